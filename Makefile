@@ -1,0 +1,72 @@
+# Expio Center publication site. `make` lists the targets.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+export PYTHONPATH := $(CURDIR):$(CURDIR)/plugins
+ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help html publish check serve devserver clean test bench related-report digest \
+        digest-send newsletter-setup newsletter-flush lock test-setup lint
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements.lock
+	touch $@
+
+html: $(STAMP) ## build the site into output/ (warnings reported, build continues)
+	$(PY) -m sitebuild html $(ARGS)
+
+publish: $(STAMP) ## production build with publishconf.py; any warning fails it
+	$(PY) -m sitebuild publish $(ARGS)
+
+check: $(STAMP) ## every content check and a strict build; non-zero exit on any warning
+	$(PY) -m sitebuild check $(ARGS)
+
+serve: $(STAMP) ## build, then serve the site and the subscribe endpoint on http://127.0.0.1:8000
+	$(PY) -m sitebuild serve $(ARGS)
+
+devserver: $(STAMP) ## serve, rebuild on every change and reload the browser
+	$(PY) -m sitebuild devserver $(ARGS)
+
+related-report: $(STAMP) ## write output/reports/related.html and .csv for editors
+	$(PY) -m sitebuild related-report $(ARGS)
+
+digest: $(STAMP) ## render the email digest previews into output/newsletter/
+	$(PY) -m newsletter digest $(ARGS)
+
+digest-send: $(STAMP) ## send the digest (ARGS="--dry-run", "--test-to a@b.c", "--schedule ...")
+	$(PY) -m newsletter digest-send $(ARGS)
+
+newsletter-setup: $(STAMP) ## create the Mailchimp topic interests if missing; print the mapping
+	$(PY) -m newsletter setup-mailchimp $(ARGS)
+
+newsletter-flush: $(STAMP) ## retry queued subscriptions now
+	$(PY) -m newsletter flush-queue $(ARGS)
+
+$(TEST_STAMP): $(STAMP) requirements-test.lock package-lock.json
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements-test.lock
+	./.ci/install-system-packages
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+test-setup: $(TEST_STAMP) ## install what the tests need (Chromium, jing, Java, npm tools)
+
+test: $(TEST_STAMP) ## run every test
+	$(PY) -m pytest $(ARGS)
+
+bench: $(TEST_STAMP) ## run the benchmarks; prints and writes bench/results.md and .json
+	$(PY) -m bench $(ARGS)
+
+lock: ## re-pin requirements*.lock from pyproject.toml (needs the network)
+	rm -rf /tmp/expio-lock && $(PYTHON) -m venv /tmp/expio-lock
+	/tmp/expio-lock/bin/pip install -q . && /tmp/expio-lock/bin/pip freeze --exclude expio-site > requirements.lock
+	/tmp/expio-lock/bin/pip install -q '.[test]' && /tmp/expio-lock/bin/pip freeze --exclude expio-site > requirements-test.lock
+
+clean: ## remove the build output, caches and the virtual environment
+	rm -rf output .output-* .cache var/cache $(VENV) node_modules

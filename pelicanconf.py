@@ -1,0 +1,167 @@
+"""Development settings for the Expio Center publication site.
+
+Every setting the site, its plugins and the newsletter read is defined here once.
+Secrets are never settings: they come from the environment (see README, "Secrets").
+`sitebuild` derives one Pelican run per language from these values
+(Ukrainian at `/`, English at `/en/`).
+"""
+
+# --- Site identity ------------------------------------------------------------
+SITENAME = "Expio Center"
+SITEURL = "http://127.0.0.1:8000"
+TIMEZONE = "Europe/Kyiv"
+AUTHOR = "Expio Center"
+
+# --- Languages ----------------------------------------------------------------
+# The default language is served at the site root; every other one under /<code>/.
+DEFAULT_LANG = "uk"
+SITE_LANGUAGES = {
+    "uk": {"name": "Українська", "short": "UK", "locale": "uk_UA", "og_locale": "uk_UA"},
+    "en": {"name": "English", "short": "EN", "locale": "en_US", "og_locale": "en_US"},
+}
+
+# --- Content --------------------------------------------------------------------
+PATH = "content"
+ARTICLE_PATHS = ["articles"]
+PAGE_PATHS = ["pages"]
+STATIC_PATHS = ["images", "extra"]
+EXTRA_PATH_METADATA = {
+    "extra/favicon.svg": {"path": "favicon.svg"},
+}
+# File names carry the slug and the language: `articles/ptsd/night-terrors.en.md`.
+PATH_METADATA = r"(?:.*/)?(?P<slug>[^/.]+)\.(?P<lang>[a-z]{2})\.md"
+DEFAULT_DATE = None
+DEFAULT_CATEGORY = "uncategorized"
+USE_FOLDER_AS_CATEGORY = False
+SUMMARY_MAX_LENGTH = 40
+TYPOGRIFY = False
+
+# Categories: slug -> display name per language. Articles say `category: <slug>`.
+CATEGORIES = {
+    "ketamine-therapy": {"uk": "Кетамінова терапія", "en": "Ketamine therapy"},
+    "ptsd": {"uk": "ПТСР", "en": "PTSD"},
+    "depression": {"uk": "Депресія", "en": "Depression"},
+    "psychotherapy": {"uk": "Психотерапія", "en": "Psychotherapy"},
+    "stress": {"uk": "Стрес", "en": "Stress"},
+    "psychosomatics": {"uk": "Психосоматика", "en": "Psychosomatics"},
+    "psychedelic-medicine": {"uk": "Психоделічна медицина", "en": "Psychedelic medicine"},
+    "disorders": {"uk": "Розлади", "en": "Disorders"},
+    "helping-the-military": {"uk": "Допомога військовим", "en": "Helping the military"},
+    "oncology": {"uk": "Онкологічні захворювання", "en": "Oncological diseases"},
+    "news": {"uk": "Новини", "en": "News"},
+    "uncategorized": {"uk": "Без категорії", "en": "Uncategorized"},
+}
+
+# Shared data referred to by key from article metadata (`reviewed_by`, `references`).
+REVIEWERS_FILE = "data/reviewers.toml"
+REFERENCES_FILE = "data/references.toml"
+
+# --- URLs (without the language prefix; sitebuild adds `en/` for English) -------
+ARTICLE_URL = "articles/{slug}/"
+ARTICLE_SAVE_AS = "articles/{slug}/index.html"
+PAGE_URL = "{slug}/"
+PAGE_SAVE_AS = "{slug}/index.html"
+CATEGORY_URL = "category/{slug}/"
+CATEGORY_SAVE_AS = "category/{slug}/index.html"
+TAG_URL = "tag/{slug}/"
+TAG_SAVE_AS = "tag/{slug}/index.html"
+AUTHOR_URL = "author/{slug}/"
+AUTHOR_SAVE_AS = "author/{slug}/index.html"
+ARCHIVES_URL = "archives/"
+ARCHIVES_SAVE_AS = "archives/index.html"
+YEAR_ARCHIVE_URL = "archives/{date:%Y}/"
+YEAR_ARCHIVE_SAVE_AS = "archives/{date:%Y}/index.html"
+CATEGORIES_URL = "categories/"
+CATEGORIES_SAVE_AS = "categories/index.html"
+TAGS_URL = "tags/"
+TAGS_SAVE_AS = "tags/index.html"
+AUTHORS_URL = "authors/"
+AUTHORS_SAVE_AS = "authors/index.html"
+INDEX_SAVE_AS = "index.html"
+DRAFT_URL = "drafts/{slug}/"
+DRAFT_SAVE_AS = "drafts/{slug}/index.html"
+DRAFT_PAGE_URL = "drafts/pages/{slug}/"
+DRAFT_PAGE_SAVE_AS = "drafts/pages/{slug}/index.html"
+# One language per run: Pelican's own per-language copies are never written.
+ARTICLE_LANG_URL = ARTICLE_URL
+ARTICLE_LANG_SAVE_AS = ""
+PAGE_LANG_URL = PAGE_URL
+PAGE_LANG_SAVE_AS = ""
+DRAFT_LANG_SAVE_AS = ""
+DRAFT_PAGE_LANG_SAVE_AS = ""
+DIRECT_TEMPLATES = ["index", "categories", "tags", "authors", "archives", "search", "subscribe",
+                    "404", "feeds"]
+SEARCH_SAVE_AS = "search/index.html"
+SUBSCRIBE_SAVE_AS = "subscribe/index.html"
+FEEDS_SAVE_AS = "feeds/index.html"
+PAGINATED_TEMPLATES = {"index": None, "tag": None, "category": None, "author": None}
+DEFAULT_PAGINATION = 10
+PAGINATION_PATTERNS = (
+    (1, "{url}", "{save_as}"),
+    (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"),
+)
+
+# Pelican's own feed writer is off: the `feeds` plugin writes every feed with feedgen.
+FEED_ALL_ATOM = None
+FEED_ALL_RSS = None
+CATEGORY_FEED_ATOM = None
+CATEGORY_FEED_RSS = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+TAG_FEED_ATOM = None
+TAG_FEED_RSS = None
+TRANSLATION_FEED_ATOM = None
+TRANSLATION_FEED_RSS = None
+FEED_DOMAIN = SITEURL
+
+# --- Markdown -------------------------------------------------------------------
+MARKDOWN = {
+    "extension_configs": {
+        "markdown.extensions.extra": {},
+        "markdown.extensions.toc": {"permalink": False, "toc_depth": "2-3"},
+        "markdown.extensions.sane_lists": {},
+        "markdown.extensions.admonition": {},
+    },
+    "output_format": "html5",
+}
+
+# --- Theme ----------------------------------------------------------------------
+THEME = "theme"
+THEME_STATIC_DIR = "theme"
+JINJA_ENVIRONMENT = {
+    "extensions": ["jinja2.ext.i18n"],
+    "autoescape": True,
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+}
+
+# --- Plugins --------------------------------------------------------------------
+PLUGIN_PATHS = ["plugins"]
+PLUGINS = ["site_content"]
+
+# --- The clinic -----------------------------------------------------------------
+CLINIC = {
+    "name": {"uk": "Експіо Центр", "en": "Expio Center"},
+    "address": {"uk": "Київ, Україна", "en": "Kyiv, Ukraine"},
+    "phone": "+380 44 000 00 00",
+    "email": "info@expio.example",
+}
+# Crisis help shown in the footer, on sensitive articles and in digests.
+CRISIS_LINES = {
+    "uk": [
+        {"label": "Лайфлайн Україна (лінія запобігання самогубствам)", "number": "7333"},
+        {"label": "Екстрена медична допомога", "number": "103"},
+        {"label": "Єдиний номер екстрених служб", "number": "112"},
+    ],
+    "en": [
+        {"label": "Lifeline Ukraine (suicide prevention)", "number": "7333"},
+        {"label": "Emergency medical care", "number": "103"},
+        {"label": "Emergency services", "number": "112"},
+    ],
+}
+
+# --- Build ----------------------------------------------------------------------
+CACHE_CONTENT = False
+LOAD_CONTENT_CACHE = False
+DELETE_OUTPUT_DIRECTORY = False  # sitebuild always renders into a fresh directory
+OUTPUT_RETENTION = []

@@ -1,0 +1,47 @@
+"""Template strings per language: gettext catalogues from theme/translations/, Babel dates."""
+
+from __future__ import annotations
+
+import gettext
+import io
+import logging
+from pathlib import Path
+
+from babel.dates import format_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+logger = logging.getLogger(__name__)
+
+
+def load_translations(theme: Path, lang: str) -> gettext.NullTranslations:
+    """Compile theme/translations/<lang>/LC_MESSAGES/messages.po in memory."""
+    po = theme / "translations" / lang / "LC_MESSAGES" / "messages.po"
+    if not po.exists():
+        logger.warning("site_content: no template translations for %r: add %s", lang, po)
+        return gettext.NullTranslations()
+    with po.open("rb") as handle:
+        catalog = read_po(handle, locale=lang)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+def install(env, settings: dict, lang: str) -> None:
+    """Make `_()`, localised dates and the site's per-language names available to templates."""
+    translations = load_translations(Path(settings["THEME"]), lang)
+    env.install_gettext_translations(translations, newstyle=True)
+    locale = settings["SITE_LANGUAGES"][lang].get("locale", lang)
+    categories = settings["CATEGORIES"]
+
+    def localdate(value, format: str = "long") -> str:  # noqa: A002 (Babel's name)
+        return format_date(value, format=format, locale=locale) if value else ""
+
+    def category_name(category) -> str:
+        slug = getattr(category, "slug", category)
+        return categories.get(slug, {}).get(lang, str(category))
+
+    env.filters["localdate"] = localdate
+    env.filters["category_name"] = category_name
+    env.globals.update(SITE_LANG=lang)

@@ -1,0 +1,41 @@
+"""The Markdown converter of one language run: settings' extensions plus the site's own."""
+
+from __future__ import annotations
+
+import copy
+
+from markdown import Markdown
+
+from site_content.callout import CalloutExtension
+
+# Typographic quotes per language (the smarty extension's defaults are English).
+QUOTES = {
+    "uk": {"left-double-quote": "&laquo;", "right-double-quote": "&raquo;",
+           "left-single-quote": "&bdquo;", "right-single-quote": "&ldquo;"},
+}
+
+
+def markdown_for(settings: dict, *, with_meta: bool) -> Markdown:
+    """A converter for one run; call `.reset()` between documents (cheaper than a new one)."""
+    options = copy.deepcopy(settings["MARKDOWN"])
+    extensions = list(options.pop("extensions", []))
+    configs = options.pop("extension_configs", {})
+    for name in configs:
+        if name not in extensions:
+            extensions.append(name)
+    if with_meta and "markdown.extensions.meta" not in extensions:
+        extensions.append("markdown.extensions.meta")
+    if not with_meta:
+        extensions = [name for name in extensions if name != "markdown.extensions.meta"]
+    lang = settings["SITE_LANG"]
+    configs = dict(configs)
+    configs["markdown.extensions.smarty"] = {"substitutions": QUOTES.get(lang, {})}
+    extensions.append("markdown.extensions.smarty")
+    titles = settings.get("CLINIC_COMMENT_TITLE", {})
+    extensions.append(CalloutExtension(title=titles.get(lang, "Clinic comment")))
+    return Markdown(extensions=extensions, extension_configs=configs, **options)
+
+
+def render_field(md: Markdown, text: str) -> str:
+    md.reset()
+    return md.convert(text)

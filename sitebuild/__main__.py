@@ -1,0 +1,4 @@
+from sitebuild.cli import main
+import sys
+
+sys.exit(main())

@@ -1,0 +1,239 @@
+"""The catalogue: every source file read once, before any language is rendered.
+
+It holds what spans the whole site — which file is which article in which language, the
+translation pairs, the shared reviewers and references, the related-publications lists — so
+each per-language Pelican run can link across languages without reading the others' files.
+The build pickles it next to the output; plugins get it back with `load_for_run(settings)`.
+"""
+
+from __future__ import annotations
+
+import functools
+import pickle
+import tomllib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pelican.utils import get_date, set_date_tzinfo
+
+from sitebuild import headers
+from sitebuild.headers import Field
+
+PUBLISHED, DRAFT, HIDDEN = "published", "draft", "hidden"
+STATUSES = (PUBLISHED, DRAFT, HIDDEN)
+
+
+@dataclass
+class Entry:
+    """One Markdown source file (an article or a page) as the build sees it."""
+
+    path: str  # relative to the content folder, POSIX separators
+    kind: str  # "article" | "page"
+    lang: str
+    slug: str
+    key: str  # translation key: shared by an article and its translations
+    key_explicit: bool
+    fields: dict[str, Field]
+    body: str
+    body_line: int
+    title: str = ""
+    date: datetime | None = None
+    modified: datetime | None = None
+    category: str = ""
+    tags: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    summary: str = ""
+    status: str = PUBLISHED
+    reviewed_by: str = ""
+    reviewed_on: datetime | None = None
+    references: tuple[str, ...] = ()
+    related: tuple[str, ...] | None = None
+    related_exclude: tuple[str, ...] = ()
+    url: str = ""  # site-relative, e.g. "en/articles/night-terrors/"
+    problems: list[tuple[str, str, str]] = field(default_factory=list)  # (field, problem, fix)
+
+    def line_of(self, name: str) -> int:
+        """Line of a header field, or 1 when the field is absent."""
+        found = self.fields.get(name)
+        return found.line if found else 1
+
+    @property
+    def listed(self) -> bool:
+        return self.status == PUBLISHED
+
+
+@dataclass
+class Catalogue:
+    """Everything the build knows about the content before rendering."""
+
+    content_path: Path
+    languages: tuple[str, ...]
+    default_lang: str
+    entries: list[Entry]
+    unreadable: list[tuple[str, str]]  # (path, problem) for files that could not be decoded
+    reviewers: dict[str, dict[str, Any]]
+    references: dict[str, dict[str, Any]]
+    data_problems: list[tuple[str, int, str, str, str]]  # (path, line, field, problem, fix)
+    by_lang_slug: dict[tuple[str, str], Entry] = field(default_factory=dict)
+    translations: dict[str, dict[str, Entry]] = field(default_factory=dict)
+    related: dict[tuple[str, str], tuple] = field(default_factory=dict)
+
+    def articles(self, lang: str | None = None, *, published_only: bool = True) -> list[Entry]:
+        return [
+            entry for entry in self.entries
+            if entry.kind == "article"
+            and (lang is None or entry.lang == lang)
+            and (entry.status == PUBLISHED or not published_only)
+        ]
+
+    def translation_of(self, entry: Entry, lang: str) -> Entry | None:
+        """The entry's counterpart in `lang`, if one is published."""
+        other = self.translations.get(entry.key, {}).get(lang)
+        if other is None or other is entry or other.status == DRAFT:
+            return None
+        return other
+
+
+def _date(entry: Entry, name: str, timezone: str) -> datetime | None:
+    raw = entry.fields.get(name)
+    if raw is None or not raw.value:
+        return None
+    try:
+        return set_date_tzinfo(get_date(raw.value), timezone)
+    except (ValueError, OverflowError):
+        entry.problems.append(
+            (name, f"cannot read the date {raw.value!r}",
+             "write it as YYYY-MM-DD or YYYY-MM-DD HH:MM")
+        )
+        return None
+
+
+def read_entry(path: Path, content_path: Path, settings: dict) -> Entry | str:
+    """Parse one source file; returns the problem text when it is not UTF-8."""
+    relative = path.relative_to(content_path).as_posix()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        return (f"the file is not UTF-8 (byte {error.start}): re-save it as UTF-8 "
+                "(in most editors: File > Save with encoding > UTF-8)")
+    parsed = headers.parse(text)
+    name = path.name
+    stem, _, _ = name.rpartition(".")  # "slug.lang"
+    file_slug, _, file_lang = stem.rpartition(".")
+    if not file_slug:
+        file_slug, file_lang = stem, settings["DEFAULT_LANG"]
+    kind = "page" if relative.startswith(tuple(p.rstrip("/") + "/" for p in settings["PAGE_PATHS"])) \
+        else "article"
+    fields = parsed.fields
+    value = lambda name: fields[name].value if name in fields else ""  # noqa: E731
+    lang = value("lang") or file_lang
+    slug = value("slug") or file_slug
+    key = value("translation_key") or file_slug
+    entry = Entry(
+        path=relative, kind=kind, lang=lang, slug=slug, key=key,
+        key_explicit="translation_key" in fields, fields=fields,
+        body=parsed.body, body_line=parsed.body_line,
+        title=value("title"), category=value("category"),
+        tags=headers.split_list(value("tags")),
+        authors=headers.split_list(value("authors") or value("author")),
+        summary=value("summary"), status=(value("status") or PUBLISHED).lower(),
+        reviewed_by=value("reviewed_by"),
+        references=headers.split_list(value("references")),
+        related=headers.split_list(value("related")) if "related" in fields else None,
+        related_exclude=headers.split_list(value("related_exclude")),
+    )
+    for duplicate in parsed.duplicates:
+        entry.problems.append(
+            (duplicate.name, f"is given twice (also on line {fields[duplicate.name].line})",
+             "keep one of the two lines")
+        )
+    timezone = settings["TIMEZONE"]
+    entry.date = _date(entry, "date", timezone)
+    entry.modified = _date(entry, "modified", timezone)
+    entry.reviewed_on = _date(entry, "reviewed_on", timezone)
+    pattern = settings["ARTICLE_URL"] if kind == "article" else settings["PAGE_URL"]
+    prefix = "" if lang == settings["DEFAULT_LANG"] else f"{lang}/"
+    entry.url = prefix + pattern.format(slug=slug, lang=lang, category=entry.category)
+    return entry
+
+
+def _load_toml(content_path: Path, relative: str,
+               problems: list[tuple[str, int, str, str, str]]) -> dict[str, dict[str, Any]]:
+    path = content_path / relative
+    if not path.exists():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        line = getattr(error, "lineno", None) or 1
+        problems.append((relative, line, "toml", f"cannot be read: {error}",
+                         "fix the TOML syntax (https://toml.io)"))
+        return {}
+
+
+def build(settings: dict) -> Catalogue:
+    """Read every Markdown source under the content folder."""
+    content_path = Path(settings["PATH"])
+    entries: list[Entry] = []
+    unreadable: list[tuple[str, str]] = []
+    roots = [*settings["ARTICLE_PATHS"], *settings["PAGE_PATHS"]]
+    for root in roots:
+        for path in sorted((content_path / root).rglob("*.md")):
+            if any(part.startswith(".") for part in path.relative_to(content_path).parts):
+                continue
+            result = read_entry(path, content_path, settings)
+            if isinstance(result, str):
+                unreadable.append((path.relative_to(content_path).as_posix(), result))
+            else:
+                entries.append(result)
+    data_problems: list[tuple[str, int, str, str, str]] = []
+    catalogue = Catalogue(
+        content_path=content_path,
+        languages=tuple(settings["SITE_LANGUAGES"]),
+        default_lang=settings["DEFAULT_LANG"],
+        entries=entries,
+        unreadable=unreadable,
+        reviewers=_load_toml(content_path, settings["REVIEWERS_FILE"], data_problems),
+        references=_load_toml(content_path, settings["REFERENCES_FILE"], data_problems),
+        data_problems=data_problems,
+    )
+    index(catalogue)
+    return catalogue
+
+
+def index(catalogue: Catalogue) -> None:
+    """Fill the lookup tables; the first file wins where slugs collide (checks report it)."""
+    catalogue.by_lang_slug.clear()
+    catalogue.translations.clear()
+    groups: dict[str, dict[str, Entry]] = defaultdict(dict)
+    for entry in catalogue.entries:
+        if entry.status == DRAFT:
+            continue
+        catalogue.by_lang_slug.setdefault((entry.lang, entry.slug), entry)
+        groups[entry.key].setdefault(entry.lang, entry)
+    catalogue.translations.update(groups)
+
+
+def save(catalogue: Catalogue, path: Path) -> None:
+    with path.open("wb") as handle:
+        pickle.dump(catalogue, handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+@functools.lru_cache(maxsize=4)
+def _load(path: str) -> Catalogue:
+    with open(path, "rb") as handle:
+        return pickle.load(handle)
+
+
+def load_for_run(settings: dict) -> Catalogue:
+    """The catalogue of the build this Pelican run belongs to."""
+    path = settings.get("SITE_CATALOGUE_PATH")
+    if not path:
+        raise RuntimeError(
+            "SITE_CATALOGUE_PATH is not set: build the site with `python -m sitebuild html` "
+            "(or `make html`), not with `pelican` directly"
+        )
+    return _load(path)

@@ -1,0 +1,177 @@
+"""Checks of the content model: fields, categories, slugs, translations, links, images."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import PurePosixPath
+from urllib.parse import unquote, urlparse
+
+from sitebuild.catalogue import STATUSES, Catalogue, Entry
+from sitebuild.checks import Finding
+
+# Every field an editor may write (CONTENT.md documents them), plus Pelican's own.
+KNOWN_FIELDS = frozenset({
+    "title", "date", "modified", "category", "tags", "authors", "author", "summary", "slug",
+    "lang", "translation_key", "status", "reviewed_by", "reviewed_on", "references", "image",
+    "image_alt", "related", "related_exclude", "menu", "order", "template", "save_as", "url",
+    "description", "toc",
+})
+
+_INTRASITE = re.compile(r"\{(?P<what>filename|static|attach)\}(?P<target>[^)\s\"'>]+)")
+_MD_IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]+)")
+_HTML_IMG = re.compile(r"<img\b(?P<attrs>[^>]*)>", re.IGNORECASE)
+_ALT_ATTR = re.compile(r"""\balt\s*=\s*(["'])(?P<alt>.*?)\1""", re.IGNORECASE | re.DOTALL)
+
+
+def _nearest(value: str, choices) -> str:
+    match = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.5)
+    return f" (did you mean {match[0]!r}?)" if match else ""
+
+
+def _finding(entry: Entry, name: str, problem: str, fix: str, line: int | None = None) -> Finding:
+    return Finding(entry.path, line or entry.line_of(name), name, problem, fix)
+
+
+def check(catalogue: Catalogue, settings: dict) -> Iterator[Finding]:
+    for path, problem in catalogue.unreadable:
+        yield Finding(path, 1, "encoding", problem.split(": ", 1)[0],
+                      problem.split(": ", 1)[1] if ": " in problem else "save it as UTF-8")
+    for path, line, name, problem, fix in catalogue.data_problems:
+        yield Finding(path, line, name, problem, fix)
+    for entry in catalogue.entries:
+        yield from _fields(entry, catalogue, settings)
+        yield from _body(entry, catalogue)
+    yield from _duplicate_slugs(catalogue)
+    yield from _translations(catalogue)
+
+
+def _fields(entry: Entry, catalogue: Catalogue, settings: dict) -> Iterator[Finding]:
+    for name, problem, fix in entry.problems:
+        yield _finding(entry, name, problem, fix)
+    for name, found in entry.fields.items():
+        if name not in KNOWN_FIELDS:
+            yield _finding(entry, name, "is not a known field" + _nearest(name, KNOWN_FIELDS),
+                           "rename it or remove it (fields are listed in CONTENT.md)")
+    if not entry.title:
+        yield _finding(entry, "title", "is missing", "add a line `title: ...` to the header")
+    if entry.lang not in catalogue.languages:
+        yield _finding(entry, "lang", f"unknown language {entry.lang!r}",
+                       f"name the file <slug>.<lang>.md with lang one of "
+                       f"{', '.join(catalogue.languages)}")
+    if entry.status not in STATUSES:
+        yield _finding(entry, "status", f"unknown status {entry.status!r}"
+                       + _nearest(entry.status, STATUSES),
+                       f"use one of {', '.join(STATUSES)}")
+    if entry.kind == "article":
+        if "date" not in entry.fields:
+            yield _finding(entry, "date", "is missing",
+                           "add a line `date: YYYY-MM-DD` (first publication)")
+        categories = settings["CATEGORIES"]
+        if not entry.category:
+            yield _finding(entry, "category", "is missing",
+                           f"add `category: <slug>` with one of: {', '.join(categories)}")
+        elif entry.category not in categories:
+            names = {name.lower(): slug for slug, by_lang in categories.items()
+                     for name in by_lang.values()}
+            suggestion = names.get(entry.category.lower())
+            hint = (f" (did you mean {suggestion!r}?)" if suggestion
+                    else _nearest(entry.category, categories))
+            yield _finding(entry, "category", f"unknown category {entry.category!r}{hint}",
+                           f"use one of the slugs in CATEGORIES: {', '.join(categories)}")
+    now = datetime.now(entry.date.tzinfo if entry.date else None)
+    if entry.reviewed_on and entry.reviewed_on > now:
+        yield _finding(entry, "reviewed_on",
+                       f"{entry.reviewed_on:%Y-%m-%d} is in the future",
+                       "give the date the review actually took place")
+    if entry.reviewed_by and entry.reviewed_by not in catalogue.reviewers:
+        yield _finding(entry, "reviewed_by", f"unknown reviewer {entry.reviewed_by!r}"
+                       + _nearest(entry.reviewed_by, catalogue.reviewers),
+                       "use a key defined in content/data/reviewers.toml")
+    if entry.reviewed_by and "reviewed_on" not in entry.fields:
+        yield _finding(entry, "reviewed_on", "is missing although reviewed_by is set",
+                       "add `reviewed_on: YYYY-MM-DD`", line=entry.line_of("reviewed_by"))
+    for key in entry.references:
+        if key not in catalogue.references:
+            yield _finding(entry, "references", f"unknown reference {key!r}"
+                           + _nearest(key, catalogue.references),
+                           "use a key defined in content/data/references.toml")
+    if "image" in entry.fields and not entry.fields.get("image_alt", None):
+        yield _finding(entry, "image_alt", "the lead image has no text alternative",
+                       "add `image_alt: <what the image shows>`", line=entry.line_of("image"))
+
+
+def _body(entry: Entry, catalogue: Catalogue) -> Iterator[Finding]:
+    base = PurePosixPath(entry.path).parent
+    for offset, line in enumerate(entry.body.splitlines()):
+        number = entry.body_line + offset
+        for match in _INTRASITE.finditer(line):
+            target = unquote(urlparse(match["target"]).path)
+            resolved = (PurePosixPath(target.lstrip("/")) if target.startswith("/")
+                        else _normalise(base / target))
+            if not (catalogue.content_path / str(resolved)).is_file():
+                yield _finding(entry, "link", f"{{{match['what']}}}{match['target']} points to "
+                               f"no file (looked for content/{resolved})",
+                               "fix the path; it is relative to this file, or to content/ "
+                               "when it starts with /", line=number)
+        for match in _MD_IMAGE.finditer(line):
+            if not match["alt"].strip():
+                yield _finding(entry, "image", f"image {match['src']} has no alt text",
+                               "describe it: ![what the image shows](...)", line=number)
+        for match in _HTML_IMG.finditer(line):
+            alt = _ALT_ATTR.search(match["attrs"])
+            if alt is None or not alt["alt"].strip():
+                yield _finding(entry, "image", "an <img> has no alt text",
+                               'add alt="what the image shows"', line=number)
+
+
+def _normalise(path: PurePosixPath) -> PurePosixPath:
+    parts: list[str] = []
+    for part in path.parts:
+        if part == "..":
+            if parts:
+                parts.pop()
+        elif part != ".":
+            parts.append(part)
+    return PurePosixPath(*parts)
+
+
+def _duplicate_slugs(catalogue: Catalogue) -> Iterator[Finding]:
+    seen: dict[tuple[str, str, str], list[Entry]] = defaultdict(list)
+    for entry in catalogue.entries:
+        if entry.status != "draft":
+            # Pages and articles have different URL patterns; collide only within a kind.
+            seen[(entry.kind, entry.lang, entry.slug)].append(entry)
+    for (_, lang, slug), entries in seen.items():
+        for entry in entries[1:]:
+            yield _finding(entry, "slug", f"slug {slug!r} is already used in {lang} by "
+                           f"{entries[0].path}", "rename the file or set a different `slug:`",
+                           line=entry.line_of("slug"))
+
+
+def _translations(catalogue: Catalogue) -> Iterator[Finding]:
+    keys_by_lang: dict[str, set[str]] = defaultdict(set)
+    for entry in catalogue.entries:
+        keys_by_lang[entry.lang].add(entry.key)
+    for entry in catalogue.entries:
+        if not entry.key_explicit:
+            continue
+        group = catalogue.translations.get(entry.key, {})
+        if not any(lang != entry.lang for lang in group):
+            others = set().union(*(keys for lang, keys in keys_by_lang.items()
+                                   if lang != entry.lang))
+            yield _finding(entry, "translation_key",
+                           f"{entry.key!r} matches no article in another language"
+                           + _nearest(entry.key, others),
+                           "use the key (file name) of the translation, or remove the field "
+                           "until the translation exists")
+        seen_same_lang = [other for other in catalogue.entries
+                          if other.key == entry.key and other.lang == entry.lang
+                          and other is not entry and other.kind == entry.kind]
+        if seen_same_lang:
+            yield _finding(entry, "translation_key",
+                           f"{entry.key!r} is also used by {seen_same_lang[0].path} in the same "
+                           "language", "each language may have one file per key")

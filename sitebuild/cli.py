@@ -1,0 +1,93 @@
+"""Command line of the build: `python -m sitebuild <command>` (the Makefile calls it)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from sitebuild import config
+from sitebuild.build import BuildFailed, BuildReport, build
+
+logger = logging.getLogger("sitebuild")
+
+COMMANDS = {
+    "html": "build output/ with pelicanconf.py; warnings are reported, the build goes on",
+    "publish": "build with publishconf.py; any warning fails the build",
+    "check": "run every content check and a strict build without touching output/",
+    "serve": "build, then serve the site and the subscribe endpoint on 127.0.0.1:8000",
+    "devserver": "serve, rebuild on every change and reload open pages",
+    "related-report": "build, then write output/reports/related.{html,csv} for editors",
+}
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m sitebuild", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, help_text in COMMANDS.items():
+        command = sub.add_parser(name, help=help_text, description=help_text)
+        command.add_argument("--settings", type=Path, default=None,
+                             help="settings file (default: pelicanconf.py; publish: publishconf.py)")
+        command.add_argument("--content", type=Path, help="content folder (default: settings PATH)")
+        command.add_argument("--output", type=Path, help="output folder (default: output/)")
+        command.add_argument("--no-cache", action="store_true", help="ignore the content cache")
+        command.add_argument("--serial", action="store_true",
+                             help="render the languages one after another (debugging)")
+        if name in ("serve", "devserver"):
+            command.add_argument("--host", default="127.0.0.1")
+            command.add_argument("--port", type=int, default=8000)
+    return parser.parse_args(argv)
+
+
+def options_from(args: argparse.Namespace) -> config.BuildOptions:
+    strict = args.command in ("publish", "check")
+    default_settings = "publishconf.py" if args.command == "publish" else "pelicanconf.py"
+    return config.BuildOptions(
+        settings_file=args.settings or Path(default_settings),
+        content=args.content,
+        output=args.output,
+        strict=strict,
+        cache=not args.no_cache and not strict,
+        parallel=not args.serial,
+    )
+
+
+def summarise(report: BuildReport) -> None:
+    timings = ", ".join(f"{name} {seconds:.2f}s" for name, seconds in report.timings.items())
+    logger.info("built %s with %d warning(s) (%s)", report.output, report.warnings, timings)
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
+    args = parse_args(argv)
+    options = options_from(args)
+    try:
+        if args.command in ("serve", "devserver"):
+            from sitebuild import serve
+
+            return serve.main(options, args.host, args.port, watch=args.command == "devserver")
+        report = build(options, swap=args.command != "check")
+        if args.command == "check":
+            from sitebuild.output import discard
+
+            discard(report.output)
+        if args.command == "related-report":
+            from sitebuild import reports
+
+            reports.write_related(options)
+        summarise(report)
+    except BuildFailed as error:
+        logger.error("build failed: %s", error)
+        return 1
+    except config.SettingsError as error:
+        logger.error("settings: %s", error)
+        return 2
+    except Exception as error:  # any other failure: say so plainly, output/ is untouched
+        logger.exception("build failed, output/ left unchanged: %s", error)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

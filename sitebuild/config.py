@@ -1,0 +1,109 @@
+"""Settings for one build: pelicanconf/publishconf read once, then one variant per language."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from pelican.settings import read_settings
+
+# Settings whose value is a URL or output path inside the site: prefixed with `en/` for English.
+_LOCATION_SUFFIXES = ("_URL", "_SAVE_AS")
+_NOT_PREFIXED = {"STATIC_URL", "STATIC_SAVE_AS", "SITEURL", "FEED_DOMAIN", "MAILCHIMP_API_URL"}
+
+
+class SettingsError(Exception):
+    """A configuration problem that would publish wrong output; raised at start-up."""
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What the command line asked for."""
+
+    settings_file: Path
+    content: Path | None = None
+    output: Path | None = None
+    strict: bool = False
+    cache: bool = True
+    parallel: bool = True
+
+
+def read_base(options: BuildOptions) -> dict:
+    """Read the settings file with Pelican's defaults and validate the site-wide values."""
+    override = {}
+    if options.content is not None:
+        override["PATH"] = str(options.content.resolve())
+    if options.output is not None:
+        override["OUTPUT_PATH"] = str(options.output.resolve())
+    settings = read_settings(str(options.settings_file), override=override)
+    _validate(settings)
+    return settings
+
+
+def _validate(settings: dict) -> None:
+    languages = settings.get("SITE_LANGUAGES")
+    if not isinstance(languages, dict) or not languages:
+        raise SettingsError("SITE_LANGUAGES must be a non-empty dict of language code -> info")
+    if settings["DEFAULT_LANG"] not in languages:
+        raise SettingsError(
+            f"DEFAULT_LANG {settings['DEFAULT_LANG']!r} is not in SITE_LANGUAGES "
+            f"({', '.join(languages)})"
+        )
+    categories = settings.get("CATEGORIES")
+    if not isinstance(categories, dict) or not categories:
+        raise SettingsError("CATEGORIES must be a dict of slug -> {lang: name}")
+    for slug, names in categories.items():
+        missing = [lang for lang in languages if not (isinstance(names, dict) and names.get(lang))]
+        if missing:
+            raise SettingsError(
+                f"CATEGORIES[{slug!r}] has no name for {', '.join(missing)}: add "
+                f"{{{', '.join(repr(m) + ': ...' for m in missing)}}}"
+            )
+    for name in ("MAILCHIMP_API_KEY", "NEWSLETTER_SECRET"):
+        if name in settings:
+            raise SettingsError(
+                f"{name} must not be a setting (settings reach templates): "
+                "set it in the environment instead"
+            )
+    if not settings.get("SITEURL"):
+        raise SettingsError("SITEURL must be set: feeds, canonical links and emails need it")
+
+
+def language_prefix(settings: dict, lang: str) -> str:
+    return "" if lang == settings["DEFAULT_LANG"] else f"{lang}/"
+
+
+def for_language(base: dict, lang: str, *, output_path: Path, catalogue_path: Path,
+                 cache_root: Path, cache: bool) -> dict:
+    """The settings of the Pelican run that renders one language into `output_path`."""
+    settings = dict(base)
+    prefix = language_prefix(base, lang)
+    for name in base["DIRECT_TEMPLATES"]:  # Pelican's implicit default, made explicit to prefix
+        settings.setdefault(f"{name.upper()}_SAVE_AS", f"{name}.html")
+    for key, value in list(settings.items()):
+        if (key.endswith(_LOCATION_SUFFIXES) and key not in _NOT_PREFIXED
+                and isinstance(value, str) and value):
+            settings[key] = prefix + value
+    other_languages = [code for code in base["SITE_LANGUAGES"] if code != lang]
+    settings.update(
+        SITE_LANG=lang,
+        SITE_DEFAULT_LANG=base["DEFAULT_LANG"],
+        DEFAULT_LANG=lang,
+        LANG_PREFIX=prefix,
+        LANG_SITEURL=base["SITEURL"].rstrip("/") + ("/" + prefix.rstrip("/") if prefix else ""),
+        OUTPUT_PATH=str(output_path),
+        SITE_CATALOGUE_PATH=str(catalogue_path),
+        IGNORE_FILES=[*base["IGNORE_FILES"], *(f"*.{code}.md" for code in other_languages)],
+        CACHE_PATH=str(cache_root / lang),
+        CACHE_CONTENT=cache,
+        LOAD_CONTENT_CACHE=cache,
+        LOCALE=(base["SITE_LANGUAGES"][lang].get("locale", ""),),
+    )
+    return settings
+
+
+def environment_secrets() -> list[str]:
+    """Secret values present in the environment (for the output leak check)."""
+    names = ("MAILCHIMP_API_KEY", "NEWSLETTER_SECRET")
+    return [os.environ[name] for name in names if len(os.environ.get(name, "")) >= 8]

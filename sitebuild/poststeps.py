@@ -1,0 +1,46 @@
+"""Steps on the rendered site before it is swapped in: each returns warnings, or raises."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from sitebuild import config
+from sitebuild.catalogue import Catalogue
+
+logger = logging.getLogger(__name__)
+
+
+class SecretLeak(Exception):
+    """A secret from the environment appears in the output."""
+
+
+def run(site_dir: Path, settings: dict, site: Catalogue, options) -> list[str]:
+    warnings: list[str] = []
+    warnings += check_languages_rendered(site_dir, settings, site)
+    check_no_secrets(site_dir)
+    return warnings
+
+
+def check_languages_rendered(site_dir: Path, settings: dict, site: Catalogue) -> list[str]:
+    """Every language has its home page: a run that silently produced nothing fails here."""
+    missing = [lang for lang in site.languages
+               if not (site_dir / config.language_prefix(settings, lang) / "index.html").exists()]
+    if missing:
+        raise RuntimeError(f"no home page was rendered for: {', '.join(missing)}")
+    return []
+
+
+def check_no_secrets(site_dir: Path) -> None:
+    """Refuse to publish a build in which an environment secret appears anywhere."""
+    secrets = [s.encode() for s in config.environment_secrets()]
+    if not secrets:
+        return
+    for path in site_dir.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            if any(secret in data for secret in secrets):
+                raise SecretLeak(
+                    f"a secret from the environment appears in {path.relative_to(site_dir)}: "
+                    "secrets must never reach settings or templates"
+                )

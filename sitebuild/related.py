@@ -1,0 +1,41 @@
+"""Related publications, computed once per build over every language (see the plugin)."""
+
+from __future__ import annotations
+
+import logging
+
+from sitebuild.catalogue import Catalogue
+from sitebuild.checks import Finding
+
+logger = logging.getLogger(__name__)
+
+
+def compute(site: Catalogue, settings: dict, findings: list[Finding]) -> None:
+    """Fill `site.related`; pin warnings join the content findings."""
+    if "related_publications" not in settings.get("PLUGINS", []):
+        return
+    from related_publications.index import compute_all
+    from related_publications.model import Doc
+    from related_publications.settings import load
+
+    entries = {(e.lang, e.slug): e for e in site.articles() if e.date is not None}
+    docs = [
+        Doc(lang=e.lang, slug=e.slug, key=e.key, title=e.title, summary=e.summary, text=e.body,
+            tags=e.tags, category=e.category, date=e.date, related=e.related,
+            related_exclude=e.related_exclude, path=e.path)
+        for e in entries.values()
+    ]
+    result = compute_all(docs, load(settings))
+    site.related = dict(result.lists)
+    for message in result.warnings:
+        logger.warning("%s", message)
+        path, _, rest = message.partition(": ")
+        findings.append(Finding(path, _related_line(site, path), "related", rest,
+                                "use the slug of a published article in the same language"))
+
+
+def _related_line(site: Catalogue, path: str) -> int:
+    for entry in site.entries:
+        if entry.path == path:
+            return entry.line_of("related")
+    return 1
