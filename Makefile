@@ -63,10 +63,8 @@ test: $(TEST_STAMP) ## run every test
 bench: $(TEST_STAMP) ## run the benchmarks; prints and writes bench/results.md and .json
 	$(PY) -m bench $(ARGS)
 
-lock: ## re-pin requirements*.lock from pyproject.toml (needs the network)
-	rm -rf /tmp/expio-lock && $(PYTHON) -m venv /tmp/expio-lock
-	/tmp/expio-lock/bin/pip install -q . && /tmp/expio-lock/bin/pip freeze --exclude expio-site > requirements.lock
-	/tmp/expio-lock/bin/pip install -q '.[test]' && /tmp/expio-lock/bin/pip freeze --exclude expio-site > requirements-test.lock
+lock: ## re-pin requirements*.lock from pyproject.toml (needs the package index)
+	PYTHON=$(PYTHON) ./tools/lock.sh
 
 clean: ## remove the build output, caches and the virtual environment
 	rm -rf output .output-* .cache var/cache $(VENV) node_modules

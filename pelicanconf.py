@@ -165,3 +165,31 @@ CACHE_CONTENT = False
 LOAD_CONTENT_CACHE = False
 DELETE_OUTPUT_DIRECTORY = False  # sitebuild always renders into a fresh directory
 OUTPUT_RETENTION = []
+
+# --- Markdown additions (site_content plugin) ------------------------------------
+CLINIC_COMMENT_TITLE = {"uk": "Коментар Expio Center", "en": "Expio Center comment"}
+# Only these hosts survive the sanitiser in <iframe src> (privacy-enhanced video embeds).
+IFRAME_HOSTS = ["www.youtube-nocookie.com"]
+
+# --- HTTP security headers ---------------------------------------------------------
+# Sent by `make serve` and written to output/_headers for hosts that read that file.
+# 'wasm-unsafe-eval' is what Pagefind's search needs; nothing inline is allowed.
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self' 'wasm-unsafe-eval'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "form-action 'self'",
+    "frame-src https://www.youtube-nocookie.com",
+    "frame-ancestors 'none'",
+    "base-uri 'self'",
+    "object-src 'none'",
+])
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+}
