@@ -1,0 +1,178 @@
+"""The benchmark corpus generator (bench/corpus.py): deterministic, valid, complete."""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import re
+import subprocess
+import sys
+import tomllib
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from bench import corpus
+
+ROOT = Path(__file__).resolve().parent.parent
+N = 20
+
+
+def _categories() -> set[str]:
+    """CATEGORIES slugs from pelicanconf.py, read without importing the settings module."""
+    tree = ast.parse((ROOT / "pelicanconf.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "CATEGORIES" for t in node.targets):
+            return set(ast.literal_eval(node.value))
+    raise AssertionError("pelicanconf.py has no CATEGORIES")
+
+
+def _tree_digest(root: Path) -> dict[str, str]:
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _parse(path: Path) -> tuple[dict[str, str], str]:
+    """Header fields and body, by CONTENT.md's rules (`key: value` lines, blank line)."""
+    header, _, body = path.read_text(encoding="utf-8").partition("\n\n")
+    fields = {}
+    for line in header.splitlines():
+        key, sep, value = line.partition(": ")
+        assert sep and re.fullmatch(r"[a-z_]+", key), f"{path}: bad header line {line!r}"
+        assert key not in fields, f"{path}: duplicate field {key}"
+        fields[key] = value
+    return fields, body
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    dest = tmp_path_factory.mktemp("corpus")
+    return corpus.generate(dest, N, seed=7)
+
+
+def test_same_seed_gives_identical_bytes(generated, tmp_path):
+    again = corpus.generate(tmp_path / "again", N, seed=7)
+    assert _tree_digest(again.root) == _tree_digest(generated.root)
+    other = corpus.generate(tmp_path / "other", N, seed=8)
+    assert _tree_digest(other.root) != _tree_digest(generated.root)
+
+
+def test_counts_languages_and_pairs(generated):
+    files = sorted((generated.content / "articles").rglob("*.md"))
+    assert len(files) == N == generated.n_files
+    by_lang = {"uk": set(), "en": set()}
+    for f in files:
+        slug, lang, ext = f.name.split(".")
+        by_lang[lang].add(f.parent / slug)
+    assert len(by_lang["uk"]) == len(by_lang["en"]) == N // 2
+    pairs = by_lang["uk"] & by_lang["en"]
+    assert len(pairs) == generated.n_pairs >= N * 0.3
+    for stem in pairs:  # a translated pair shares its file name and its date/category
+        uk, _ = _parse(stem.with_name(stem.name + ".uk.md"))
+        en, _ = _parse(stem.with_name(stem.name + ".en.md"))
+        assert (uk["date"], uk["category"]) == (en["date"], en["category"])
+        assert uk["title"] != en["title"]
+        assert re.search("[а-яіїєґ]", uk["title"].lower()) and re.search("[a-z]", en["title"])
+
+
+def test_headers_are_valid(generated):
+    categories = _categories()
+    reviewers = tomllib.loads((generated.content / "data/reviewers.toml").read_text())
+    references = tomllib.loads((generated.content / "data/references.toml").read_text())
+    titles = set()
+    for f in (generated.content / "articles").rglob("*.md"):
+        fields, body = _parse(f)
+        assert {"title", "date", "category", "tags", "summary"} <= fields.keys()
+        assert fields["category"] in categories and f.parent.name == fields["category"]
+        published = datetime.fromisoformat(fields["date"])
+        assert 2017 <= published.year <= 2025
+        if "modified" in fields:
+            assert datetime.fromisoformat(fields["modified"]) >= published
+        tags = [t.strip() for t in fields["tags"].split(",")]
+        assert tags and all(t == t.lower() and t for t in tags)
+        if "reviewed_by" in fields:
+            assert fields["reviewed_by"] in reviewers
+            assert datetime.fromisoformat(fields["reviewed_on"]) >= published
+        for key in fields.get("references", "").split(", ") if "references" in fields else []:
+            assert key in references
+        for key in re.findall(r"\[@([^\]]+)\]", body):
+            assert key in fields["references"].split(", ")
+        assert fields["title"] not in titles
+        titles.add(fields["title"])
+
+
+def test_bodies_have_structure_links_and_length(generated):
+    sources = {str(p.relative_to(generated.content))
+               for p in (generated.content / "articles").rglob("*.md")}
+    for f in (generated.content / "articles").rglob("*.md"):
+        _, body = _parse(f)
+        words = corpus.count_words(body)
+        assert 600 <= words <= 1500, f"{f}: {words} words"
+        assert 550 <= len(body.split()) <= 1600  # independent rough count
+        assert re.search(r"^## \S", body, re.M)
+        assert not re.search(r"^# ", body, re.M)  # the title is the only h1
+        links = re.findall(r"\]\(\{filename\}/([^)]+)\)", body)
+        assert links, f"{f}: no internal link"
+        lang = f.name.split(".")[1]
+        for target in links:
+            assert target in sources, f"{f}: link to missing {target}"
+            assert target != str(f.relative_to(generated.content))
+    bodies = "".join(p.read_text() for p in (generated.content / "articles").rglob("*.md"))
+    assert re.search(r"^- \S", bodies, re.M) and re.search(r"^1\. \S", bodies, re.M)
+    assert "](https://example.org/" in bodies
+
+
+def test_topics_json_is_complete(generated):
+    doc = json.loads(generated.topics_file.read_text(encoding="utf-8"))
+    assert generated.topics_file.parent == generated.root != generated.content
+    topic_ids = {t["id"] for t in doc["topics"]}
+    assert len(topic_ids) == 20
+    seen = set()
+    for f in (generated.content / "articles").rglob("*.md"):
+        slug, lang, _ = f.name.split(".")
+        assert doc["by_lang_slug"][lang][slug] in topic_ids
+        seen.add((lang, slug))
+    assert seen == {(lang, slug) for lang, m in doc["by_lang_slug"].items() for slug in m}
+    assert len(doc["articles"]) == N
+    # Translations share their topic.
+    for slug, topic in doc["by_lang_slug"]["uk"].items():
+        if slug in doc["by_lang_slug"]["en"]:
+            assert doc["by_lang_slug"]["en"][slug] == topic
+
+
+def test_articles_lean_on_their_topic(generated):
+    """Each article's words come mostly from its own topic: precision can be scored."""
+    doc = json.loads(generated.topics_file.read_text(encoding="utf-8"))
+    lexicon = corpus._Lexicon()
+    topic_index = {t["id"]: i for i, t in enumerate(doc["topics"])}
+    for record in doc["articles"]:
+        _, body = _parse(generated.content / record["path"])
+        words = re.findall(r"[^\W\d_]+", body.lower())
+
+        def uses(topic: int) -> int:
+            vocabulary = set(lexicon.pseudo[record["lang"]][topic])
+            return sum(1 for w in words if w in vocabulary)
+
+        mine = topic_index[record["topic"]]
+        assert uses(mine) > 2 * max(uses(t) for t in range(20) if t != mine)
+
+
+def test_pages_and_data_files(generated):
+    pages = sorted(p.name for p in (generated.content / "pages").glob("*.md"))
+    assert pages and all(p.endswith((".uk.md", ".en.md")) for p in pages)
+    assert len(pages) == generated.n_pages
+    for p in (generated.content / "pages").glob("*.md"):
+        assert "title" in _parse(p)[0]
+
+
+def test_cli_writes_a_corpus(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "bench.corpus", "--n", "6", "--out",
+                             str(tmp_path / "c")], cwd=ROOT, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "wrote 6 articles" in result.stdout
+    assert len(list((tmp_path / "c/content/articles").rglob("*.md"))) == 6
+    assert (tmp_path / "c/topics.json").is_file()
