@@ -1,0 +1,112 @@
+"""Newsletter commands: `python -m newsletter <command>` (see newsletter/README.md).
+
+    serve [--host 127.0.0.1] [--port 8000] [--site output]   endpoint (+ static site) via uvicorn
+    flush-queue                                              retry every queued subscription now
+    setup-mailchimp                                          create topic interests; print mapping
+    digest ... / digest-send ...                             delegated to newsletter.digest.cli
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+logger = logging.getLogger("newsletter")
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from newsletter.config import load_config
+    from newsletter.service import create_app
+
+    config = load_config()
+    site = Path(args.site) if args.site else None
+    if site is not None and not site.is_dir():
+        logger.warning("newsletter: %s does not exist; serving the endpoint only "
+                       "(build the site with `make html`)", site)
+        site = None
+    app = create_app(config, static_dir=site)
+    logger.info("newsletter: %s backend, serving on http://%s:%d", config.backend, args.host,
+                args.port)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level,
+                access_log=args.access_log)
+    return 0
+
+
+def _flush(args: argparse.Namespace) -> int:
+    from newsletter.backends import make_backend
+    from newsletter.config import load_config
+    from newsletter.queue import RetryQueue
+
+    config = load_config()
+    queue = RetryQueue.from_config(config)
+    before = queue.count()
+    report = queue.drain_all(make_backend(config), max_passes=args.passes)
+    print(f"queue: {before} waiting before; {report.delivered} delivered, {report.rejected} "
+          f"rejected {report.outcomes or ''}, {report.retried} failed again, {report.dead} "
+          f"given up; {queue.count()} waiting, {queue.count('dead')} dead")
+    return 0 if queue.count() == 0 else 1
+
+
+def _setup_mailchimp(args: argparse.Namespace) -> int:
+    from newsletter.config import load_config
+    from newsletter.errors import ConfigError, NewsletterError
+    from newsletter.interests import load_interest_map
+    from newsletter.mailchimp import MailchimpGateway
+
+    config = load_config()
+    if not config.api_key or not config.list_id:
+        raise ConfigError("setup-mailchimp needs MAILCHIMP_API_KEY in the environment and "
+                          "NEWSLETTER['list_id'] (or MAILCHIMP_LIST_ID)")
+    gateway = MailchimpGateway(config)
+    try:
+        mapping = load_interest_map(config, gateway, create=True)
+    except NewsletterError as err:
+        print(f"setup-mailchimp failed: {err}", file=sys.stderr)
+        return 1
+    print(json.dumps({"interest_category_id": mapping.category_id,
+                      "interests": dict(mapping.ids)}, indent=2, ensure_ascii=False))
+    print(f"# cached in {config.interests_cache_path}; to pin it, copy into NEWSLETTER in "
+          "pelicanconf.py", file=sys.stderr)
+    return 0
+
+
+def _digest(argv: list[str]) -> int:
+    from newsletter.digest import cli  # another package; imported only when asked for
+
+    return cli.main(argv) or 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
+    if argv and argv[0] in ("digest", "digest-send"):
+        return _digest(argv)
+    parser = argparse.ArgumentParser(prog="python -m newsletter", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the endpoint (and the built site)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--site", default="output", help="built site to serve ('' for none)")
+    serve.add_argument("--log-level", default="info")
+    serve.add_argument("--no-access-log", dest="access_log", action="store_false")
+    serve.set_defaults(run=_serve)
+    flush = commands.add_parser("flush-queue", help="retry every queued subscription now")
+    flush.add_argument("--passes", type=int, default=20,
+                       help="retry rounds before giving up for now (default 20)")
+    flush.set_defaults(run=_flush)
+    setup = commands.add_parser("setup-mailchimp", help="create topic interests if missing")
+    setup.set_defaults(run=_setup_mailchimp)
+    commands.add_parser("digest", help="render digest previews (newsletter.digest)")
+    commands.add_parser("digest-send", help="send the digest (newsletter.digest)")
+    args = parser.parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,231 @@
+"""Newsletter configuration: the `NEWSLETTER` setting plus environment overrides, loaded once.
+
+Non-secret values live in pelicanconf.py (`NEWSLETTER = {...}`); secrets and deployment-specific
+values come from the environment:
+
+- MAILCHIMP_API_KEY   selects the Mailchimp backend; held only here, hidden from repr and logs
+- MAILCHIMP_API_URL   API base URL, e.g. http://127.0.0.1:9999/3.0 (tests, proxies)
+- MAILCHIMP_LIST_ID   overrides NEWSLETTER["list_id"]
+- NEWSLETTER_SECRET   signing secret for links; generated into the state dir for local use
+- NEWSLETTER_SMTP_URL smtp://host:port (or smtp://user:password@host:port, smtps://...)
+- NEWSLETTER_STATE_DIR overrides NEWSLETTER["state_dir"]
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from newsletter.errors import ConfigError
+
+logger = logging.getLogger(__name__)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Every key NEWSLETTER may hold, with its default. Unknown keys are rejected by name.
+DEFAULTS: dict[str, Any] = {
+    "topics": None,  # category slugs offered as topics; None = every category but "uncategorized"
+    "allowed_origins": None,  # None = [SITEURL]
+    "endpoint_url": None,  # public base URL of the endpoint; None = SITEURL + "/api/newsletter"
+    "state_dir": "var/newsletter",
+    "sender": "Expio Center <newsletter@expio.example>",
+    "reply_to": None,
+    "list_id": None,
+    "interest_category_title": "Topics",
+    "interest_category_id": None,
+    "interests": {},  # {category slug: Mailchimp interest id}; else discovered and cached
+    "mailchimp_languages": {"uk": "uk", "en": "en"},
+    "mailchimp_timeout": 5.0,
+    "mailchimp_max_connections": 10,  # Mailchimp allows 10 simultaneous connections per account
+    "max_body_bytes": 4096,
+    "rate_limit_ip": [20, 60],  # at most 20 POSTs per 60 s per client IP
+    "rate_limit_address": [5, 3600],  # at most 5 subscribe attempts per hour per address
+    "resend_interval": 900,  # seconds before a pending address may get another confirmation mail
+    "confirm_max_age": 7 * 86400,
+    "unsubscribe_max_age": 400 * 86400,
+    "preferences_max_age": 30 * 86400,
+    "queue_base_delay": 2.0,
+    "queue_max_delay": 3600.0,
+    "queue_max_attempts": 40,
+    "queue_poll_interval": 5.0,
+}
+
+ENV_VARS = ("MAILCHIMP_API_KEY", "MAILCHIMP_API_URL", "MAILCHIMP_LIST_ID", "NEWSLETTER_SECRET",
+            "NEWSLETTER_SMTP_URL", "NEWSLETTER_STATE_DIR")
+
+
+@dataclass(frozen=True)
+class NewsletterConfig:
+    """Everything the newsletter service and commands read; build it with `load_config`."""
+
+    backend: str  # "mailchimp" when MAILCHIMP_API_KEY is set, else "local"
+    site_url: str
+    site_name: Mapping[str, str]  # lang -> clinic name, used in mails and pages
+    endpoint_url: str
+    languages: tuple[str, ...]
+    default_lang: str
+    topics: tuple[str, ...]
+    topic_names: Mapping[str, Mapping[str, str]]  # slug -> {lang: display name}
+    allowed_origins: tuple[str, ...]
+    state_dir: Path
+    sender: str
+    reply_to: str | None
+    smtp_url: str | None = field(repr=False)
+    secret: str = field(repr=False)
+    api_key: str | None = field(repr=False)
+    api_url: str | None = None
+    list_id: str | None = None
+    interest_category_title: str = "Topics"
+    interest_category_id: str | None = None
+    interests: Mapping[str, str] = field(default_factory=dict)
+    mailchimp_languages: Mapping[str, str] = field(default_factory=dict)
+    mailchimp_timeout: float = 5.0
+    mailchimp_max_connections: int = 10
+    max_body_bytes: int = 4096
+    rate_limit_ip: tuple[int, float] = (20, 60.0)
+    rate_limit_address: tuple[int, float] = (5, 3600.0)
+    resend_interval: float = 900.0
+    confirm_max_age: int = 7 * 86400
+    unsubscribe_max_age: int = 400 * 86400
+    preferences_max_age: int = 30 * 86400
+    queue_base_delay: float = 2.0
+    queue_max_delay: float = 3600.0
+    queue_max_attempts: int = 40
+    queue_poll_interval: float = 5.0
+
+    def lang_prefix(self, lang: str) -> str:
+        """URL prefix of a language on the site: "" for the default language, else "en/"."""
+        return "" if lang == self.default_lang else f"{lang}/"
+
+    @property
+    def store_path(self) -> Path:
+        return self.state_dir / "subscribers.sqlite3"
+
+    @property
+    def queue_path(self) -> Path:
+        return self.state_dir / "queue.sqlite3"
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.state_dir / "outbox"
+
+    @property
+    def interests_cache_path(self) -> Path:
+        return self.state_dir / "mailchimp-interests.json"
+
+
+def read_pelicanconf(path: Path | None = None) -> dict[str, Any]:
+    """The upper-case names of pelicanconf.py (project root by default) as a dict."""
+    path = path or PROJECT_ROOT / "pelicanconf.py"
+    spec = importlib.util.spec_from_file_location("_newsletter_pelicanconf", path)
+    if spec is None or spec.loader is None:
+        raise ConfigError(f"{path}: cannot be imported; run from the project root")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return {name: value for name, value in vars(module).items() if name.isupper()}
+
+
+def load_config(settings: dict | None = None, environ: Mapping[str, str] | None = None
+                ) -> NewsletterConfig:
+    """Build the NewsletterConfig from Pelican settings (pelicanconf.py when None) and the env."""
+    settings = read_pelicanconf() if settings is None else settings
+    env = os.environ if environ is None else environ
+    raw = settings.get("NEWSLETTER") or {}
+    unknown = sorted(set(raw) - set(DEFAULTS))
+    if unknown:
+        raise ConfigError(
+            f"NEWSLETTER: unknown key(s) {', '.join(unknown)}; known keys: "
+            f"{', '.join(sorted(DEFAULTS))} (see newsletter/README.md)")
+    opts = {**DEFAULTS, **raw}
+
+    site_url = str(settings.get("SITEURL") or "http://127.0.0.1:8000").rstrip("/")
+    categories: dict = settings.get("CATEGORIES") or {}
+    languages = tuple(settings.get("SITE_LANGUAGES") or ("uk", "en"))
+    default_lang = settings.get("DEFAULT_LANG") or languages[0]
+    topics = opts["topics"]
+    if topics is None:
+        topics = [slug for slug in categories if slug != "uncategorized"]
+    bad = [slug for slug in topics if slug not in categories]
+    if bad:
+        raise ConfigError(f"NEWSLETTER['topics']: {bad} are not keys of CATEGORIES; "
+                          f"use category slugs such as {list(categories)[:3]}")
+    topic_names = {slug: MappingProxyType(dict(categories[slug])) for slug in topics}
+    clinic_name = (settings.get("CLINIC") or {}).get("name") or {}
+    site_name = {lang: clinic_name.get(lang) or settings.get("SITENAME", "") for lang in languages}
+
+    state_dir = Path(env.get("NEWSLETTER_STATE_DIR") or opts["state_dir"])
+    api_key = env.get("MAILCHIMP_API_KEY") or None
+    secret = env.get("NEWSLETTER_SECRET") or _local_secret(state_dir)
+
+    def pair(name: str) -> tuple[int, float]:
+        value = opts[name]
+        if not (isinstance(value, (list, tuple)) and len(value) == 2):
+            raise ConfigError(f"NEWSLETTER[{name!r}]: expected [count, seconds], got {value!r}")
+        return int(value[0]), float(value[1])
+
+    return NewsletterConfig(
+        backend="mailchimp" if api_key else "local",
+        site_url=site_url,
+        site_name=MappingProxyType(site_name),
+        endpoint_url=(opts["endpoint_url"] or f"{site_url}/api/newsletter").rstrip("/"),
+        languages=languages,
+        default_lang=default_lang,
+        topics=tuple(topics),
+        topic_names=MappingProxyType(topic_names),
+        allowed_origins=tuple(o.rstrip("/") for o in (opts["allowed_origins"] or [site_url])),
+        state_dir=state_dir,
+        sender=opts["sender"],
+        reply_to=opts["reply_to"],
+        smtp_url=env.get("NEWSLETTER_SMTP_URL") or None,
+        secret=secret,
+        api_key=api_key,
+        api_url=(env.get("MAILCHIMP_API_URL") or "").rstrip("/") or None,
+        list_id=env.get("MAILCHIMP_LIST_ID") or opts["list_id"],
+        interest_category_title=opts["interest_category_title"],
+        interest_category_id=opts["interest_category_id"],
+        interests=MappingProxyType(dict(opts["interests"])),
+        mailchimp_languages=MappingProxyType(dict(opts["mailchimp_languages"])),
+        mailchimp_timeout=float(opts["mailchimp_timeout"]),
+        mailchimp_max_connections=int(opts["mailchimp_max_connections"]),
+        max_body_bytes=int(opts["max_body_bytes"]),
+        rate_limit_ip=pair("rate_limit_ip"),
+        rate_limit_address=pair("rate_limit_address"),
+        resend_interval=float(opts["resend_interval"]),
+        confirm_max_age=int(opts["confirm_max_age"]),
+        unsubscribe_max_age=int(opts["unsubscribe_max_age"]),
+        preferences_max_age=int(opts["preferences_max_age"]),
+        queue_base_delay=float(opts["queue_base_delay"]),
+        queue_max_delay=float(opts["queue_max_delay"]),
+        queue_max_attempts=int(opts["queue_max_attempts"]),
+        queue_poll_interval=float(opts["queue_poll_interval"]),
+    )
+
+
+def _local_secret(state_dir: Path) -> str:
+    """The signing secret kept in `<state>/secret` (0600), created on first use.
+
+    Only for local development: production sets NEWSLETTER_SECRET, so links stay valid across
+    machines and the secret is not on the same disk as the data it protects.
+    """
+    path = state_dir / "secret"
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        pass
+    state_dir.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process created it first: use theirs
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(value)
+    logger.warning("newsletter: NEWSLETTER_SECRET is not set; generated a signing secret in %s "
+                   "(fine for local use; set NEWSLETTER_SECRET in production)", path)
+    return value

@@ -1,0 +1,144 @@
+"""The one place that talks to Mailchimp: a gateway over the mailchimp-marketing client.
+
+The generated client is an untyped HTTP transport with three failure shapes (see
+../shared/notes/mailchimp.md): `ApiClientError` with a dict or JSON-string `.text`, the same
+with `status_code None` on network errors, and a bare `requests.Response` for 5xx with an
+empty body. `MailchimpGateway.call` turns all of them into our `Retryable` / `Rejected(code)`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+from typing import Any, Callable
+
+import mailchimp_marketing
+import requests
+from mailchimp_marketing.api_client import ApiClientError
+
+from newsletter.config import NewsletterConfig
+from newsletter.errors import ConfigError, Rejected, Retryable
+
+__all__ = ["MailchimpGateway", "Retryable", "Rejected", "subscriber_hash", "classify_problem"]
+
+logger = logging.getLogger(__name__)
+
+
+def subscriber_hash(email: str) -> str:
+    """Mailchimp's member id: md5 of the lower-cased address (also dodges the client's
+    `url.replace("server", ...)` bug for addresses containing "server")."""
+    return hashlib.md5(email.lower().encode("utf-8")).hexdigest()
+
+
+def classify_problem(status: int | None, doc: dict) -> str | None:
+    """Outcome code for a Mailchimp error the reader should hear about, else None."""
+    title = str(doc.get("title", "")).lower()
+    detail = str(doc.get("detail", "")).lower()
+    if status != 400:
+        return None
+    if "compliance state" in title:
+        return "compliance"
+    if "forgotten email" in title:
+        return "forgotten-email"
+    if "fake or invalid" in detail or "valid email" in detail or title == "invalid email":
+        return "invalid-email"
+    if "signed up to a lot of lists" in detail or "too many" in detail:
+        return "try-later"
+    return None
+
+
+class MailchimpGateway:
+    """mailchimp_marketing.Client configured from NewsletterConfig, with error mapping.
+
+    `.client` is the configured client; `.call(fn, *args)` runs one API call through the
+    connection limit (Mailchimp allows 10 simultaneous connections per account) and maps errors.
+    """
+
+    def __init__(self, config: NewsletterConfig):
+        if not config.api_key:
+            raise ConfigError("MAILCHIMP_API_KEY is not set; the Mailchimp backend needs it")
+        self.config = config
+        self.client = mailchimp_marketing.Client()
+        options: dict[str, Any] = {"api_key": config.api_key, "timeout": config.mailchimp_timeout}
+        if config.api_url or "-" not in config.api_key:
+            options["server"] = "us1"  # unused with an explicit host; avoids "invalid-server"
+        self.client.set_config(options)
+        if config.api_url:
+            self.client.api_client.host = config.api_url
+        self._slots = threading.BoundedSemaphore(config.mailchimp_max_connections)
+
+    def call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Run `fn(*args)` (a client method); Retryable / Rejected(code) on failure."""
+        return self._call(fn, args, kwargs)
+
+    def _call(self, fn: Callable[..., Any], args: tuple, kwargs: dict,
+              missing_ok: bool = False) -> Any:
+        with self._slots:
+            try:
+                result = fn(*args, **kwargs)
+            except ApiClientError as err:
+                if missing_ok and err.status_code == 404:
+                    return None
+                raise self._map_error(err) from None
+            except requests.RequestException as err:  # defensive: the client wraps these
+                raise Retryable(f"Mailchimp unreachable: {type(err).__name__}") from None
+        if isinstance(result, requests.Response):
+            if result.ok:
+                return {}
+            # 429/5xx, and a bare 403 that Mailchimp sends when over the connection limit.
+            raise Retryable(f"Mailchimp HTTP {result.status_code} without a body")
+        return result
+
+    def _map_error(self, err: ApiClientError) -> Exception:
+        status = err.status_code
+        if status is None:
+            # The client stores the requests exception in .text; name its type, never its
+            # message (it can carry the URL).
+            return Retryable(f"Mailchimp unreachable: {type(err.text).__name__}")
+        doc = err.text
+        if isinstance(doc, str):
+            try:
+                doc = json.loads(doc)
+            except ValueError:
+                doc = {"detail": doc[:200]}
+        if not isinstance(doc, dict):
+            doc = {}
+        code = classify_problem(status, doc)
+        if code:
+            return Rejected(code, str(doc.get("title", "")))
+        summary = f"Mailchimp HTTP {status} {doc.get('title', '')}: {doc.get('detail', '')}"
+        if status in (401, 404) or (status == 400 and "interest" in summary.lower()):
+            # Our configuration, not the reader: keep the subscription and shout in the log.
+            logger.error("newsletter: %s — check MAILCHIMP_API_KEY, MAILCHIMP_LIST_ID and the "
+                         "interest mapping (python -m newsletter setup-mailchimp)", summary)
+        return Retryable(summary)
+
+    # --- the calls we use -------------------------------------------------------------------
+    def ping(self) -> dict:
+        return self.call(self.client.ping.get)
+
+    def set_member(self, list_id: str, email: str, body: dict) -> dict:
+        return self.call(self.client.lists.set_list_member, list_id, subscriber_hash(email), body)
+
+    def get_member(self, list_id: str, email: str) -> dict | None:
+        """The member document, or None when the address is not on the list."""
+        return self._call(self.client.lists.get_list_member, (list_id, subscriber_hash(email)),
+                          {}, missing_ok=True)
+
+    def interest_categories(self, list_id: str) -> list[dict]:
+        return self.call(self.client.lists.get_list_interest_categories, list_id,
+                         count=1000).get("categories", [])
+
+    def create_interest_category(self, list_id: str, title: str) -> dict:
+        return self.call(self.client.lists.create_list_interest_category, list_id,
+                         {"title": title, "type": "checkboxes"})
+
+    def interests(self, list_id: str, category_id: str) -> list[dict]:
+        return self.call(self.client.lists.list_interest_category_interests, list_id,
+                         category_id, count=1000).get("interests", [])
+
+    def create_interest(self, list_id: str, category_id: str, name: str) -> dict:
+        return self.call(self.client.lists.create_interest_category_interest, list_id,
+                         category_id, {"name": name})

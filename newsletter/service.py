@@ -1,0 +1,285 @@
+"""The subscribe endpoint: a Starlette app (served by uvicorn), optionally with the static site.
+
+Routes (all answers are outcome codes, see newsletter/outcomes.py):
+    POST     /api/newsletter/subscribe        form: email, topics*, language, website, source
+    GET      /api/newsletter/confirm?t=...    double opt-in link (local backend)
+    GET+POST /api/newsletter/unsubscribe?t=... page with a button; POST does it (RFC 8058 too)
+    GET+POST /api/newsletter/preferences?t=... topics/language form, or unsubscribe
+A request with `Accept: application/json` gets `{"outcome": code}` with the code's status;
+any other gets a 303 to the site's result page `/<lang prefix>subscribe/<code>/`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from newsletter.backends import Backend, Subscription, make_backend
+from newsletter.config import NewsletterConfig
+from newsletter.errors import Retryable
+from newsletter.links import BadLink, Links
+from newsletter.messages import LANGUAGE_NAMES, text
+from newsletter.outcomes import STATUS
+from newsletter.queue import RetryQueue
+from newsletter.ratelimit import RateLimiter
+from newsletter.render import page
+from newsletter.validation import (FormError, language, origin_of, page_lang_of, parse_form,
+                                   read_subscribe_form, topics)
+
+logger = logging.getLogger(__name__)
+
+API = "/api/newsletter"
+FORM_TYPE = "application/x-www-form-urlencoded"
+
+
+class SecurityHeaders:
+    """ASGI middleware adding fixed headers to every HTTP response (cheaper than
+    BaseHTTPMiddleware: no request/response objects)."""
+
+    def __init__(self, app, headers: dict[str, str]):
+        self.app = app
+        self.headers = [(k.lower().encode("latin-1"), v.encode("latin-1"))
+                        for k, v in headers.items()]
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or not self.headers:
+            return await self.app(scope, receive, send)
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                names = {k for k, _ in self.headers}
+                message["headers"] = [(k, v) for k, v in message.get("headers", [])
+                                      if k.lower() not in names] + self.headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class Endpoint:
+    """The request handlers and what they share (config, backend, queue, limiters)."""
+
+    def __init__(self, config: NewsletterConfig, backend: Backend, queue: RetryQueue,
+                 links: Links, stylesheets: list[str]):
+        self.config = config
+        self.backend = backend
+        self.queue = queue
+        self.links = links
+        self.stylesheets = stylesheets
+        self.per_ip = RateLimiter(*config.rate_limit_ip)
+        self.per_address = RateLimiter(*config.rate_limit_address)
+        self.allowed = set(config.allowed_origins)
+
+    # --- answers ------------------------------------------------------------------------------
+    def answer(self, request: Request, code: str, lang: str) -> Response:
+        if "application/json" in request.headers.get("accept", ""):
+            return JSONResponse({"outcome": code}, status_code=STATUS[code],
+                                headers={"Cache-Control": "no-store"})
+        # Same-origin path: the static site renders one result page per code and language.
+        location = f"/{self.config.lang_prefix(lang)}subscribe/{code}/"
+        return RedirectResponse(location, status_code=303, headers={"Cache-Control": "no-store"})
+
+    def origin_ok(self, request: Request) -> bool:
+        origin = request.headers.get("origin")
+        if origin is None:
+            referer = request.headers.get("referer")
+            origin = origin_of(referer) if referer else ""
+        return origin.rstrip("/") in self.allowed
+
+    async def read_body(self, request: Request) -> bytes:
+        cap = self.config.max_body_bytes
+        declared = request.headers.get("content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > cap):
+            raise FormError("bad-request")
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > cap:
+                raise FormError("bad-request")
+        return bytes(body)
+
+    async def read_form(self, request: Request) -> dict[str, list[str]]:
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        body = await self.read_body(request)
+        if content_type != FORM_TYPE:
+            raise FormError("bad-request")
+        return parse_form(body)
+
+    # --- subscribe ----------------------------------------------------------------------------
+    async def subscribe(self, request: Request) -> Response:
+        lang = page_lang_of(self.config, request.headers.get("referer"), self.config.default_lang)
+        if not self.origin_ok(request):
+            return self.answer(request, "forbidden", lang)
+        client = request.client.host if request.client else "unknown"
+        if not self.per_ip.hit(client):
+            return self.answer(request, "rate-limited", lang)
+        try:
+            fields = await self.read_form(request)
+            if not request.headers.get("referer"):
+                # No page to go by: answer in the language the reader chose for the mails.
+                chosen = fields.get("language") or []
+                lang = chosen[0] if chosen and chosen[0] in self.config.languages else lang
+            form = read_subscribe_form(self.config, fields, lang)
+        except FormError as err:
+            return self.answer(request, err.code, lang)
+        if form.is_bot:
+            logger.info("newsletter: honeypot filled from %s; answered check-inbox", client)
+            return self.answer(request, "check-inbox", lang)
+        sub = form.subscription
+        if not self.per_address.hit(sub.email.lower()):
+            return self.answer(request, "rate-limited", lang)
+        code = await run_in_threadpool(self.deliver, sub)
+        return self.answer(request, code, lang)
+
+    def deliver(self, sub: Subscription) -> str:
+        """Hand a subscription to the backend; on any failure keep it in the queue."""
+        try:
+            return self.backend.subscribe(sub)
+        except Retryable as err:
+            reason = str(err)
+        except Exception as err:  # never lose an accepted subscription to a bug
+            logger.exception("newsletter: backend failed on subscription %s", sub.id)
+            reason = f"{type(err).__name__}"
+        self.queue.put(sub, reason)
+        logger.warning("newsletter: queued subscription %s for retry (%s)", sub.id, reason)
+        return "check-inbox"
+
+    # --- signed links -------------------------------------------------------------------------
+    def read_token(self, request: Request, purpose: str) -> tuple[str, str] | None:
+        try:
+            return self.links.read(purpose, request.query_params.get("t", ""))
+        except BadLink:
+            return None
+
+    async def confirm(self, request: Request) -> Response:
+        found = self.read_token(request, "confirm")
+        if found is None:
+            return self.answer(request, "expired-link", self.config.default_lang)
+        email, lang = found
+        code = await run_in_threadpool(self.backend.confirm, email, lang)
+        return self.answer(request, code, lang)
+
+    def action_url(self, request: Request, purpose: str) -> str:
+        return f"{API}/{purpose}?{urlencode({'t': request.query_params.get('t', '')})}"
+
+    async def unsubscribe(self, request: Request) -> Response:
+        found = self.read_token(request, "unsubscribe")
+        if found is None:
+            return self.answer(request, "expired-link", self.config.default_lang)
+        email, lang = found
+        if request.method == "GET":
+            html = page("unsubscribe.html", self.config, lang, self.stylesheets,
+                        title=text(lang, "unsubscribe_title"), email=email,
+                        action=self.action_url(request, "unsubscribe"))
+            return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+        try:
+            body = await self.read_body(request)
+        except FormError as err:
+            return self.answer(request, err.code, lang)
+        # RFC 8058 one-click: mail providers POST without Origin/Referer; the token is the proof.
+        one_click = body.strip() == b"List-Unsubscribe=One-Click"
+        no_origin = "origin" not in request.headers and "referer" not in request.headers
+        if not (self.origin_ok(request) or (one_click and no_origin)):
+            return self.answer(request, "forbidden", lang)
+        code = await run_in_threadpool(self.backend.unsubscribe, email)
+        return self.answer(request, code, lang)
+
+    async def preferences(self, request: Request) -> Response:
+        found = self.read_token(request, "preferences")
+        if found is None:
+            return self.answer(request, "expired-link", self.config.default_lang)
+        email, lang = found
+        if request.method == "GET":
+            current = await run_in_threadpool(self.backend.preferences, email)
+            if current is None:
+                return self.answer(request, "expired-link", lang)
+            html = page("preferences.html", self.config, lang, self.stylesheets,
+                        title=text(lang, "preferences_title"), email=email,
+                        action=self.action_url(request, "preferences"),
+                        topics=[(slug, self.config.topic_names[slug].get(lang, slug))
+                                for slug in self.config.topics],
+                        chosen=current.topics, current_lang=current.lang,
+                        languages=[(code, LANGUAGE_NAMES.get(code, code))
+                                   for code in self.config.languages])
+            return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+        if not self.origin_ok(request):
+            return self.answer(request, "forbidden", lang)
+        try:
+            fields = await self.read_form(request)
+            if fields.get("action") == ["unsubscribe"]:
+                code = await run_in_threadpool(self.backend.unsubscribe, email)
+                return self.answer(request, code, lang)
+            new_lang = language(self.config, (fields.get("language") or [""])[0], lang)
+            chosen = topics(self.config, fields.get("topics", []))
+        except FormError as err:
+            return self.answer(request, err.code, lang)
+        code = await run_in_threadpool(self.backend.set_preferences, email, new_lang, chosen)
+        return self.answer(request, code, new_lang)
+
+    # --- background retries -------------------------------------------------------------------
+    async def retry_forever(self) -> None:
+        """Drain due queue jobs every poll interval (the queue's backoff decides what is due)."""
+        while True:
+            await asyncio.sleep(self.config.queue_poll_interval)
+            try:
+                due = await run_in_threadpool(self.queue.next_due)
+                if due is not None and due <= time.time():
+                    report = await run_in_threadpool(self.queue.drain, self.backend)
+                    if report.delivered or report.rejected or report.dead:
+                        logger.info("newsletter: retry queue: %d delivered, %d rejected, "
+                                    "%d retried, %d dead", report.delivered, report.rejected,
+                                    report.retried, report.dead)
+            except Exception:
+                logger.exception("newsletter: retry pass failed; trying again later")
+
+
+def create_app(config: NewsletterConfig, static_dir: Path | None = None,
+               security_headers: dict | None = None, *, backend: Backend | None = None,
+               queue: RetryQueue | None = None, links: Links | None = None,
+               retry_in_background: bool = True) -> Starlette:
+    """The endpoint as an ASGI app; with `static_dir` it also serves the built site."""
+    backend = backend or make_backend(config)
+    queue = queue or RetryQueue.from_config(config)
+    links = links or Links(config)
+    stylesheets = ["/theme/css/main.css"]
+    if static_dir is not None:
+        found = sorted((Path(static_dir) / "theme" / "css").glob("*.css"))
+        stylesheets = [f"/theme/css/{path.name}" for path in found] or stylesheets
+    endpoint = Endpoint(config, backend, queue, links, stylesheets)
+
+    routes: list = [
+        Route(f"{API}/subscribe", endpoint.subscribe, methods=["POST"]),
+        Route(f"{API}/confirm", endpoint.confirm, methods=["GET"]),
+        Route(f"{API}/unsubscribe", endpoint.unsubscribe, methods=["GET", "POST"]),
+        Route(f"{API}/preferences", endpoint.preferences, methods=["GET", "POST"]),
+    ]
+    if static_dir is not None:
+        # html=True serves index.html for directories and 404.html for misses.
+        routes.append(Mount("/", app=StaticFiles(directory=static_dir, html=True)))
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        task = asyncio.create_task(endpoint.retry_forever()) if retry_in_background else None
+        try:
+            yield
+        finally:
+            if task:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.endpoint = endpoint
+    if security_headers:
+        app.add_middleware(SecurityHeaders, headers=dict(security_headers))
+    return app

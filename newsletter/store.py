@@ -1,0 +1,176 @@
+"""SQLite subscriber store of the local backend (and what the local digest sender reads).
+
+One row per address (lower-cased): status pending -> confirmed -> unsubscribed, topics, language,
+and when the last confirmation mail went out (so resubmitting cannot mail-bomb anyone).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS subscribers (
+    email TEXT PRIMARY KEY,          -- lower-cased address
+    lang TEXT NOT NULL,
+    topics TEXT NOT NULL,            -- JSON list of category slugs
+    status TEXT NOT NULL,            -- pending | confirmed | unsubscribed
+    created REAL NOT NULL,           -- unix time of the first subscription
+    confirmed_at REAL,
+    updated REAL NOT NULL,
+    last_mail_at REAL,               -- last confirmation/notice mail
+    last_mail_subscription TEXT      -- Subscription.id that mail answered (one mail per id)
+);
+CREATE INDEX IF NOT EXISTS subscribers_status ON subscribers(status, lang);
+"""
+
+
+def _utc(timestamp: float | None) -> datetime | None:
+    return None if timestamp is None else datetime.fromtimestamp(timestamp, tz=timezone.utc)
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    """One address as the store knows it."""
+
+    email: str
+    lang: str
+    topics: frozenset[str]
+    created: datetime
+    confirmed_at: datetime | None
+    status: str = "confirmed"
+    last_mail_at: float | None = None
+    last_mail_subscription: str | None = None
+
+
+def open_sqlite(path: Path) -> sqlite3.Connection:
+    """A connection for a small durable database: WAL, fsync on every commit, busy waits."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")  # an accepted subscription survives a power cut
+    conn.execute("PRAGMA busy_timeout=30000")
+    return conn
+
+
+class SubscriberStore:
+    """Subscribers in SQLite; safe to share between threads (one connection behind a lock)."""
+
+    def __init__(self, path: Path | str, clock=time.time):
+        self.path = Path(path)
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._conn = open_sqlite(self.path)
+        self._conn.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def get(self, email: str) -> Subscriber | None:
+        with self._lock:
+            row = self._conn.execute("SELECT * FROM subscribers WHERE email = ?",
+                                     (email.lower(),)).fetchone()
+        return self._row(row) if row else None
+
+    def confirmed(self, lang: str | None = None) -> list[Subscriber]:
+        """Confirmed subscribers (of one language when given), oldest first."""
+        sql = "SELECT * FROM subscribers WHERE status = 'confirmed'"
+        args: tuple = ()
+        if lang is not None:
+            sql += " AND lang = ?"
+            args = (lang,)
+        with self._lock:
+            rows = self._conn.execute(sql + " ORDER BY created, email", args).fetchall()
+        return [self._row(row) for row in rows]
+
+    def upsert_pending(self, email: str, lang: str, topics: frozenset[str]) -> Subscriber:
+        """Record a subscription request; a confirmed address keeps its status and choices.
+
+        A pending or unsubscribed address becomes pending with the new topics and language:
+        nothing changes for sending until the owner clicks the confirmation link.
+        """
+        now = self._clock()
+        key = email.lower()
+        with self._lock, self._conn:
+            self._conn.execute("BEGIN IMMEDIATE")
+            self._conn.execute(
+                "INSERT INTO subscribers (email, lang, topics, status, created, updated) "
+                "VALUES (?, ?, ?, 'pending', ?, ?) "
+                "ON CONFLICT(email) DO UPDATE SET lang = excluded.lang, topics = excluded.topics,"
+                " status = 'pending', updated = excluded.updated WHERE status != 'confirmed'",
+                (key, lang, json.dumps(sorted(topics)), now, now))
+            row = self._conn.execute("SELECT * FROM subscribers WHERE email = ?",
+                                     (key,)).fetchone()
+        return self._row(row)
+
+    def claim_mail(self, email: str, subscription_id: str, min_interval: float) -> bool:
+        """Reserve the right to send one mail for this subscription; False = do not send.
+
+        False when this subscription id already got its mail (a retry) or when the address got
+        a mail less than `min_interval` seconds ago (resubmission: no mail bombing).
+        """
+        now = self._clock()
+        with self._lock, self._conn:
+            self._conn.execute("BEGIN IMMEDIATE")
+            cursor = self._conn.execute(
+                "UPDATE subscribers SET last_mail_at = ?, last_mail_subscription = ? "
+                "WHERE email = ? AND (last_mail_subscription IS NULL OR "
+                "last_mail_subscription != ?) AND (last_mail_at IS NULL OR last_mail_at <= ?)",
+                (now, subscription_id, email.lower(), subscription_id, now - min_interval))
+            return cursor.rowcount == 1
+
+    def release_mail(self, email: str, subscription_id: str) -> None:
+        """Undo `claim_mail` after the mail could not be sent, so a retry may send it."""
+        with self._lock, self._conn:
+            self._conn.execute(
+                "UPDATE subscribers SET last_mail_at = NULL, last_mail_subscription = NULL "
+                "WHERE email = ? AND last_mail_subscription = ?", (email.lower(), subscription_id))
+
+    def confirm(self, email: str) -> bool:
+        """pending -> confirmed; True when the address is (now) confirmed."""
+        now = self._clock()
+        with self._lock, self._conn:
+            self._conn.execute(
+                "UPDATE subscribers SET status = 'confirmed', confirmed_at = ?, updated = ? "
+                "WHERE email = ? AND status = 'pending'", (now, now, email.lower()))
+            row = self._conn.execute("SELECT status FROM subscribers WHERE email = ?",
+                                     (email.lower(),)).fetchone()
+        return bool(row) and row[0] == "confirmed"
+
+    def unsubscribe(self, email: str) -> None:
+        now = self._clock()
+        with self._lock, self._conn:
+            self._conn.execute(
+                "UPDATE subscribers SET status = 'unsubscribed', updated = ? WHERE email = ?",
+                (now, email.lower()))
+
+    def set_preferences(self, email: str, lang: str, topics: frozenset[str]) -> bool:
+        """Change a pending or confirmed subscriber's choices; False when not subscribed."""
+        now = self._clock()
+        with self._lock, self._conn:
+            cursor = self._conn.execute(
+                "UPDATE subscribers SET lang = ?, topics = ?, updated = ? "
+                "WHERE email = ? AND status IN ('pending', 'confirmed')",
+                (lang, json.dumps(sorted(topics)), now, email.lower()))
+            return cursor.rowcount == 1
+
+    def count(self, status: str | None = None) -> int:
+        sql, args = "SELECT COUNT(*) FROM subscribers", ()
+        if status:
+            sql, args = sql + " WHERE status = ?", (status,)
+        with self._lock:
+            return self._conn.execute(sql, args).fetchone()[0]
+
+    @staticmethod
+    def _row(row: tuple) -> Subscriber:
+        (email, lang, topics, status, created, confirmed_at, _updated, last_mail_at,
+         last_mail_subscription) = row
+        return Subscriber(email=email, lang=lang, topics=frozenset(json.loads(topics)),
+                          created=_utc(created), confirmed_at=_utc(confirmed_at), status=status,
+                          last_mail_at=last_mail_at,
+                          last_mail_subscription=last_mail_subscription)
