@@ -161,8 +161,9 @@ CRISIS_LINES = {
 }
 
 # --- Build ----------------------------------------------------------------------
-CACHE_CONTENT = False
-LOAD_CONTENT_CACHE = False
+CACHE_PATH = ".cache/pelican"
+CACHE_CONTENT = True
+LOAD_CONTENT_CACHE = True
 DELETE_OUTPUT_DIRECTORY = False  # sitebuild always renders into a fresh directory
 OUTPUT_RETENTION = []
 
@@ -192,4 +193,17 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "strict-origin-when-cross-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+}
+
+# --- Newsletter subscription (newsletter/; every key documented in newsletter/README.md) ----
+# Secrets never go here: MAILCHIMP_API_KEY and NEWSLETTER_SECRET come from the environment,
+# which may also override list_id (MAILCHIMP_LIST_ID) and the API URL (MAILCHIMP_API_URL).
+NEWSLETTER = {
+    # Topics offered in the form: category slugs (CATEGORIES); "uncategorized" is not a topic.
+    "topics": [slug for slug in CATEGORIES if slug != "uncategorized"],
+    "allowed_origins": [SITEURL],
+    "state_dir": "var/newsletter",
+    "sender": "Expio Center <newsletter@expio.example>",
+    "list_id": None,
+    "interest_category_title": "Topics",
 }

@@ -53,7 +53,8 @@ class Entry:
     related: tuple[str, ...] | None = None
     related_exclude: tuple[str, ...] = ()
     url: str = ""  # site-relative, e.g. "en/articles/night-terrors/"
-    problems: list[tuple[str, str, str]] = field(default_factory=list)  # (field, problem, fix)
+    # (field, problem, fix, line or None for the field's own line)
+    problems: list[tuple[str, str, str, int | None]] = field(default_factory=list)
 
     def line_of(self, name: str) -> int:
         """Line of a header field, or 1 when the field is absent."""
@@ -73,7 +74,7 @@ class Catalogue:
     languages: tuple[str, ...]
     default_lang: str
     entries: list[Entry]
-    unreadable: list[tuple[str, str]]  # (path, problem) for files that could not be decoded
+    unreadable: list[tuple[str, int, str]]  # (path, line, problem) for undecodable files
     reviewers: dict[str, dict[str, Any]]
     references: dict[str, dict[str, Any]]
     data_problems: list[tuple[str, int, str, str, str]]  # (path, line, field, problem, fix)
@@ -106,19 +107,20 @@ def _date(entry: Entry, name: str, timezone: str) -> datetime | None:
     except (ValueError, OverflowError):
         entry.problems.append(
             (name, f"cannot read the date {raw.value!r}",
-             "write it as YYYY-MM-DD or YYYY-MM-DD HH:MM")
+             "write it as YYYY-MM-DD or YYYY-MM-DD HH:MM", None)
         )
         return None
 
 
-def read_entry(path: Path, content_path: Path, settings: dict) -> Entry | str:
-    """Parse one source file; returns the problem text when it is not UTF-8."""
+def read_entry(path: Path, content_path: Path, settings: dict) -> Entry | tuple[int, str]:
+    """Parse one source file; returns (line, problem) when it is not UTF-8."""
     relative = path.relative_to(content_path).as_posix()
+    raw = path.read_bytes()
     try:
-        text = path.read_text(encoding="utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        return (f"the file is not UTF-8 (byte {error.start}): re-save it as UTF-8 "
-                "(in most editors: File > Save with encoding > UTF-8)")
+        line = raw.count(b"\n", 0, error.start) + 1
+        return line, f"the file is not UTF-8 (byte {error.start} is {raw[error.start]:#04x})"
     parsed = headers.parse(text)
     name = path.name
     stem, _, _ = name.rpartition(".")  # "slug.lang"
@@ -148,7 +150,7 @@ def read_entry(path: Path, content_path: Path, settings: dict) -> Entry | str:
     for duplicate in parsed.duplicates:
         entry.problems.append(
             (duplicate.name, f"is given twice (also on line {fields[duplicate.name].line})",
-             "keep one of the two lines")
+             "keep one of the two lines", duplicate.line)
         )
     timezone = settings["TIMEZONE"]
     entry.date = _date(entry, "date", timezone)
@@ -185,8 +187,8 @@ def build(settings: dict) -> Catalogue:
             if any(part.startswith(".") for part in path.relative_to(content_path).parts):
                 continue
             result = read_entry(path, content_path, settings)
-            if isinstance(result, str):
-                unreadable.append((path.relative_to(content_path).as_posix(), result))
+            if isinstance(result, tuple):
+                unreadable.append((path.relative_to(content_path).as_posix(), *result))
             else:
                 entries.append(result)
     data_problems: list[tuple[str, int, str, str, str]] = []

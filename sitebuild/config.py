@@ -27,11 +27,12 @@ class BuildOptions:
     strict: bool = False
     cache: bool = True
     parallel: bool = True
+    overrides: tuple[tuple[str, object], ...] = ()  # extra settings (tests, bench)
 
 
 def read_base(options: BuildOptions) -> dict:
     """Read the settings file with Pelican's defaults and validate the site-wide values."""
-    override = {}
+    override = dict(options.overrides)
     if options.content is not None:
         override["PATH"] = str(options.content.resolve())
     if options.output is not None:

@@ -37,9 +37,9 @@ def _finding(entry: Entry, name: str, problem: str, fix: str, line: int | None =
 
 
 def check(catalogue: Catalogue, settings: dict) -> Iterator[Finding]:
-    for path, problem in catalogue.unreadable:
-        yield Finding(path, 1, "encoding", problem.split(": ", 1)[0],
-                      problem.split(": ", 1)[1] if ": " in problem else "save it as UTF-8")
+    for path, line, problem in catalogue.unreadable:
+        yield Finding(path, line, "encoding", problem,
+                      "re-save it as UTF-8 (in most editors: Save with encoding > UTF-8)")
     for path, line, name, problem, fix in catalogue.data_problems:
         yield Finding(path, line, name, problem, fix)
     for entry in catalogue.entries:
@@ -50,8 +50,8 @@ def check(catalogue: Catalogue, settings: dict) -> Iterator[Finding]:
 
 
 def _fields(entry: Entry, catalogue: Catalogue, settings: dict) -> Iterator[Finding]:
-    for name, problem, fix in entry.problems:
-        yield _finding(entry, name, problem, fix)
+    for name, problem, fix, line in entry.problems:
+        yield _finding(entry, name, problem, fix, line=line)
     for name, found in entry.fields.items():
         if name not in KNOWN_FIELDS:
             yield _finding(entry, name, "is not a known field" + _nearest(name, KNOWN_FIELDS),
@@ -146,9 +146,10 @@ def _duplicate_slugs(catalogue: Catalogue) -> Iterator[Finding]:
             # Pages and articles have different URL patterns; collide only within a kind.
             seen[(entry.kind, entry.lang, entry.slug)].append(entry)
     for (_, lang, slug), entries in seen.items():
-        for entry in entries[1:]:
-            yield _finding(entry, "slug", f"slug {slug!r} is already used in {lang} by "
-                           f"{entries[0].path}", "rename the file or set a different `slug:`",
+        for entry in entries if len(entries) > 1 else ():
+            others = ", ".join(other.path for other in entries if other is not entry)
+            yield _finding(entry, "slug", f"slug {slug!r} is also used in {lang} by {others}",
+                           "rename one of the files or set a different `slug:`",
                            line=entry.line_of("slug"))
 
 

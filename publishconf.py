@@ -1,0 +1,19 @@
+"""Production settings: pelicanconf.py plus what differs when publishing."""
+
+import os
+import sys
+
+sys.path.append(os.curdir)
+from pelicanconf import *  # noqa: E402,F403 (Pelican's documented pattern for publishconf)
+
+# The public address; PUBLISH_SITEURL overrides it for staging deployments.
+SITEURL = os.environ.get("PUBLISH_SITEURL", "https://expio.example")
+FEED_DOMAIN = SITEURL
+RELATIVE_URLS = False
+
+# Publishing is always a cold, strict build: no cache from development builds.
+CACHE_CONTENT = False
+LOAD_CONTENT_CACHE = False
+
+# Precompressed copies (.gz, .br) next to text files, for servers and CDNs that use them.
+PRECOMPRESS = True

@@ -1,0 +1,52 @@
+"""Shared fixtures: building a site into a temporary folder.
+
+`build_site(content, strict=False, **settings)` builds a content folder (default: the small
+fixture site in tests/fixtures/site/content) with the project's pelicanconf.py and returns the
+BuildReport; `report.output` is the built folder. `real_site` is the real content/, built once
+per test session.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from sitebuild.build import BuildReport, build
+from sitebuild.config import BuildOptions
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE_SITE = ROOT / "tests" / "fixtures" / "site" / "content"
+
+
+def build_into(output: Path, content: Path = FIXTURE_SITE, *, strict: bool = False,
+               settings_file: Path = ROOT / "pelicanconf.py", **settings) -> BuildReport:
+    options = BuildOptions(
+        settings_file=settings_file, content=content, output=output, strict=strict,
+        cache=False, overrides=tuple(settings.items()),
+    )
+    return build(options)
+
+
+@pytest.fixture
+def build_site(tmp_path: Path):
+    """Factory: build a content folder into tmp_path/output and return the BuildReport."""
+
+    def _build(content: Path = FIXTURE_SITE, **kwargs) -> BuildReport:
+        return build_into(tmp_path / "output", content, **kwargs)
+
+    return _build
+
+
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory) -> Path:
+    """The real content/ built once for the session; returns the output folder."""
+    output = tmp_path_factory.mktemp("real-site") / "output"
+    build_into(output, ROOT / "content")
+    return output
+
+
+@pytest.fixture(autouse=True)
+def _quiet_pelican():
+    logging.getLogger("pelican").setLevel(logging.WARNING)

@@ -1,0 +1,154 @@
+"""The build driver: both languages, translations, atomic output, strictness, secrets."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sitebuild.build import BuildFailed
+from sitebuild.poststeps import SecretLeak
+from tests.conftest import FIXTURE_SITE, ROOT, build_into
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    return {
+        path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*")) if path.is_file()
+    }
+
+
+def test_both_languages_are_full_sites(build_site) -> None:
+    out = build_site().output
+    for prefix in ("", "en/"):
+        for page in ("index.html", "archives/index.html", "categories/index.html",
+                     "tags/index.html", "authors/index.html", "category/ptsd/index.html",
+                     "articles/night-terrors/index.html", "about/index.html"):
+            assert (out / prefix / page).is_file(), prefix + page
+    # Untranslated articles appear in their own language only.
+    assert (out / "en/articles/only-english/index.html").is_file()
+    assert not (out / "articles/only-english/index.html").exists()
+    assert (out / "articles/low-mood/index.html").is_file()
+    assert not (out / "en/articles/low-mood/index.html").exists()
+
+
+def test_translations_link_to_each_other(build_site) -> None:
+    out = build_site(SITEURL="https://expio.test").output
+    uk = (out / "articles/night-terrors/index.html").read_text()
+    en = (out / "en/articles/night-terrors/index.html").read_text()
+    assert 'href="https://expio.test/en/articles/night-terrors/"' in uk
+    assert 'href="https://expio.test/articles/night-terrors/"' in en
+    only_en = (out / "en/articles/only-english/index.html").read_text()
+    assert 'hreflang="uk"' not in only_en.split("<main", 1)[1]
+
+
+def test_rendering_is_sanitised(build_site) -> None:
+    html = (build_site().output / "en/articles/night-terrors/index.html").read_text()
+    for bad in ("<script>alert", "javascript:", "onclick", "onerror", "evil.example"):
+        assert bad not in html
+    assert 'src="https://www.youtube-nocookie.com/embed/abc"' in html
+    assert 'alt="A dot"' in html
+
+
+def test_clinic_comment_and_typography(build_site) -> None:
+    out = build_site().output
+    uk = (out / "articles/night-terrors/index.html").read_text()
+    assert '<aside aria-label="Коментар Expio Center" class="clinic-comment">' in uk
+    low = (out / "articles/low-mood/index.html").read_text()
+    assert "&laquo;у лапках&raquo;" in low or "«у лапках»" in low
+    assert "&ndash;" in low or "–" in low
+
+
+def test_failed_build_leaves_output_untouched(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_SITE, content)
+    output = tmp_path / "site" / "output"
+    neighbour = tmp_path / "site" / "keep.txt"
+    neighbour.parent.mkdir(parents=True)
+    neighbour.write_text("not ours")
+    build_into(output, content)
+    before = snapshot(output)
+    # A strict build with a warning fails ...
+    (content / "articles/ptsd/broken.en.md").write_text(
+        "title: Broken\ndate: 2025-13-45\ncategory: ptsd\n\nBody\n", encoding="utf-8")
+    with pytest.raises(BuildFailed):
+        build_into(output, content, strict=True)
+    assert snapshot(output) == before
+    # ... and so does a render that crashes (a template that cannot be rendered).
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    (theme / "templates/article.html").write_text("{% extends 'nope.html' %}")
+    with pytest.raises(Exception):
+        build_into(output, content, THEME=str(theme))
+    assert snapshot(output) == before
+    # Nothing outside the output folder was deleted or left behind.
+    assert neighbour.read_text() == "not ours"
+    assert sorted(p.name for p in output.parent.iterdir()) == ["keep.txt", "output"]
+
+
+def test_successful_build_replaces_output(tmp_path: Path) -> None:
+    output = tmp_path / "output"
+    output.mkdir()
+    (output / "stale.html").write_text("old")
+    build_into(output)
+    assert not (output / "stale.html").exists()
+    assert (output / "index.html").is_file()
+
+
+def test_secret_never_reaches_output(tmp_path: Path, monkeypatch) -> None:
+    canary = "canary-3f9a1c7e5b-us19"
+    monkeypatch.setenv("MAILCHIMP_API_KEY", canary)
+    monkeypatch.setenv("NEWSLETTER_SECRET", "canary-signing-secret-42")
+    output = build_into(tmp_path / "output").output
+    for path in output.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            assert canary.encode() not in data and b"canary-signing" not in data, path
+
+
+def test_secret_in_output_fails_the_build(tmp_path: Path, monkeypatch) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_SITE, content)
+    secret = "leaky-secret-value-123"
+    (content / "articles/ptsd/leak.en.md").write_text(
+        f"title: Leak\ndate: 2025-01-01\ncategory: ptsd\n\n{secret}\n", encoding="utf-8")
+    monkeypatch.setenv("MAILCHIMP_API_KEY", secret)
+    with pytest.raises(SecretLeak) as raised:
+        build_into(tmp_path / "output", content)
+    assert secret not in str(raised.value)
+    assert not (tmp_path / "output").exists()
+
+
+def test_publish_fails_on_malformed_content_and_names_every_file(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_SITE, content)
+    output = tmp_path / "output"
+    build_into(output, content)
+    before = snapshot(output)
+    bad = {
+        "articles/ptsd/a.en.md": "date: 2025-01-01\ncategory: ptsd\n\nNo title\n",
+        "articles/ptsd/b.en.md": "title: B\ndate: yesterday\ncategory: ptsd\n\nB\n",
+        "articles/ptsd/c.uk.md": "title: C\ndate: 2025-01-01\ncategory: ptsdd\n\nC\n",
+    }
+    for relative, text in bad.items():
+        (content / relative).write_text(text, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "sitebuild", "publish", "--content", str(content),
+         "--output", str(output)],
+        cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": "."
+                                                        + os.pathsep + "plugins"},
+    )
+    assert result.returncode != 0
+    for relative in bad:
+        assert relative in result.stderr
+    assert snapshot(output) == before
+
+
+def test_real_content_builds_without_warnings(tmp_path: Path) -> None:
+    report = build_into(tmp_path / "output", ROOT / "content", strict=True)
+    assert report.warnings == 0, report.findings + report.render_warnings
