@@ -1,0 +1,1 @@
+"""Real local stand-ins for external services (Mailchimp) used by tests and benchmarks."""
