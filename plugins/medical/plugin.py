@@ -1,0 +1,106 @@
+"""Pelican boundary of the medical plugin: the only module here that imports pelican.
+
+Gives every article and page (inside one language run) what the theme partials render:
+`reviewer`, `reviewed_on`, `review_due`, `review_overdue`, `review_status`,
+`reference_list`, `is_sensitive`; and writes output/reports/review-status.html once per
+build (from the default language's run, which sees the whole catalogue).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pelican import signals
+
+from medical import references as refs
+from medical import report, review, safety
+from medical import settings as medical_settings
+
+logger = logging.getLogger(__name__)
+PREFIX = "medical: "
+REPORT_PATH = "reports/review-status.html"
+
+
+def today_in(settings: dict) -> date:
+    return datetime.now(ZoneInfo(settings.get("TIMEZONE") or "UTC")).date()
+
+
+def review_status(entry, config: medical_settings.Config, today: date) -> review.ReviewStatus:
+    return review.status(category=entry.category if entry.kind == "article" else "",
+                         reviewed_by=entry.reviewed_by, reviewed_on=entry.reviewed_on,
+                         medical_categories=config.medical_categories,
+                         interval_months=config.review_interval_months, today=today)
+
+
+def attach(content, entry, site, config: medical_settings.Config, settings: dict,
+           today: date) -> None:
+    """Set the medical attributes on one article or page from its catalogue entry."""
+    lang = settings["SITE_LANG"]
+    state = review_status(entry, config, today)
+    content.reviewer = review.reviewer_for(site.reviewers, entry.reviewed_by, lang,
+                                           settings["SITEURL"], settings.get("LANG_PREFIX", ""))
+    content.reviewed_on = entry.reviewed_on
+    content.review_due = state.due
+    content.review_overdue = state.overdue
+    content.review_status = state.state
+    order = refs.citation_order(entry.body, entry.references, site.references)
+    content.reference_list = refs.reference_list(order, site.references)
+    content.is_sensitive = safety.is_sensitive(entry.tags, config.sensitive_tags)
+
+
+def attach_medical_data(generator) -> None:
+    """article/page_generator_finalized: medical attributes on every content object."""
+    from sitebuild.catalogue import load_for_run  # the build driver, present at build time
+
+    settings = generator.settings
+    config = medical_settings.load(settings)
+    site = load_for_run(settings)
+    by_path = {entry.path: entry for entry in site.entries}
+    today = today_in(settings)
+    contents = [*getattr(generator, "articles", ()), *getattr(generator, "translations", ()),
+                *getattr(generator, "hidden_articles", ()), *getattr(generator, "drafts", ()),
+                *getattr(generator, "pages", ()), *getattr(generator, "hidden_pages", ()),
+                *getattr(generator, "draft_pages", ())]
+    for content in contents:
+        entry = by_path.get(content.relative_source_path.replace("\\", "/"))
+        if entry is None:
+            logger.warning("%s%s is not in the build's catalogue; no review data attached",
+                           PREFIX, content.relative_source_path)
+            continue
+        attach(content, entry, site, config, settings, today)
+
+
+def write_report(pelican) -> None:
+    """finalized: the review-status page, written by the default language's run only."""
+    settings = pelican.settings
+    if settings.get("SITE_LANG") != settings.get("SITE_DEFAULT_LANG"):
+        return
+    from sitebuild.catalogue import load_for_run
+
+    config = medical_settings.load(settings)
+    site = load_for_run(settings)
+    today = today_in(settings)
+    rows = []
+    for entry in site.entries:
+        if entry.kind != "article" or entry.status == "draft":
+            continue
+        reviewer = review.reviewer_for(site.reviewers, entry.reviewed_by, entry.lang, "", "")
+        rows.append(report.Row(
+            lang=entry.lang, title=entry.title,
+            url=f"{settings['SITEURL'].rstrip('/')}/{entry.url}", path=entry.path,
+            category=entry.category,
+            reviewer=reviewer["name"] if reviewer else entry.reviewed_by,
+            status=review_status(entry, config, today)))
+    target = Path(settings["OUTPUT_PATH"]) / REPORT_PATH
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(report.render(rows, today, config.review_interval_months),
+                      encoding="utf-8")
+
+
+def register() -> None:
+    signals.article_generator_finalized.connect(attach_medical_data)
+    signals.page_generator_finalized.connect(attach_medical_data)
+    signals.finalized.connect(write_report)

@@ -1,0 +1,161 @@
+"""Checks of medical integrity: review status, references data, claims of evidence.
+
+- a medical-category article without a review, or whose review is overdue (a notice, or a
+  warning when MEDICAL["strict_review_in_publish"] is True);
+- DOI / PMID / URL syntax in references.toml, with the line of the value (offline: syntax only);
+- `[@key]` citations that name no reference, or one missing from the `references:` field;
+- an article that mentions studies or trials without citing anything.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from medical import references as refs
+from medical import review
+from medical import settings as medical_settings
+from sitebuild.catalogue import Catalogue, Entry
+from sitebuild.checks import NOTICE, WARNING, Finding
+
+_TABLE = re.compile(r"^\s*\[(?P<key>[^\[\]]+)\]\s*(?:#.*)?$")
+_ASSIGN = re.compile(r"^\s*(?P<name>[A-Za-z0-9_-]+)\s*=")
+
+
+def check(catalogue: Catalogue, settings: dict) -> Iterator[Finding]:
+    config = medical_settings.load(settings)
+    today = datetime.now(ZoneInfo(settings.get("TIMEZONE") or "UTC")).date()
+    yield from check_references_file(catalogue, settings)
+    for entry in catalogue.entries:
+        if entry.status == "draft":
+            continue
+        yield from check_review(entry, config, today)
+        yield from check_citations(entry, catalogue)
+        yield from check_evidence(entry, config)
+
+
+def check_review(entry: Entry, config: medical_settings.Config, today) -> Iterator[Finding]:
+    """Missing or overdue medical review on an article of a medical category."""
+    if entry.kind != "article":
+        return
+    state = review.status(category=entry.category, reviewed_by=entry.reviewed_by,
+                          reviewed_on=entry.reviewed_on,
+                          medical_categories=config.medical_categories,
+                          interval_months=config.review_interval_months, today=today)
+    level = WARNING if config.strict_review_in_publish else NOTICE
+    if state.state == review.MISSING:
+        missing = "reviewed_by" if not entry.reviewed_by else "reviewed_on"
+        line = entry.line_of(missing) if missing in entry.fields else entry.line_of("category")
+        yield Finding(entry.path, line, missing,
+                      f"medical article (category {entry.category!r}) has no medical review",
+                      "add `reviewed_by: <key from content/data/reviewers.toml>` and "
+                      "`reviewed_on: YYYY-MM-DD` once a clinician has reviewed it", level)
+    elif state.overdue:
+        yield Finding(entry.path, entry.line_of("reviewed_on"), "reviewed_on",
+                      f"medical review of {state.reviewed_on:%Y-%m-%d} was due for renewal on "
+                      f"{state.due:%Y-%m-%d} (every {config.review_interval_months} months)",
+                      "have the article reviewed again and update `reviewed_on`", level)
+
+
+def check_citations(entry: Entry, catalogue: Catalogue) -> Iterator[Finding]:
+    """`[@key]` in the body names a known reference that the header lists too."""
+    reported: set[str] = set()
+    for offset, line in enumerate(entry.body.splitlines()):
+        for key in refs.cited_keys(line):
+            if key in reported:
+                continue
+            reported.add(key)
+            number = entry.body_line + offset
+            if key not in catalogue.references:
+                close = difflib.get_close_matches(key, list(catalogue.references), n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                yield Finding(entry.path, number, "citation",
+                              f"[@{key}] names no reference{hint}",
+                              "use a key defined in content/data/references.toml")
+            elif key not in entry.references:
+                yield Finding(entry.path, number, "citation",
+                              f"[@{key}] is cited but not listed in `references:`",
+                              f"add {key} to the `references:` field (line "
+                              f"{entry.line_of('references')}) so both languages list it")
+
+
+def check_evidence(entry: Entry, config: medical_settings.Config) -> Iterator[Finding]:
+    """Mentions a study or trial but cites nothing: readers cannot check the claim."""
+    if entry.references or refs.cited_keys(entry.body):
+        return
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(config.evidence_words) + ")", re.IGNORECASE)
+    for place, text, line in (("title", entry.title, entry.line_of("title")),
+                              ("summary", entry.summary, entry.line_of("summary"))):
+        if text and (match := pattern.search(text)):
+            yield _evidence(entry, place, line, match.group(0))
+            return
+    for offset, body_line in enumerate(entry.body.splitlines()):
+        if match := pattern.search(body_line):
+            yield _evidence(entry, "body", entry.body_line + offset, match.group(0))
+            return
+
+
+def _evidence(entry: Entry, place: str, line: int, word: str) -> Finding:
+    return Finding(entry.path, line, place,
+                   f"mentions {word!r} but the article cites no reference",
+                   "add the study to content/data/references.toml, list its key in "
+                   "`references:` and cite it with [@key] — or reword the claim")
+
+
+def check_references_file(catalogue: Catalogue, settings: dict) -> Iterator[Finding]:
+    """DOI, PMID and URL syntax and the required fields of every reference."""
+    relative = settings.get("REFERENCES_FILE", "data/references.toml")
+    path = catalogue.content_path / relative
+    if not path.is_file():
+        return
+    lines = _value_lines(path.read_text(encoding="utf-8"))
+    shown = f"content/{relative}"
+    for key, data in catalogue.references.items():
+        if not isinstance(data, dict):
+            yield Finding(shown, lines.get((key, ""), 1), key, "is not a table",
+                          f"write it as [{key}] followed by its fields")
+            continue
+        where = lambda name: lines.get((key, name), lines.get((key, ""), 1))  # noqa: E731
+        for name in ("title", "year"):
+            if not data.get(name):
+                yield Finding(shown, where(""), f"{key}.{name}", "is missing",
+                              f"add `{name} = ...` to [{key}]")
+        doi, pmid, url = (data.get(name) for name in ("doi", "pmid", "url"))
+        if not (doi or pmid or url):
+            yield Finding(shown, where(""), key, "has no DOI, PMID or URL",
+                          "add `doi = \"10.xxxx/...\"`, `pmid = \"12345678\"` or `url = ...` so "
+                          "readers can find the source")
+        if doi is not None:
+            text = str(doi).strip()
+            if text.lower().startswith(("https://doi.org/", "http://dx.doi.org/", "doi:")):
+                bare = refs.DOI.search(text)
+                fix = (f"write the bare DOI: doi = \"{bare.group(0)}\"" if bare
+                       else "write the bare DOI, e.g. doi = \"10.1038/s41386-023-01540-4\"")
+                yield Finding(shown, where("doi"), f"{key}.doi",
+                              f"{text!r} is a link or has a prefix, not a DOI", fix)
+            elif not refs.valid_doi(text):
+                yield Finding(shown, where("doi"), f"{key}.doi", f"{text!r} is not a DOI",
+                              "a DOI looks like 10.1038/s41386-023-01540-4 (10., 4–9 digits, "
+                              "a slash, then the suffix without spaces)")
+        if pmid is not None and not refs.valid_pmid(str(pmid).strip()):
+            yield Finding(shown, where("pmid"), f"{key}.pmid", f"{pmid!r} is not a PMID",
+                          "a PubMed ID is digits only, e.g. pmid = \"36804489\"")
+        if url is not None and not str(url).startswith(("https://", "http://")):
+            yield Finding(shown, where("url"), f"{key}.url", f"{url!r} is not a web address",
+                          "give the full address starting with https://")
+
+
+def _value_lines(text: str) -> dict[tuple[str, str], int]:
+    """(table key, field) -> line number; (key, "") is the table header's line."""
+    lines: dict[tuple[str, str], int] = {}
+    table = None
+    for number, line in enumerate(text.splitlines(), 1):
+        if match := _TABLE.match(line):
+            table = match["key"].strip().strip('"')
+            lines.setdefault((table, ""), number)
+        elif table and (match := _ASSIGN.match(line)):
+            lines.setdefault((table, match["name"]), number)
+    return lines
