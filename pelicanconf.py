@@ -207,3 +207,12 @@ NEWSLETTER = {
     "list_id": None,
     "interest_category_title": "Topics",
 }
+
+# --- Medical content: reviews, references, safety (medical plugin) ------------------
+# Keys and defaults: plugins/medical/settings.py (DEFAULTS). Only overrides go here.
+PLUGINS = [*PLUGINS, "medical"]
+MEDICAL = {
+    "review_interval_months": 12,
+    # True makes missing/overdue reviews warnings, failing `make check` and `make publish`.
+    "strict_review_in_publish": False,
+}

@@ -6,6 +6,7 @@ import copy
 
 from markdown import Markdown
 
+from medical.citations import CitationExtension, known_references
 from site_content.callout import CalloutExtension
 
 # Typographic quotes per language (the smarty extension's defaults are English).
@@ -33,6 +34,7 @@ def markdown_for(settings: dict, *, with_meta: bool) -> Markdown:
     extensions.append("markdown.extensions.smarty")
     titles = settings.get("CLINIC_COMMENT_TITLE", {})
     extensions.append(CalloutExtension(title=titles.get(lang, "Clinic comment")))
+    extensions.append(CitationExtension(references=known_references(settings)))  # medical plugin
     return Markdown(extensions=extensions, extension_configs=configs, **options)
 
 
