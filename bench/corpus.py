@@ -242,7 +242,7 @@ def _cap(words: list[str]) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _body_blocks(plan: _Plan, by_topic: dict[int, list[int]], n_plans: int,
+def _body_blocks(plan: _Plan, same_topic: list[int], anywhere: list[int],
                  rng: random.Random) -> list[tuple]:
     """The article body as language-neutral blocks; rendered per language later.
 
@@ -252,16 +252,16 @@ def _body_blocks(plan: _Plan, by_topic: dict[int, list[int]], n_plans: int,
     ("int", plan index) or ("ext", token).
     """
     target = rng.randint(WORDS_MIN, WORDS_MAX)
-    same_topic = [i for i in by_topic[plan.topic] if i != plan.index]
-
-    def pick_target() -> int:
-        """Another article: usually one on the same topic, as editors link."""
-        if same_topic and rng.random() < 0.7:
-            return rng.choice(same_topic)
-        while True:
-            other = rng.randrange(n_plans)
+    def pick_target() -> int | None:
+        """Another article in the same language(s): usually on the same topic, as editors
+        link. `same_topic` and `anywhere` hold only articles that exist in every language of
+        this one, so each rendering links to a file in its own language."""
+        pool = same_topic if rng.random() < 0.7 else anywhere
+        for _ in range(20):
+            other = rng.choice(pool)
             if other != plan.index:
                 return other
+        return next((i for i in anywhere if i != plan.index), None)  # None: tiny corpus
     blocks: list[tuple] = []
     words = 0
     internal_links = rng.randint(1, 3)
@@ -276,8 +276,10 @@ def _body_blocks(plan: _Plan, by_topic: dict[int, list[int]], n_plans: int,
             s = rng.randrange(len(sentences))
             start = rng.randrange(max(1, len(sentences[s]) - 3))
             if internal_links and rng.random() < 0.7:
-                links.append((s, start, 3, ("int", pick_target())))
-                internal_links -= 1
+                other = pick_target()
+                if other is not None:
+                    links.append((s, start, 3, ("int", other)))
+                    internal_links -= 1
             else:
                 links.append((s, start, 2, ("ext", sentences[s][start])))
         cite = None
@@ -305,9 +307,10 @@ def _body_blocks(plan: _Plan, by_topic: dict[int, list[int]], n_plans: int,
                 sub = _sentence_tokens(rng, plan.topic, plan.noise_topic, rng.randint(2, 4))
                 blocks.append(("h3", sub))
                 words += len(sub)
-    if internal_links and n_plans > 1:  # make sure every article links to another one
+    other = pick_target() if internal_links else None
+    if other is not None:  # make sure every article links to another one
         sentence = _sentence_tokens(rng, plan.topic, plan.noise_topic, 6)
-        blocks.append(("p", [sentence], [(0, 2, 3, ("int", pick_target()))], None))
+        blocks.append(("p", [sentence], [(0, 2, 3, ("int", other))], None))
     if rng.random() < 0.3:
         sentence = _sentence_tokens(rng, plan.topic, plan.noise_topic, rng.randint(8, 14))
         blocks.append(("comment", [sentence]))
@@ -477,22 +480,27 @@ def generate(dest: Path, n: int, seed: int = 0) -> CorpusInfo:
     plans = _plan_articles(n, seed)
     reference_keys = _write_data(content / "data", lexicon, seed)
     n_pages = _write_pages(content / "pages", lexicon, seed)
-    by_topic: dict[int, list[int]] = {}
+    # Link targets by the languages they exist in (and by topic): see _body_blocks.
+    anywhere: dict[tuple, list[int]] = {}
+    by_topic: dict[tuple, list[int]] = {}
     for p in plans:
-        by_topic.setdefault(p.topic, []).append(p.index)
+        for need in (("uk",), ("en",), LANGS):
+            if set(need) <= set(p.langs):
+                anywhere.setdefault(need, []).append(p.index)
+                by_topic.setdefault((p.topic, need), []).append(p.index)
 
     def link_path(index: int, lang: str) -> str:
-        """Source path of article `index`: its `lang` file, else the one language it has."""
         target = plans[index]
-        target_lang = lang if lang in target.langs else target.langs[0]
-        return f"/articles/{target.category}/{target.slug}.{target_lang}.md"
+        return f"/articles/{target.category}/{target.slug}.{lang}.md"
 
     records = []
     total_words = 0
     counts = {lang: 0 for lang in LANGS}
     for plan in plans:
         rng = random.Random(f"body:{plan.seed}")
-        blocks = _body_blocks(plan, by_topic, len(plans), rng)
+        need = plan.langs
+        blocks = _body_blocks(plan, by_topic.get((plan.topic, need)) or anywhere[need],
+                              anywhere[need], rng)  # anywhere[need] holds at least `plan`
         summary = _sentence_tokens(rng, plan.topic, plan.noise_topic, rng.randint(12, 22))
         for lang in plan.langs:
             body = _render_body(blocks, lexicon, lang, link_path, reference_keys)

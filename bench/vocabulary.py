@@ -22,9 +22,9 @@ control контроль|daily щодня|day день|decision рішення|d
 doctor лікар|during під|early рано|effect ефект|emotion емоція|energy енергія|every кожен
 evidence доказ|example приклад|experience досвід|family родина|fear страх|feel відчувати
 first перший|friend друг|future майбутнє|goal мета|good добрий|group група|habit звичка
-health здоров'я|help допомога|home дім|hope надія|hour година|important важливий|know знати
+health здоров’я|help допомога|home дім|hope надія|hour година|important важливий|know знати
 later пізніше|learn вчитися|life життя|listen слухати|long довгий|make робити|many багато
-meaning сенс|memory пам'ять|mind розум|moment мить|month місяць|morning ранок|most більшість
+meaning сенс|memory пам’ять|mind розум|moment мить|month місяць|morning ранок|most більшість
 need потреба|never ніколи|new новий|night ніч|normal звичайний|often часто|other інший
 pain біль|part частина|patient пацієнт|people люди|period період|person людина|plan план
 possible можливий|practice практика|problem проблема|process процес|question питання
@@ -87,7 +87,7 @@ TOPICS: tuple[dict, ...] = (
     {"id": "family-therapy", "categories": {"psychotherapy": 6, "stress": 4},
      "keywords": [("couple", "пара"), ("parent", "батьки"), ("conflict", "конфлікт"),
                   ("marriage", "шлюб"), ("sibling", "сиблінг")],
-     "tags": [("family", "сім'я"), ("couples", "пари"), ("parenting", "батьківство"),
+     "tags": [("family", "сім’я"), ("couples", "пари"), ("parenting", "батьківство"),
               ("conflict", "конфлікт")]},
     {"id": "burnout", "categories": {"stress": 6, "psychosomatics": 4},
      "keywords": [("burnout", "вигорання"), ("workload", "навантаження"),

@@ -1,0 +1,112 @@
+"""Run one command; report its wall time, CPU time and peak memory as JSON.
+
+    python -m bench.measure --json RESULT.json --log RUN.log -- CMD [ARGS...]
+
+The harness starts this wrapper as a fresh process for every measurement because
+`getrusage(RUSAGE_CHILDREN)` accumulates over everything a process has ever waited for:
+only a fresh parent gives the peak of exactly one run.
+
+Figures written:
+- `wall_s`: wall-clock seconds from start to exit.
+- `cpu_s`: user + system CPU seconds of the command and all its (waited-for) descendants.
+- `max_rss_mb`: peak resident memory of the largest single process in the tree (exact, from
+  the kernel via rusage; it does not add up parallel workers).
+- `tree_pss_mb`: peak of the summed proportional set size (PSS) of the whole process tree,
+  sampled every `--interval` seconds from /proc. PSS splits pages shared between forked
+  workers, so the sum is the tree's real footprint; short spikes between samples are missed,
+  which is why the harness reports max(tree_pss_mb, max_rss_mb) as the tree's peak.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+_PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+def _children(pid: int) -> list[int]:
+    """Direct children of `pid` (via /proc/PID/task/*/children, Linux ≥ 3.5)."""
+    found: list[int] = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as handle:
+                found += [int(c) for c in handle.read().split()]
+    except OSError:  # the process ended while we looked
+        pass
+    return found
+
+
+def _memory_kb(pid: int) -> int:
+    """PSS of one process in kB (RSS when smaps_rollup is not readable)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    try:
+        with open(f"/proc/{pid}/statm") as handle:
+            return int(handle.read().split()[1]) * _PAGE_KB
+    except OSError:
+        return 0
+
+
+def tree_memory_kb(root: int) -> int:
+    """Summed PSS of `root` and all its descendants right now."""
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += _memory_kb(pid)
+        todo += _children(pid)
+    return total
+
+
+def measure(cmd: list[str], log: Path, interval: float) -> dict:
+    with open(log, "wb") as out:
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
+        peak_kb = 0
+        while True:
+            peak_kb = max(peak_kb, tree_memory_kb(proc.pid))
+            try:
+                proc.wait(timeout=interval)  # returns at once when the command ends
+                break
+            except subprocess.TimeoutExpired:
+                continue
+        wall = time.perf_counter() - started
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {
+        "cmd": cmd,
+        "returncode": proc.returncode,
+        "wall_s": round(wall, 3),
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 3),
+        "max_rss_mb": round(usage.ru_maxrss / 1024, 1),  # Linux reports kB
+        "tree_pss_mb": round(peak_kb / 1024, 1),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.measure", description=__doc__)
+    parser.add_argument("--json", type=Path, required=True, help="where to write the figures")
+    parser.add_argument("--log", type=Path, required=True, help="the command's stdout+stderr")
+    parser.add_argument("--interval", type=float, default=0.1, help="memory sampling period")
+    parser.add_argument("cmd", nargs=argparse.REMAINDER)
+    args = parser.parse_args(argv)
+    cmd = args.cmd[1:] if args.cmd[:1] == ["--"] else args.cmd
+    if not cmd:
+        parser.error("no command given after --")
+    result = measure(cmd, args.log, args.interval)
+    args.json.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
