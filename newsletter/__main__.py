@@ -20,16 +20,18 @@ logger = logging.getLogger("newsletter")
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from newsletter.config import load_config
+    from newsletter.config import load_config, read_pelicanconf
     from newsletter.service import create_app
 
-    config = load_config()
+    settings = read_pelicanconf()
+    config = load_config(settings)
     site = Path(args.site) if args.site else None
     if site is not None and not site.is_dir():
         logger.warning("newsletter: %s does not exist; serving the endpoint only "
                        "(build the site with `make html`)", site)
         site = None
-    app = create_app(config, static_dir=site)
+    # The site's own headers (CSP etc.), as `make serve` sends them.
+    app = create_app(config, static_dir=site, security_headers=settings.get("SECURITY_HEADERS"))
     logger.info("newsletter: %s backend, serving on http://%s:%d", config.backend, args.host,
                 args.port)
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level,

@@ -33,7 +33,7 @@ def parse_form(body: bytes) -> dict[str, list[str]]:
     """application/x-www-form-urlencoded body -> {name: [values]}; FormError on garbage."""
     try:
         return parse_qs(body.decode("utf-8"), keep_blank_values=True,
-                        max_num_fields=MAX_FIELDS, strict_parsing=False)
+                        max_num_fields=MAX_FIELDS, strict_parsing=False, errors="strict")
     except (UnicodeDecodeError, ValueError) as err:
         raise FormError("bad-request") from err
 

@@ -409,8 +409,8 @@ class FakeMailchimp:
         return f"http://127.0.0.1:{self.port}/3.0"
 
     def start(self) -> "FakeMailchimp":
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
-                                        name="fake-mailchimp")
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
+                                        daemon=True, name="fake-mailchimp")
         self._thread.start()
         return self
 
