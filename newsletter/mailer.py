@@ -44,7 +44,9 @@ class Mailer:
 
     def _write_outbox(self, msg: EmailMessage) -> Path:
         self.outbox.mkdir(parents=True, exist_ok=True)
-        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+        now_ns = time.time_ns()  # nanoseconds: file names sort in sending order
+        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now_ns // 10**9)) + \
+            f".{now_ns % 10**9:09d}"
         path = self.outbox / f"{stamp}-{uuid.uuid4().hex[:12]}.eml"
         tmp = path.with_suffix(".tmp")
         # Write then rename, so a reader of the outbox never sees half a message.

@@ -58,10 +58,11 @@ def confirmation_mail(config: NewsletterConfig, links: Links, email: str, lang: 
     msg["Date"] = formatdate(localtime=False, usegmt=True)
     if config.reply_to:
         msg["Reply-To"] = config.reply_to
-    msg["Content-Language"] = lang
     msg["List-Unsubscribe"] = f"<{unsubscribe}>"
     msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg["Auto-Submitted"] = "auto-generated"
     msg.set_content(env.get_template("confirm_mail.txt").render(context))
     msg.add_alternative(env.get_template("confirm_mail.html").render(context), subtype="html")
+    # After the parts exist: making a message multipart moves Content-* headers into a part.
+    msg["Content-Language"] = lang
     return msg

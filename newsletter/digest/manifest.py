@@ -112,27 +112,27 @@ def read(path: Path) -> Manifest:
     if raw.get("version") != VERSION:
         raise ManifestError(f"{path}: manifest version {raw.get('version')!r}, this sender "
                             f"reads version {VERSION}; rebuild the site")
-    articles = []
-    for index, item in enumerate(raw.get("articles") or []):
-        where = f"{path}: articles[{index}]"
-        missing = [name for name in ("title", "url", "lang", "category", "date")
-                   if not item.get(name)]
-        if missing:
-            raise ManifestError(f"{where} lacks {', '.join(missing)}; rebuild the site")
-        image = item.get("image")
-        articles.append(ManifestArticle(
-            title=item["title"], url=item["url"], lang=item["lang"], category=item["category"],
-            date=_aware(item["date"], f"{where}.date"),
-            summary=item.get("summary") or "",
-            tags=tuple(item.get("tags") or ()),
-            modified=_aware(item["modified"], f"{where}.modified") if item.get("modified")
-            else None,
-            image=LeadImage(url=image["url"], alt=image.get("alt") or "",
-                            width=image.get("width"), height=image.get("height"))
-            if image else None,
-            translation_key=item.get("translation_key") or "",
-            is_sensitive=bool(item.get("is_sensitive")),
-        ))
+    articles = [article_from_json(item, f"{path}: articles[{index}]")
+                for index, item in enumerate(raw.get("articles") or [])]
     return Manifest(lang=raw.get("lang") or "", site_url=raw.get("site_url") or "",
                     generated_at=_aware(raw.get("generated_at"), f"{path}: generated_at"),
                     articles=tuple(articles))
+
+
+def article_from_json(item: dict, where: str) -> ManifestArticle:
+    """One article from its JSON form (manifest entry or ledger copy); ManifestError if bad."""
+    missing = [name for name in ("title", "url", "lang", "category", "date") if not item.get(name)]
+    if missing:
+        raise ManifestError(f"{where} lacks {', '.join(missing)}; rebuild the site")
+    image = item.get("image")
+    return ManifestArticle(
+        title=item["title"], url=item["url"], lang=item["lang"], category=item["category"],
+        date=_aware(item["date"], f"{where}.date"),
+        summary=item.get("summary") or "",
+        tags=tuple(item.get("tags") or ()),
+        modified=_aware(item["modified"], f"{where}.modified") if item.get("modified") else None,
+        image=LeadImage(url=image["url"], alt=image.get("alt") or "", width=image.get("width"),
+                        height=image.get("height")) if image else None,
+        translation_key=item.get("translation_key") or "",
+        is_sensitive=bool(item.get("is_sensitive")),
+    )
