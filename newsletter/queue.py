@@ -120,7 +120,7 @@ class RetryQueue:
     def failed(self, job_id: str, attempts: int, error: str) -> bool:
         """Schedule another try; park the job as dead after max_attempts. True if dead."""
         now = self._clock()
-        dead = attempts + 1 > self.max_attempts
+        dead = attempts + 1 >= self.max_attempts  # `attempts + 1` tries have now failed
         with self._lock, self._conn:
             self._conn.execute(
                 "UPDATE jobs SET attempts = ?, next_at = ?, lease_until = 0, last_error = ?, "

@@ -42,7 +42,7 @@ CREATE INDEX IF NOT EXISTS digests_lang ON digests(lang, status);
 CREATE TABLE IF NOT EXISTS recipients (
     key TEXT NOT NULL,
     email TEXT NOT NULL,
-    status TEXT NOT NULL,            -- claimed | sent
+    status TEXT NOT NULL,            -- claimed | sent | rejected
     message_id TEXT NOT NULL,
     updated TEXT NOT NULL,
     PRIMARY KEY (key, email)
@@ -165,6 +165,12 @@ class Ledger:
     def mark_sent(self, key: str, email: str) -> None:
         self._conn.execute(
             "UPDATE recipients SET status = 'sent', updated = ? WHERE key = ? AND email = ?",
+            (_now(), key, email.lower()))
+
+    def mark_rejected(self, key: str, email: str) -> None:
+        """The server refused this address for good: never try it again for this digest."""
+        self._conn.execute(
+            "UPDATE recipients SET status = 'rejected', updated = ? WHERE key = ? AND email = ?",
             (_now(), key, email.lower()))
 
     def release(self, key: str, email: str) -> None:
