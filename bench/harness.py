@@ -246,7 +246,8 @@ def hugo_site(corpus_content: Path, site: Path) -> Path:
             fields = dict(line.split(": ", 1) for line in header.splitlines())
             front = [f"title = {json.dumps(fields['title'], ensure_ascii=False)}"]
             if "date" in fields:
-                front.append(f"date = {fields['date'].replace(' ', 'T')}")
+                when = fields["date"]  # TOML local date, or local date-time with seconds
+                front.append(f"date = {when.replace(' ', 'T') + ':00' if ' ' in when else when}")
             if "category" in fields:
                 front.append(f"categories = [{json.dumps(fields['category'])}]")
             if "tags" in fields:
