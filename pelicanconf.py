@@ -216,3 +216,23 @@ MEDICAL = {
     # True makes missing/overdue reviews warnings, failing `make check` and `make publish`.
     "strict_review_in_publish": False,
 }
+
+# --- Feeds (feeds plugin; keys and defaults in plugins/feeds/settings.py) ------------
+# Paths are per language: English ones get the `en/` prefix. Pelican's own feeds are off above.
+PLUGINS = [*PLUGINS, "feeds"]
+FEEDS = {
+    "max_entries": 20,
+    "title": {"uk": "Експіо Центр: публікації", "en": "Expio Center: publications"},
+    "subtitle": {
+        "uk": "Статті про психічне здоров'я від фахівців Експіо Центру, Київ",
+        "en": "Articles on mental health from the specialists of Expio Center, Kyiv",
+    },
+    "category_title": {"uk": "Експіо Центр: {category}", "en": "Expio Center: {category}"},
+    "digest_title": {"uk": "Експіо Центр: розсилка", "en": "Expio Center: newsletter"},
+    "icon": "favicon.svg",
+    # Entry ids are tag:expio.example,2025:<translation key>/<lang>. Never change these two
+    # after the first publication: every reader would show every article again as new.
+    "id_authority": "expio.example",
+    "id_date": "2025",
+    "digest_page": "subscribe/",
+}
