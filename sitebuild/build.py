@@ -38,25 +38,31 @@ def build(options: config.BuildOptions, *, swap: bool = True) -> BuildReport:
     clock = _Clock(report.timings)
     base = config.read_base(options)
     target = Path(base["OUTPUT_PATH"])
-
     with clock("catalogue"):
         site = catalogue_module.build(base)
-    with clock("checks"):
-        report.findings = run_all(site, base)
-    for finding in report.findings:
-        log = logger.warning if finding.level == WARNING else logger.info
-        log("%s", finding)
-    with clock("related"):
-        related.compute(site, base, report.findings)
 
     fresh = output.fresh_directory(target, "new")
     work = output.fresh_directory(target, "work")
     try:
-        catalogue_path = work / "catalogue.pickle"
-        catalogue_module.save(site, catalogue_path)
+        runs = _run_settings(base, site, options, fresh, work)
+        catalogue_module.save(site, Path(runs[0]["SITE_CATALOGUE_PATH"]))
+        conversion = _start_conversion(base, site, runs, options)
+        # The checks and the related index run here while the pool converts Markdown.
+        with clock("checks"):
+            report.findings = run_all(site, base)
+        for finding in report.findings:
+            (logger.warning if finding.level == WARNING else logger.info)("%s", finding)
+        with clock("related"):
+            related.compute(site, base, report.findings)
+        catalogue_module.save(site, Path(runs[0]["SITE_CATALOGUE_PATH"]))  # now with related
+        with clock("markdown"):
+            if conversion is not None:
+                for settings in runs:
+                    conversion.save_results(settings["SITE_LANG"],
+                                            Path(settings["SITE_CONVERTED_PATH"]))
+                conversion.close()
         with clock("render"):
-            report.render_warnings = _render_languages(base, site, options, fresh, work,
-                                                        catalogue_path)
+            report.render_warnings = _render_languages(runs, fresh, options)
         with clock("post"):
             report.render_warnings += poststeps.run(fresh, base, site, options)
         if options.strict and report.warnings:
@@ -78,17 +84,35 @@ def build(options: config.BuildOptions, *, swap: bool = True) -> BuildReport:
     return report
 
 
-def _render_languages(base: dict, site, options: config.BuildOptions, fresh: Path, work: Path,
-                      catalogue_path: Path) -> list[str]:
-    cache_root = Path(base.get("CACHE_PATH") or "cache").resolve()
+def _run_settings(base: dict, site, options: config.BuildOptions, fresh: Path,
+                  work: Path) -> list[dict]:
+    """One settings dict per language run, the default language first."""
+    cache_root = Path(base["CACHE_PATH"]).resolve()
     runs = []
-    for lang in site.languages:
+    for lang in sorted(site.languages, key=lambda code: code != base["DEFAULT_LANG"]):
         # Non-default languages render into a staging folder, merged afterwards, so two
         # processes never write the same file (shared static files are compared instead).
         destination = fresh if lang == base["DEFAULT_LANG"] else work / f"render-{lang}"
-        runs.append(config.for_language(base, lang, output_path=destination,
-                                        catalogue_path=catalogue_path, cache_root=cache_root,
-                                        cache=options.cache))
+        settings = config.for_language(base, lang, output_path=destination,
+                                       catalogue_path=work / "catalogue.pickle",
+                                       cache_root=cache_root, cache=options.cache)
+        if options.parallel:
+            settings["SITE_CONVERTED_PATH"] = str(work / f"converted-{lang}.pickle")
+        runs.append(settings)
+    return runs
+
+
+def _start_conversion(base: dict, site, runs: list[dict], options: config.BuildOptions):
+    if not options.parallel:
+        return None  # each run converts its own files, one after another
+    from sitebuild.conversion import ConversionJob
+
+    cache_root = Path(base["CACHE_PATH"]).resolve() if options.cache else None
+    return ConversionJob(site, {s["SITE_LANG"]: s for s in runs}, workers=_cores(),
+                         cache_root=cache_root)
+
+
+def _render_languages(runs: list[dict], fresh: Path, options: config.BuildOptions) -> list[str]:
     if options.parallel and len(runs) > 1:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=min(len(runs), _cores()),

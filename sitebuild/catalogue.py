@@ -220,8 +220,11 @@ def index(catalogue: Catalogue) -> None:
 
 
 def save(catalogue: Catalogue, path: Path) -> None:
-    with path.open("wb") as handle:
+    """Write atomically: worker processes may be reading the previous version."""
+    temporary = path.with_suffix(".tmp")
+    with temporary.open("wb") as handle:
         pickle.dump(catalogue, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    temporary.replace(path)
 
 
 @functools.lru_cache(maxsize=4)

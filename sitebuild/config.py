@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +40,10 @@ def read_base(options: BuildOptions) -> dict:
         override["OUTPUT_PATH"] = str(options.output.resolve())
     settings = read_settings(str(options.settings_file), override=override)
     _validate(settings)
+    for plugin_path in reversed(settings.get("PLUGIN_PATHS", [])):
+        # The build shares code with the plugins (Markdown setup); Pelican adds these too.
+        if plugin_path not in sys.path:
+            sys.path.insert(0, plugin_path)
     return settings
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from sitebuild import config
+from sitebuild import config, search
 from sitebuild.catalogue import Catalogue
 
 logger = logging.getLogger(__name__)
@@ -18,6 +18,7 @@ class SecretLeak(Exception):
 def run(site_dir: Path, settings: dict, site: Catalogue, options) -> list[str]:
     warnings: list[str] = []
     warnings += check_languages_rendered(site_dir, settings, site)
+    warnings += search.run(site_dir, settings, site)  # Pagefind index per language
     check_no_secrets(site_dir)
     return warnings
 

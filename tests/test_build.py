@@ -152,3 +152,19 @@ def test_publish_fails_on_malformed_content_and_names_every_file(tmp_path: Path)
 def test_real_content_builds_without_warnings(tmp_path: Path) -> None:
     report = build_into(tmp_path / "output", ROOT / "content", strict=True)
     assert report.warnings == 0, report.findings + report.render_warnings
+
+
+def test_speedups_do_not_change_the_output(tmp_path: Path) -> None:
+    """Pooled, cached conversion and parallel runs give the same bytes as a plain serial run."""
+    from sitebuild.build import build
+    from sitebuild.config import BuildOptions
+
+    def run(name: str, *, parallel: bool, cache: bool) -> dict[str, str]:
+        options = BuildOptions(settings_file=ROOT / "pelicanconf.py", content=ROOT / "content",
+                               output=tmp_path / name, parallel=parallel, cache=cache,
+                               overrides=(("CACHE_PATH", str(tmp_path / "cache")),))
+        return snapshot(build(options).output)
+
+    serial = run("serial", parallel=False, cache=False)
+    assert run("parallel-cold", parallel=True, cache=True) == serial
+    assert run("parallel-warm", parallel=True, cache=True) == serial  # from the cache

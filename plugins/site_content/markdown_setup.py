@@ -37,7 +37,3 @@ def markdown_for(settings: dict, *, with_meta: bool) -> Markdown:
     extensions.append(CitationExtension(references=known_references(settings)))  # medical plugin
     return Markdown(extensions=extensions, extension_configs=configs, **options)
 
-
-def render_field(md: Markdown, text: str) -> str:
-    md.reset()
-    return md.convert(text)

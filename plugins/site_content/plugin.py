@@ -3,47 +3,47 @@
 from __future__ import annotations
 
 import logging
+import os
 
 from pelican import signals
 from pelican.readers import MarkdownReader
 
 from site_content import i18n, reading
-from site_content.markdown_setup import markdown_for, render_field
-from site_content.sanitise import clean
+from site_content.conversion import convert_source, load_converted
+from site_content.markdown_setup import markdown_for
 
 logger = logging.getLogger(__name__)
 
 
 class SiteMarkdownReader(MarkdownReader):
-    """Markdown with the site's extensions, one converter reused per run, output sanitised."""
+    """Markdown with the site's extensions and sanitised output.
+
+    The build converts every file in a process pool beforehand (sitebuild.conversion) and
+    passes the results in SITE_CONVERTED_PATH; files missing there are converted here with
+    one converter reused for the whole run. Both paths call `convert_source`.
+    """
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self._body_md = markdown_for(self.settings, with_meta=True)
-        self._field_md = markdown_for(self.settings, with_meta=False)
-        self._iframe_hosts = frozenset(self.settings.get("IFRAME_HOSTS", ()))
-
-    def _parse_metadata(self, meta: dict) -> dict:
-        formatted = self.settings["FORMATTED_FIELDS"]
-        output = {}
-        for name, values in meta.items():
-            name = name.lower()
-            if name in formatted:
-                html = clean(render_field(self._field_md, "\n".join(values)), self._iframe_hosts)
-                output[name] = self.process_metadata(name, html)
-            else:
-                # Repeated fields are reported by the content check; the first one wins here.
-                output[name] = self.process_metadata(name, values[0])
-        return output
+        self._converters = None
+        self._converted = load_converted(self.settings.get("SITE_CONVERTED_PATH"))
 
     def read(self, source_path: str):
         self._source_path = source_path
-        self._md = self._body_md
-        self._md.reset()
-        with open(source_path, encoding="utf-8") as handle:
-            html = self._md.convert(handle.read())
-        metadata = self._parse_metadata(getattr(self._md, "Meta", {}))
-        return clean(html, self._iframe_hosts), metadata
+        relative = os.path.relpath(source_path, self.settings["PATH"]).replace(os.sep, "/")
+        converted = self._converted.get(relative)
+        if converted is None:
+            if self._converters is None:
+                self._converters = (markdown_for(self.settings, with_meta=True),
+                                    markdown_for(self.settings, with_meta=False))
+            with open(source_path, encoding="utf-8") as handle:
+                converted = convert_source(*self._converters, self.settings, handle.read())
+        metadata = {}
+        for name, values in converted.meta.items():
+            # Repeated fields are reported by the content check; the first one wins here.
+            value = converted.formatted.get(name, values[0])
+            metadata[name] = self.process_metadata(name, value)
+        return converted.html, metadata
 
 
 def use_site_reader(readers) -> None:

@@ -82,8 +82,7 @@ def _fields(entry: Entry, catalogue: Catalogue, settings: dict) -> Iterator[Find
                     else _nearest(entry.category, categories))
             yield _finding(entry, "category", f"unknown category {entry.category!r}{hint}",
                            f"use one of the slugs in CATEGORIES: {', '.join(categories)}")
-    now = datetime.now(entry.date.tzinfo if entry.date else None)
-    if entry.reviewed_on and entry.reviewed_on > now:
+    if entry.reviewed_on and entry.reviewed_on > datetime.now(entry.reviewed_on.tzinfo):
         yield _finding(entry, "reviewed_on",
                        f"{entry.reviewed_on:%Y-%m-%d} is in the future",
                        "give the date the review actually took place")
