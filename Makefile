@@ -67,4 +67,4 @@ lock: ## re-pin requirements*.lock from pyproject.toml (needs the package index)
 	PYTHON=$(PYTHON) ./tools/lock.sh
 
 clean: ## remove the build output, caches and the virtual environment
-	rm -rf output .output-* .cache var/cache $(VENV) node_modules
+	rm -rf output .output-* .cache $(VENV) node_modules

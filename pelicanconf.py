@@ -161,9 +161,11 @@ CRISIS_LINES = {
 }
 
 # --- Build ----------------------------------------------------------------------
-CACHE_PATH = ".cache/pelican"
-CACHE_CONTENT = True
-LOAD_CONTENT_CACHE = True
+# sitebuild caches converted Markdown by content and by a fingerprint of the code and
+# settings that shape it (sitebuild/conversion.py); Pelican's own cache would only hide those.
+CACHE_PATH = ".cache"
+CACHE_CONTENT = False
+LOAD_CONTENT_CACHE = False
 DELETE_OUTPUT_DIRECTORY = False  # sitebuild always renders into a fresh directory
 OUTPUT_RETENTION = []
 
@@ -236,3 +238,7 @@ FEEDS = {
     "id_date": "2025",
     "digest_page": "subscribe/",
 }
+
+# --- Theme context and SEO (theme_context, seo plugins) ------------------------------
+# Keys and defaults: plugins/theme_context/settings.py and plugins/seo/settings.py.
+PLUGINS = [*PLUGINS, "theme_context", "seo"]

@@ -95,7 +95,7 @@ def _run_settings(base: dict, site, options: config.BuildOptions, fresh: Path,
         destination = fresh if lang == base["DEFAULT_LANG"] else work / f"render-{lang}"
         settings = config.for_language(base, lang, output_path=destination,
                                        catalogue_path=work / "catalogue.pickle",
-                                       cache_root=cache_root, cache=options.cache)
+                                       cache_root=cache_root)
         if options.parallel:
             settings["SITE_CONVERTED_PATH"] = str(work / f"converted-{lang}.pickle")
         runs.append(settings)
@@ -107,7 +107,7 @@ def _start_conversion(base: dict, site, runs: list[dict], options: config.BuildO
         return None  # each run converts its own files, one after another
     from sitebuild.conversion import ConversionJob
 
-    cache_root = Path(base["CACHE_PATH"]).resolve() if options.cache else None
+    cache_root = Path(base["CACHE_PATH"]).resolve() / "markdown" if options.cache else None
     return ConversionJob(site, {s["SITE_LANG"]: s for s in runs}, workers=_cores(),
                          cache_root=cache_root)
 

@@ -81,7 +81,7 @@ def language_prefix(settings: dict, lang: str) -> str:
 
 
 def for_language(base: dict, lang: str, *, output_path: Path, catalogue_path: Path,
-                 cache_root: Path, cache: bool) -> dict:
+                 cache_root: Path) -> dict:
     """The settings of the Pelican run that renders one language into `output_path`."""
     settings = dict(base)
     prefix = language_prefix(base, lang)
@@ -101,9 +101,7 @@ def for_language(base: dict, lang: str, *, output_path: Path, catalogue_path: Pa
         OUTPUT_PATH=str(output_path),
         SITE_CATALOGUE_PATH=str(catalogue_path),
         IGNORE_FILES=[*base["IGNORE_FILES"], *(f"*.{code}.md" for code in other_languages)],
-        CACHE_PATH=str(cache_root / lang),
-        CACHE_CONTENT=cache,
-        LOAD_CONTENT_CACHE=cache,
+        CACHE_PATH=str(cache_root / "pelican" / lang),
         LOCALE=(base["SITE_LANGUAGES"][lang].get("locale", ""),),
     )
     return settings

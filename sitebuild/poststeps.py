@@ -19,7 +19,10 @@ def run(site_dir: Path, settings: dict, site: Catalogue, options) -> list[str]:
     warnings: list[str] = []
     warnings += check_languages_rendered(site_dir, settings, site)
     warnings += search.run(site_dir, settings, site)  # Pagefind index per language
+    write_headers_file(site_dir, settings)
     check_no_secrets(site_dir)
+    if settings.get("PRECOMPRESS"):
+        precompress(site_dir)
     return warnings
 
 
@@ -45,3 +48,30 @@ def check_no_secrets(site_dir: Path) -> None:
                     f"a secret from the environment appears in {path.relative_to(site_dir)}: "
                     "secrets must never reach settings or templates"
                 )
+
+
+def write_headers_file(site_dir: Path, settings: dict) -> None:
+    """`_headers` (Netlify / Cloudflare Pages format): the headers `make serve` sends."""
+    headers = settings.get("SECURITY_HEADERS") or {}
+    lines = ["/*", *(f"  {name}: {value}" for name, value in headers.items())]
+    (site_dir / "_headers").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+COMPRESSIBLE = frozenset({".html", ".css", ".js", ".xml", ".json", ".svg", ".txt", ".map"})
+
+
+def precompress(site_dir: Path, minimum: int = 1024) -> None:
+    """`.gz` and `.br` beside every text file worth compressing (deterministic bytes)."""
+    import gzip
+
+    import brotli
+
+    for path in sorted(site_dir.rglob("*")):
+        if path.suffix not in COMPRESSIBLE or not path.is_file():
+            continue
+        data = path.read_bytes()
+        if len(data) < minimum:
+            continue
+        path.with_name(path.name + ".gz").write_bytes(gzip.compress(data, 9, mtime=0))
+        # Quality 9 is within a few percent of 11 here at a fraction of the time.
+        path.with_name(path.name + ".br").write_bytes(brotli.compress(data, quality=9))

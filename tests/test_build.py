@@ -168,3 +168,16 @@ def test_speedups_do_not_change_the_output(tmp_path: Path) -> None:
     serial = run("serial", parallel=False, cache=False)
     assert run("parallel-cold", parallel=True, cache=True) == serial
     assert run("parallel-warm", parallel=True, cache=True) == serial  # from the cache
+
+
+def test_publish_output_is_precompressed_with_headers_file(tmp_path: Path) -> None:
+    import gzip
+
+    import brotli
+
+    out = build_into(tmp_path / "output", PRECOMPRESS=True).output
+    page = out / "en/articles/night-terrors/index.html"
+    assert gzip.decompress(page.with_name("index.html.gz").read_bytes()) == page.read_bytes()
+    assert brotli.decompress(page.with_name("index.html.br").read_bytes()) == page.read_bytes()
+    headers = (out / "_headers").read_text()
+    assert headers.startswith("/*\n") and "Content-Security-Policy: default-src 'self'" in headers
