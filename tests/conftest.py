@@ -16,6 +16,9 @@ import pytest
 from sitebuild.build import BuildReport, build
 from sitebuild.config import BuildOptions
 
+# Newsletter fakes: fake_mailchimp, smtp_server, serve_app.
+pytest_plugins = ["tests.fakes.fixtures"]
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_SITE = ROOT / "tests" / "fixtures" / "site" / "content"
 
