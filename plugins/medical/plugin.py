@@ -47,7 +47,8 @@ def attach(content, entry, site, config: medical_settings.Config, settings: dict
     content.review_overdue = state.overdue
     content.review_status = state.state
     order = refs.citation_order(entry.body, entry.references, site.references)
-    content.reference_list = refs.reference_list(order, site.references)
+    content.reference_list = refs.reference_list(order, site.references,
+                                                 cited=refs.cited_keys(entry.body))
     content.is_sensitive = safety.is_sensitive(entry.tags, config.sensitive_tags)
 
 

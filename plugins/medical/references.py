@@ -66,9 +66,13 @@ def authors_text(authors: Any) -> str:
     return ", ".join(str(name) for name in authors or ())
 
 
-def reference_list(order: Iterable[str], references: Mapping[str, Mapping[str, Any]]
-                   ) -> list[dict[str, Any]]:
-    """The numbered list shown under an article and carried into JSON-LD `citation`."""
+def reference_list(order: Iterable[str], references: Mapping[str, Mapping[str, Any]],
+                   cited: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """The numbered list shown under an article and carried into JSON-LD `citation`.
+
+    `cited` holds the keys the text cites (their entries link back to the first citation).
+    """
+    cited = frozenset(cited)
     items = []
     for number, key in enumerate(order, start=1):
         data = references[key]
@@ -88,5 +92,6 @@ def reference_list(order: Iterable[str], references: Mapping[str, Mapping[str, A
             "pmid": pmid,
             "pmid_url": PMID_URL.format(pmid=pmid) if pmid and valid_pmid(pmid) else "",
             "url": str(data.get("url", "") or ""),
+            "cited": key in cited,
         })
     return items

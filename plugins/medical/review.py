@@ -56,4 +56,5 @@ def reviewer_for(reviewers: dict, key: str, lang: str, siteurl: str, lang_prefix
         "name": str(local.get("name") or key),
         "credentials": str(local.get("credentials") or ""),
         "profile_url": profile,
+        "profile": profile,  # the name the JSON-LD block reads
     }

@@ -1,0 +1,218 @@
+"""Medical integrity checks (sitebuild/checks/medical.py): reviews, references, evidence.
+
+Each case builds a small content folder in tmp_path, reads it into a catalogue with the
+project's settings, and asserts on the findings: file, line, field, problem, fix, level.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from medical import settings as medical_settings
+from sitebuild import catalogue
+from sitebuild.checks import NOTICE, WARNING, medical
+from sitebuild.config import BuildOptions, read_base
+from tests.conftest import ROOT
+
+REVIEWERS = """[koval]
+profile = "/about/#team"
+uk = { name = "Олена Коваль", credentials = "психіатриня" }
+en = { name = "Olena Koval", credentials = "psychiatrist" }
+"""
+REFERENCES = """# test references
+[good2023]
+authors = ["Doe J"]
+title = "A good trial"
+journal = "J Test"
+year = 2023
+doi = "10.1038/s41386-023-01540-4"
+pmid = "36804489"
+
+[baddoi]
+title = "A bad DOI"
+year = 2020
+doi = "10.12/abc"
+
+[prefixed]
+title = "A DOI written as a link"
+year = 2021
+doi = "https://doi.org/10.1001/archpsyc.63.8.856"
+
+[badpmid]
+title = "A bad PMID"
+year = 2019
+pmid = "PMC12345"
+
+[nothing]
+title = "No way to find it"
+year = 2018
+"""
+
+
+@pytest.fixture(scope="module")
+def base_settings():
+    return read_base(BuildOptions(settings_file=ROOT / "pelicanconf.py"))
+
+
+def make_catalogue(tmp_path: Path, settings: dict, files: dict[str, str],
+                   references: str = REFERENCES) -> catalogue.Catalogue:
+    content = tmp_path / "content"
+    (content / "data").mkdir(parents=True)
+    (content / "data" / "reviewers.toml").write_text(REVIEWERS, encoding="utf-8")
+    (content / "data" / "references.toml").write_text(references, encoding="utf-8")
+    for relative, text in files.items():
+        path = content / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return catalogue.build({**settings, "PATH": str(content)})
+
+
+def findings(tmp_path, settings, files, **kwargs):
+    return [str(f) for f in medical.check(make_catalogue(tmp_path, settings, files, **kwargs),
+                                          settings)]
+
+
+def article(title="T", category="ptsd", extra="", body="Body."):
+    return f"title: {title}\ndate: 2025-01-01\ncategory: {category}\n{extra}\n{body}\n"
+
+
+# --- review ---------------------------------------------------------------------------
+
+CONFIG = medical_settings.Config()
+TODAY = date(2026, 6, 1)
+
+
+def entry_of(tmp_path, settings, text, name="articles/ptsd/a.en.md"):
+    return make_catalogue(tmp_path, settings, {name: text}).entries[0]
+
+
+@pytest.mark.parametrize("name", ["articles/ptsd/a.en.md", "articles/ptsd/a.uk.md"])
+def test_missing_review_on_a_medical_category_is_a_notice(tmp_path, base_settings, name):
+    entry = entry_of(tmp_path, base_settings, article(), name)
+    [finding] = medical.check_review(entry, CONFIG, TODAY)
+    assert finding.level == NOTICE
+    assert (finding.path, finding.line, finding.field) == (name, 3, "reviewed_by")
+    assert "medical article (category 'ptsd') has no medical review" in finding.problem
+    assert "reviewed_by: <key from content/data/reviewers.toml>" in finding.fix
+
+
+def test_missing_review_is_a_warning_when_strict(tmp_path, base_settings):
+    entry = entry_of(tmp_path, base_settings, article())
+    strict = medical_settings.Config(strict_review_in_publish=True)
+    [finding] = medical.check_review(entry, strict, TODAY)
+    assert finding.level == WARNING
+
+
+def test_review_not_required_outside_medical_categories(tmp_path, base_settings):
+    entry = entry_of(tmp_path, base_settings, article(category="news"))
+    assert list(medical.check_review(entry, CONFIG, TODAY)) == []
+
+
+@pytest.mark.parametrize("reviewed_on, today, overdue", [
+    ("2025-05-31", date(2026, 5, 30), False),
+    ("2025-05-31", date(2026, 5, 31), True),  # due exactly 12 months later
+    ("2024-02-29", date(2025, 2, 27), False),  # leap day: due on the 28th
+    ("2024-02-29", date(2025, 2, 28), True),
+])
+def test_overdue_review(tmp_path, base_settings, reviewed_on, today, overdue):
+    text = article(extra=f"reviewed_by: koval\nreviewed_on: {reviewed_on}\n")
+    found = list(medical.check_review(entry_of(tmp_path, base_settings, text), CONFIG, today))
+    if not overdue:
+        assert found == []
+        return
+    [finding] = found
+    assert (finding.line, finding.field, finding.level) == (5, "reviewed_on", NOTICE)
+    assert f"medical review of {reviewed_on} was due for renewal" in finding.problem
+    assert "update `reviewed_on`" in finding.fix
+
+
+def test_review_interval_comes_from_settings(tmp_path, base_settings):
+    text = article(extra="reviewed_by: koval\nreviewed_on: 2026-01-01\n")
+    six = medical_settings.load({"MEDICAL": {"review_interval_months": 3}})
+    [finding] = medical.check_review(entry_of(tmp_path, base_settings, text), six, TODAY)
+    assert "due for renewal on 2026-04-01 (every 3 months)" in finding.problem
+
+
+# --- references.toml ------------------------------------------------------------------
+
+def test_reference_syntax_is_checked_with_line_numbers(tmp_path, base_settings):
+    found = findings(tmp_path, base_settings, {})
+    data = "content/data/references.toml"
+    assert f"{data}:13: baddoi.doi: '10.12/abc' is not a DOI" in "\n".join(found)
+    assert any(f.startswith(f"{data}:18: prefixed.doi: 'https://doi.org/10.1001/archpsyc.63.8.856'"
+                            " is a link or has a prefix, not a DOI — write the bare DOI: "
+                            "doi = \"10.1001/archpsyc.63.8.856\"") for f in found)
+    assert any(f.startswith(f"{data}:23: badpmid.pmid: 'PMC12345' is not a PMID") for f in found)
+    assert any(f.startswith(f"{data}:25: nothing: has no DOI, PMID or URL") for f in found)
+    assert not any("good2023" in f for f in found)
+
+
+@pytest.mark.parametrize("doi, valid", [
+    ("10.1038/s41386-023-01540-4", True), ("10.1016/S0006-3223(99)00230-9", True),
+    ("10.123/x", False), ("10.1038/", False), ("10.1038/a b", False), ("doi:10.1038/x", False),
+])
+def test_doi_syntax(doi, valid):
+    from medical.references import valid_doi
+    assert valid_doi(doi) is valid
+
+
+# --- citations and evidence --------------------------------------------------------------
+
+def test_unknown_and_unlisted_citations(tmp_path, base_settings):
+    text = article(extra="references: good2023\n",
+                   body="Intro.\n\nAs shown [@good2023], and [@god2023].\n\nAlso [@baddoi].")
+    found = findings(tmp_path, base_settings, {"articles/ptsd/a.en.md": text})
+    assert ("articles/ptsd/a.en.md:8: citation: [@god2023] names no reference (did you mean "
+            "'good2023'?) — use a key defined in content/data/references.toml") in found
+    assert any(f.startswith("articles/ptsd/a.en.md:10: citation: [@baddoi] is cited but not "
+                            "listed in `references:` — add baddoi to the `references:` field")
+               for f in found)
+
+
+@pytest.mark.parametrize("name, body, line, word", [
+    ("a.en.md", "Intro.\n\nA recent study found that sleep helps.", 7, "A recent study"),
+    ("a.en.md", "Intro.\n\nTwo randomised trials showed it.", 7, "trials"),
+    ("a.en.md", "Research shows that grounding works.", 5, "Research shows"),
+    ("a.uk.md", "Вступ.\n\nНове дослідження показало, що сон допомагає.", 7, "дослідження"),
+    ("a.uk.md", "Клінічні випробування тривають.", 5, "випробування"),
+])
+def test_evidence_words_without_references(tmp_path, base_settings, name, body, line, word):
+    found = findings(tmp_path, base_settings,
+                     {f"articles/news/{name}": article(category="news", body=body)})
+    [finding] = [f for f in found if "cites no reference" in f]
+    assert finding.startswith(f"articles/news/{name}:{line}: body: mentions {word!r} but the "
+                              "article cites no reference — add the study to")
+
+
+@pytest.mark.parametrize("name, body, extra", [
+    ("a.en.md", "We help with work, study and new goals.", ""),  # "study" the activity
+    ("a.en.md", "A recent study found it [@good2023].", ""),  # cites inline
+    ("a.uk.md", "Нове дослідження показало це.", "references: good2023\n"),
+    ("a.uk.md", "Без жодних тверджень про науку.", ""),
+])
+def test_no_evidence_warning(tmp_path, base_settings, name, body, extra):
+    found = findings(tmp_path, base_settings,
+                     {f"articles/news/{name}": article(category="news", body=body, extra=extra)})
+    assert not [f for f in found if "cites no reference" in f]
+
+
+def test_evidence_in_the_title_points_at_the_title(tmp_path, base_settings):
+    found = findings(tmp_path, base_settings, {
+        "articles/news/a.en.md": article(title="What a new trial tells us", category="news")})
+    assert any(f.startswith("articles/news/a.en.md:1: title: mentions 'trial'") for f in found)
+
+
+# --- settings ---------------------------------------------------------------------------
+
+def test_settings_reject_unknown_keys_and_wrong_types():
+    with pytest.raises(medical_settings.MedicalSettingsError, match="unknown key.*'interval'"):
+        medical_settings.load({"MEDICAL": {"interval": 6}})
+    with pytest.raises(medical_settings.MedicalSettingsError,
+                       match=r"MEDICAL\['review_interval_months'\] must be a whole number"):
+        medical_settings.load({"MEDICAL": {"review_interval_months": "12"}})
+    with pytest.raises(medical_settings.MedicalSettingsError, match="strict_review_in_publish"):
+        medical_settings.load({"MEDICAL": {"strict_review_in_publish": "yes"}})
+    assert medical_settings.load({}).review_interval_months == 12
