@@ -59,11 +59,12 @@ class LiveReload:
         await send({"type": "http.response.body", "body": body})
 
     async def _stream(self, send) -> None:
+        rebuilt = self.changed  # taken first: a rebuild during the handshake still counts
         await send({"type": "http.response.start", "status": 200,
                     "headers": [(b"content-type", b"text/event-stream"),
                                 (b"cache-control", b"no-cache")]})
         await send({"type": "http.response.body", "body": b": connected\n\n", "more_body": True})
-        await self.changed.wait()
+        await rebuilt.wait()
         await send({"type": "http.response.body", "body": b"data: reload\n\n"})
 
     def _inject(self, send):
