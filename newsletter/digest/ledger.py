@@ -36,7 +36,8 @@ CREATE TABLE IF NOT EXISTS digests (
     campaign_id TEXT,
     created_at TEXT NOT NULL,
     sent_at TEXT,                    -- ISO, UTC: when sent (or scheduled for)
-    web_html TEXT                    -- web version (no personal links)
+    web_html TEXT,                   -- web version (no personal links)
+    web_path TEXT NOT NULL DEFAULT '' -- site-relative path of the web version
 );
 CREATE INDEX IF NOT EXISTS digests_lang ON digests(lang, status);
 CREATE TABLE IF NOT EXISTS recipients (
@@ -74,6 +75,7 @@ class DigestRow:
     created_at: datetime
     sent_at: datetime | None
     web_html: str | None
+    web_path: str = ""
 
     @property
     def final(self) -> bool:
@@ -128,13 +130,13 @@ class Ledger:
         return urls
 
     def create(self, key: str, lang: str, period: str, backend: str, subject: str,
-               articles: list[dict], since: datetime | None) -> DigestRow:
+               articles: list[dict], since: datetime | None, web_path: str = "") -> DigestRow:
         """Record a new digest as `preparing`; an existing row wins (returned unchanged)."""
         self._conn.execute(
             "INSERT OR IGNORE INTO digests (key, lang, period, backend, status, subject, "
-            "articles, since, created_at) VALUES (?, ?, ?, ?, 'preparing', ?, ?, ?, ?)",
+            "articles, since, created_at, web_path) VALUES (?, ?, ?, ?, 'preparing', ?, ?, ?, ?, ?)",
             (key, lang, period, backend, subject, json.dumps(articles, ensure_ascii=False),
-             since.isoformat() if since else None, _now()))
+             since.isoformat() if since else None, _now(), web_path))
         return self.get(key)
 
     def set_campaign(self, key: str, campaign_id: str) -> None:
@@ -188,8 +190,9 @@ class Ledger:
     @staticmethod
     def _digest(row: tuple) -> DigestRow:
         (key, lang, period, backend, status, subject, articles, since, campaign_id, created_at,
-         sent_at, web_html) = row
+         sent_at, web_html, web_path) = row
         return DigestRow(key=key, lang=lang, period=period, backend=backend, status=status,
                          subject=subject, articles=json.loads(articles), since=_when(since),
                          campaign_id=campaign_id, created_at=_when(created_at),
-                         sent_at=_when(sent_at), web_html=web_html)
+                         sent_at=_when(sent_at), web_html=web_html,
+                         web_path=web_path)

@@ -146,7 +146,8 @@ class LocalSender:
     def send(self, plan: Plan, resend_in_doubt: bool = False) -> LocalReport:
         report = LocalReport(plan.key)
         row = self.ledger.create(plan.key, plan.lang, plan.period, "local", plan.subject,
-                                 [a.to_json() for a in plan.articles], plan.since)
+                                 [a.to_json() for a in plan.articles], plan.since,
+                                 plan.web_path)
         if row.final:
             report.complete = True
             return report
