@@ -1,0 +1,71 @@
+"""Plain records the related-publications core works on (no Pelican imports)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import NamedTuple
+
+# Why an item is in a list; the report shows it to editors.
+PINNED, SCORED, FALLBACK = "pinned", "scored", "fallback"
+
+# The word an editor writes in `related:` to hide the block.
+HIDE = "none"
+
+
+@dataclass(frozen=True)
+class Doc:
+    """One published article as the scorer sees it."""
+
+    lang: str
+    slug: str
+    key: str  # translation key, shared by an article and its translations
+    title: str
+    summary: str
+    text: str  # Markdown body, raw
+    tags: tuple[str, ...]
+    category: str
+    date: datetime  # time-zone aware
+    related: tuple[str, ...] | None  # pinned slugs; None = not set; ("none",) hides the block
+    related_exclude: tuple[str, ...]
+    path: str  # source path, for messages
+
+    @property
+    def hidden(self) -> bool:
+        """True when the editor wrote `related: none`."""
+        return self.related is not None and tuple(s.lower() for s in self.related) == (HIDE,)
+
+
+class Match(NamedTuple):
+    """One related item of an article.
+
+    `score` is 0–100 (two decimals); `parts` holds each part's contribution in score points
+    (they add up to `score`, give or take rounding); `reason` is "pinned", "scored" or
+    "fallback". `via` is empty for an article's own list; for an item that follows the list of
+    the article's translation in the primary language it is that language, and score, parts
+    and reason are the primary pair's. A named tuple: tens of thousands are made per build.
+    """
+
+    slug: str
+    score: float
+    parts: dict[str, float]
+    reason: str
+    via: str = ""
+
+
+@dataclass(frozen=True)
+class Result(Mapping):
+    """(lang, slug) -> tuple of Matches for every article given, plus build warnings."""
+
+    lists: dict[tuple[str, str], tuple[Match, ...]]
+    warnings: list[str] = field(default_factory=list)
+
+    def __getitem__(self, key: tuple[str, str]) -> tuple[Match, ...]:
+        return self.lists[key]
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter(self.lists)
+
+    def __len__(self) -> int:
+        return len(self.lists)
