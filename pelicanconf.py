@@ -242,3 +242,19 @@ FEEDS = {
 # --- Theme context and SEO (theme_context, seo plugins) ------------------------------
 # Keys and defaults: plugins/theme_context/settings.py and plugins/seo/settings.py.
 PLUGINS = [*PLUGINS, "theme_context", "seo"]
+
+# --- Email digests (newsletter.digest; newsletter_manifest plugin) ---------------------
+# Keys and defaults: newsletter/digest/settings.py (DEFAULTS). The build writes
+# <prefix>newsletter/manifest.json; `make digest` previews, `make digest-send` sends.
+PLUGINS = [*PLUGINS, "newsletter_manifest"]
+DIGEST = {
+    "period": "weekly",
+    "utm": {"utm_source": "newsletter", "utm_medium": "email", "utm_campaign": "{key}"},
+    "subject": {"uk": "{site}: нові публікації ({period})",
+                "en": "{site}: new publications ({period})"},
+    "from_name": {"uk": "Експіо Центр", "en": "Expio Center"},
+    "reply_to": None,  # None: NEWSLETTER["reply_to"], else CLINIC["email"]
+    "max_articles": 15,
+    "summary_chars": 280,
+    "max_html_bytes": 90_000,
+}

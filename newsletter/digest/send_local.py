@@ -19,6 +19,7 @@ outbox transport nothing is ever in doubt: the file name is deterministic and ch
 
 from __future__ import annotations
 
+import email.policy
 import hashlib
 import logging
 import time
@@ -98,7 +99,8 @@ class LocalSender:
             "*|UNSUB|*": unsubscribe,
             "*|UPDATE_PROFILE|*": self.links.preferences_url(to, plan.lang),
             "*|LIST:ADDRESSLINE|*": address_line(self.config, plan.lang)})
-        msg = EmailMessage()
+        # 998 = SMTP's line limit: a long List-Unsubscribe URL is folded, never encoded-word.
+        msg = EmailMessage(policy=email.policy.default.clone(max_line_length=998))
         msg["Subject"] = subject_prefix + plan.subject
         msg["From"] = formataddr((self.config.from_name[plan.lang], self.sender_address))
         msg["To"] = to

@@ -1,0 +1,101 @@
+"""Pelican boundary: in each language run, write `<prefix>newsletter/manifest.json` (every
+listed article of the run) and the web versions of the digests already sent in that language
+(from the digest ledger) at `<prefix>newsletter/<key>/index.html`.
+
+Runs on `all_generators_finalized`, after the medical plugin has set `is_sensitive`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+
+from pelican import signals
+from pelican.generators import ArticlesGenerator
+
+from newsletter.digest import manifest as manifest_format
+from newsletter.digest.archive import sent_digests
+from newsletter_manifest import records
+from newsletter_manifest import settings as plugin_settings
+
+logger = logging.getLogger(__name__)
+PREFIX = "newsletter_manifest: "
+
+
+def _translation_key(settings: dict, lang: str, slug: str) -> str:
+    try:
+        from sitebuild.catalogue import load_for_run
+    except ImportError:  # a plain `pelican` run without the build driver
+        return slug
+    if not settings.get("SITE_CATALOGUE_PATH"):
+        return slug
+    entry = load_for_run(settings).by_lang_slug.get((lang, slug))
+    return entry.key if entry else slug
+
+
+def _aware(value, settings: dict) -> datetime | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:  # Pelican localises dates with TIMEZONE; be safe anyway
+        from zoneinfo import ZoneInfo
+
+        value = value.replace(tzinfo=ZoneInfo(settings.get("TIMEZONE") or "UTC"))
+    return value
+
+
+def _state_dir(config: plugin_settings.Config, settings: dict) -> Path:
+    if config.state_dir:
+        return Path(config.state_dir)
+    from newsletter.config import DEFAULTS
+
+    return Path(os.environ.get("NEWSLETTER_STATE_DIR")
+                or (settings.get("NEWSLETTER") or {}).get("state_dir")
+                or DEFAULTS["state_dir"])
+
+
+def write_manifest(generators) -> None:
+    """all_generators_finalized: the manifest and the sent digests of this run's language."""
+    articles_generator = next((g for g in generators if isinstance(g, ArticlesGenerator)), None)
+    if articles_generator is None:
+        return
+    settings = articles_generator.settings
+    config = plugin_settings.load(settings)
+    lang = settings.get("SITE_LANG") or settings["DEFAULT_LANG"]
+    prefix = settings.get("LANG_PREFIX", "")
+    site_url = settings["SITEURL"].rstrip("/")
+    content_path = Path(settings["PATH"])
+    items = []
+    for article in articles_generator.articles:
+        if getattr(article, "lang", lang) != lang:
+            continue
+        category = getattr(article, "category", None)
+        items.append(records.record(
+            title=article.title, url=article.url, lang=lang,
+            category=getattr(category, "slug", None) or str(category or "uncategorized"),
+            tags=[getattr(tag, "name", str(tag)) for tag in getattr(article, "tags", []) or []],
+            date=_aware(article.date, settings),
+            modified=_aware(getattr(article, "modified", None), settings),
+            summary=article.metadata.get("summary") or getattr(article, "summary", ""),
+            image=article.metadata.get("image"), image_alt=article.metadata.get("image_alt", ""),
+            translation_key=_translation_key(settings, lang, article.slug),
+            is_sensitive=getattr(article, "is_sensitive", False),
+            site_url=site_url, content_path=content_path))
+    output = Path(settings["OUTPUT_PATH"])
+    manifest = manifest_format.Manifest(lang=lang, site_url=site_url,
+                                        generated_at=datetime.now(timezone.utc),
+                                        articles=tuple(items))
+    manifest_format.write(manifest, manifest_format.path_for(output, prefix))
+    logger.info("%swrote %snewsletter/manifest.json (%d articles)", PREFIX, prefix, len(items))
+    if config.publish_archive:
+        for digest in sent_digests(_state_dir(config, settings), lang):
+            if not digest.html:
+                continue
+            target = output / digest.web_path / "index.html"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(digest.html, encoding="utf-8")
+
+
+def register() -> None:
+    signals.all_generators_finalized.connect(write_manifest)
