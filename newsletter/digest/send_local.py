@@ -19,7 +19,6 @@ outbox transport nothing is ever in doubt: the file name is deterministic and ch
 
 from __future__ import annotations
 
-import email.policy
 import hashlib
 import logging
 import time
@@ -99,8 +98,7 @@ class LocalSender:
             "*|UNSUB|*": unsubscribe,
             "*|UPDATE_PROFILE|*": self.links.preferences_url(to, plan.lang),
             "*|LIST:ADDRESSLINE|*": address_line(self.config, plan.lang)})
-        # 998 = SMTP's line limit: a long List-Unsubscribe URL is folded, never encoded-word.
-        msg = EmailMessage(policy=email.policy.default.clone(max_line_length=998))
+        msg = EmailMessage()  # serialised with transport.WIRE_POLICY
         msg["Subject"] = subject_prefix + plan.subject
         msg["From"] = formataddr((self.config.from_name[plan.lang], self.sender_address))
         msg["To"] = to

@@ -16,6 +16,7 @@ random, so a rerun could not find what an interrupted run already wrote.
 
 from __future__ import annotations
 
+import email.policy
 import logging
 import os
 import smtplib
@@ -25,6 +26,16 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 logger = logging.getLogger(__name__)
+
+
+# Headers are folded for the wire at SMTP's own limit, so a long List-Unsubscribe URL stays one
+# token instead of becoming RFC 2047 encoded words (which mail providers would not parse). Body
+# lines keep the 76-column quoted-printable they were encoded with.
+WIRE_POLICY = email.policy.SMTP.clone(max_line_length=998)
+
+
+def wire_bytes(msg: EmailMessage) -> bytes:
+    return msg.as_bytes(policy=WIRE_POLICY)
 
 
 class NotDelivered(Exception):
@@ -95,14 +106,18 @@ class SmtpTransport:
                 raise NotDelivered(f"envelope failed: {type(err).__name__}") from err
             break
         try:
-            client.data(msg.as_bytes())  # returns only on 250: the commit point
-        except smtplib.SMTPDataError as err:
+            # smtplib's data() returns the final reply instead of raising: 250 is the commit.
+            code, reply = client.data(wire_bytes(msg))
+        except smtplib.SMTPDataError as err:  # refused the DATA command itself (not 354)
             client.rset()
             raise NotDelivered(f"DATA refused: {err.smtp_code}",
                                permanent=err.smtp_code >= 500) from err
         except (OSError, smtplib.SMTPException) as err:
             self.close()
             raise InDoubt(f"connection failed during DATA: {type(err).__name__}") from err
+        if code != 250:
+            client.rset()
+            raise NotDelivered(f"message refused: {code} {reply[:80]!r}", permanent=code >= 500)
 
     def close(self) -> None:
         if self._client is not None:
@@ -137,7 +152,7 @@ class OutboxTransport:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
         with open(tmp, "wb") as handle:
-            handle.write(msg.as_bytes())
+            handle.write(wire_bytes(msg))
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
