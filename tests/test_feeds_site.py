@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime, timezone
 import shutil
 import subprocess
 from pathlib import Path
@@ -39,11 +40,13 @@ EXPECTED_FEEDS = sorted([
 ])
 
 
-def build(output: Path, content: Path = CONTENT, **feeds) -> Path:
-    state = output.parent / "newsletter-state"  # empty: no digests were sent
-    state.mkdir(parents=True, exist_ok=True)
-    settings = {**pelicanconf.FEEDS, "digest_state_dir": str(state), **feeds}
-    return build_into(output, content, SITEURL=SITEURL, FEEDS=settings).output
+def build(output: Path, content: Path = CONTENT, *, state: Path | None = None, **feeds) -> Path:
+    """Build into `output`; the newsletter state folder is `state` (default: an empty one)."""
+    if state is None:
+        state = output.parent / "newsletter-state"  # empty: no digest was sent
+        state.mkdir(parents=True, exist_ok=True)
+    return build_into(output, content, SITEURL=SITEURL, FEEDS={**pelicanconf.FEEDS, **feeds},
+                      NEWSLETTER={**pelicanconf.NEWSLETTER, "state_dir": str(state)}).output
 
 
 def feed_files(output: Path) -> list[str]:
@@ -274,3 +277,51 @@ def test_max_entries_keeps_the_newest(tmp_path) -> None:
     assert [e.title for e in parsed(out, "en/feeds/all.atom.xml").entries] == \
         ["Sleep after trauma"]
     assert len(parsed(out, "feeds/all.rss.xml").entries) == 1
+
+
+def test_bench_reports_feed_count_and_sizes(site) -> None:
+    from bench.feeds_bench import run
+
+    figures = run(site_dir=site)
+    assert figures["feeds"] == len(EXPECTED_FEEDS)
+    assert figures["by_format"] == {"atom": 7, "json": 2, "rss": 7}
+    assert figures["total_bytes"] == sum((site / f).stat().st_size for f in EXPECTED_FEEDS)
+    assert figures["language_feeds"]["en/feeds/all.atom.xml"]["entries"] == 2
+
+
+def test_digest_feed_lists_sent_digests_linking_their_web_versions(tmp_path) -> None:
+    from newsletter.digest.ledger import Ledger
+
+    state = tmp_path / "state"
+    ledger = Ledger.in_state_dir(state)
+    sent = [("digest-en-2025-W10", "en", datetime(2025, 3, 10, 8, tzinfo=timezone.utc)),
+            ("digest-en-2025-W11", "en", datetime(2025, 3, 17, 8, tzinfo=timezone.utc)),
+            ("digest-uk-2025-W11", "uk", datetime(2025, 3, 17, 8, tzinfo=timezone.utc))]
+    for key, lang, when in sent:
+        prefix = "en/" if lang == "en" else ""
+        ledger.create(key, lang, key[-8:], "local", f"New publications {key[-3:]}", [], None,
+                      web_path=f"{prefix}newsletter/{key}/")
+        ledger.set_status(key, "sent", sent_at=when, web_html=f"<p>{key}</p>")
+    ledger.create("digest-en-2025-W12", "en", "2025-W12", "local", "Not sent yet", [], None,
+                  web_path="en/newsletter/digest-en-2025-W12/")  # still "preparing"
+    ledger.close()
+
+    out = build(tmp_path / "output", state=state)
+    assert feed_files(out) == sorted([*EXPECTED_FEEDS, "feeds/digest.atom.xml",
+                                      "en/feeds/digest.atom.xml"])
+    feed = parsed(out, "en/feeds/digest.atom.xml")
+    assert feed.version == "atom10" and feed.feed.title == "Expio Center: newsletter"
+    assert [e.id for e in feed.entries] == ["tag:expio.example,2025:digest/digest-en-2025-W11/en",
+                                            "tag:expio.example,2025:digest/digest-en-2025-W10/en"]
+    assert feed.entries[0].updated == "2025-03-17T08:00:00+00:00"
+    assert resolves(out, feed.feed.link) and feed.feed.link.endswith("/en/subscribe/")
+    for entry in feed.entries:
+        assert resolves(out, entry.link), entry.link
+    assert len(parsed(out, "feeds/digest.atom.xml").entries) == 1
+    digest_feeds = [str(out / "en/feeds/digest.atom.xml"), str(out / "feeds/digest.atom.xml")]
+    result = subprocess.run([shutil.which("jing") or "jing", "-c", str(SCHEMA), *digest_feeds],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    page = (out / "en/feeds/index.html").read_text(encoding="utf-8")
+    assert 'href="https://expio.test/en/feeds/digest.atom.xml"' in page
+    assert "Newsletter digests" in page
