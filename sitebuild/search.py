@@ -37,6 +37,7 @@ class IndexRun:
     pages: int = 0
     words: int = 0
     filters: int = 0
+    marked: bool = False  # Pagefind found data-pagefind-body (else it indexed whole pages)
 
 
 def language_glob(site_dir: Path, settings: dict, lang: str, languages) -> str:
@@ -75,7 +76,8 @@ def build_index(site_dir: Path, settings: dict, languages) -> list[IndexRun]:
                 f"pagefind failed for {run.lang} (exit {process.returncode}):\n{output}")
         counts = {kind: int(number) for number, kind in _INDEXED.findall(output)}
         runs.append(IndexRun(run.lang, run.glob, run.bundle, counts.get("page", 0),
-                             counts.get("word", 0), counts.get("filter", 0)))
+                             counts.get("word", 0), counts.get("filter", 0),
+                             "Found a data-pagefind-body element" in output))
     return runs
 
 
@@ -85,9 +87,10 @@ def run(site_dir: Path, settings: dict, site) -> list[str]:
     for result in build_index(site_dir, settings, site.languages):
         logger.info("search: %s: %d pages, %d words, %d filters in %s/", result.lang,
                     result.pages, result.words, result.filters, result.bundle)
-        if result.pages == 0 and site.articles(result.lang):
+        if not result.marked and site.articles(result.lang):
+            # Pagefind then indexes whole pages: menus, footers and listings in every result.
             warnings.append(
                 f"search: no {result.lang} page has a data-pagefind-body element, so the "
-                f"{result.lang} search finds nothing: mark the article body in "
+                f"{result.lang} index holds whole pages: mark the article body in "
                 "theme/templates/article.html with data-pagefind-body")
     return warnings
