@@ -155,9 +155,8 @@ class MailchimpSender:
             if found:
                 campaign_id, status = found["id"], found.get("status")
             else:
-                campaign_id = self._create(plan, rendered)
+                campaign_id, report.created = self._create(plan, rendered)
                 status = "save"
-                report.created = True
             self.ledger.set_campaign(plan.key, campaign_id)
         report.campaign_id = campaign_id
         if status == "save":
@@ -165,19 +164,22 @@ class MailchimpSender:
                         {"html": rendered.html, "plain_text": rendered.text})
         return campaign_id, status
 
-    def _create(self, plan: Plan, rendered: Rendered) -> str:
-        """Create the campaign; after a failure, look it up before creating again."""
+    def _create(self, plan: Plan, rendered: Rendered) -> tuple[str, bool]:
+        """Create the campaign; after a failure, look it up before creating again.
+
+        Returns (campaign id, True when this call created it / False when a failed create
+        turned out to have happened)."""
         body = self._campaign_body(plan, rendered)
         for attempt in range(1, self.attempts + 1):
             try:
-                return self.gateway.call(self.client.campaigns.create, body)["id"]
+                return self.gateway.call(self.client.campaigns.create, body)["id"], True
             except Retryable as err:
                 # The create may have happened (timeout, dropped answer): never create twice.
                 found = self.find(plan.key)
                 if found:
                     logger.info("digest: create of %s failed (%s) but the campaign exists",
                                 plan.key, err)
-                    return found["id"]
+                    return found["id"], False
                 if attempt == self.attempts:
                     raise SendFailed(f"create campaign {plan.key}: {err}") from None
                 self.sleep(min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
