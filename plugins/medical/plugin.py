@@ -2,7 +2,7 @@
 
 Gives every article and page (inside one language run) what the theme partials render:
 `reviewer`, `reviewed_on`, `review_due`, `review_overdue`, `review_status`,
-`reference_list`, `is_sensitive`; and writes output/reports/review-status.html once per
+`reference_list`, `jsonld_citations`, `is_sensitive`; and writes the review-status page once per
 build (from the default language's run, which sees the whole catalogue).
 """
 
@@ -49,6 +49,7 @@ def attach(content, entry, site, config: medical_settings.Config, settings: dict
     order = refs.citation_order(entry.body, entry.references, site.references)
     content.reference_list = refs.reference_list(order, site.references,
                                                  cited=refs.cited_keys(entry.body))
+    content.jsonld_citations = refs.jsonld_citations(content.reference_list)
     content.is_sensitive = safety.is_sensitive(entry.tags, config.sensitive_tags)
 
 

@@ -95,3 +95,27 @@ def reference_list(order: Iterable[str], references: Mapping[str, Mapping[str, A
             "cited": key in cited,
         })
     return items
+
+
+def jsonld_citations(items: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """schema.org `citation` values for a reference list (ScholarlyArticle, DOI as @id)."""
+    citations = []
+    for item in items:
+        node: dict[str, Any] = {"@type": "ScholarlyArticle", "name": item["title"]}
+        if item["doi_url"]:
+            node["@id"] = node["url"] = item["doi_url"]
+        elif item["url"]:
+            node["url"] = item["url"]
+        if item["authors"]:
+            node["author"] = [{"@type": "Person", "name": name} for name in item["authors"]
+                              if name != "et al."]
+        if item["journal"]:
+            node["isPartOf"] = {"@type": "Periodical", "name": item["journal"]}
+        if item["year"]:
+            node["datePublished"] = str(item["year"])
+        identifiers = [value for value in (item["doi"] and f"doi:{item['doi']}",
+                                           item["pmid"] and f"pmid:{item['pmid']}") if value]
+        if identifiers:
+            node["identifier"] = identifiers
+        citations.append(node)
+    return citations

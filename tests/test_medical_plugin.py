@@ -1,0 +1,127 @@
+"""The medical plugin inside a real build: review line, citations and the numbered list,
+crisis box on sensitive articles, disclaimer, JSON-LD, and the editors' review report."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from datetime import date, timedelta
+
+import pytest
+
+from tests.conftest import FIXTURE_SITE, build_into
+
+EXTRA_REFERENCES = """
+[second2021]
+authors = ["Poe E", "et al."]
+title = "A second trial"
+journal = "Trials"
+year = 2021
+doi = "10.1000/second.2021"
+pmid = "31166571"
+"""
+RECENT = (date.today() - timedelta(days=30)).isoformat()
+ARTICLES = {
+    "articles/ptsd/cited.en.md": (
+        "title: Cited article\ndate: 2025-02-01\ncategory: ptsd\ntags: suicide, sleep\n"
+        f"reviewed_by: tester\nreviewed_on: {RECENT}\nreferences: sample2020, second2021\n\n"
+        "First the second trial [@second2021], then the sample [@sample2020], "
+        "then the second again [@second2021].\n"),
+    "articles/ptsd/cited.uk.md": (
+        "title: Стаття з посиланнями\ndate: 2025-02-01\ncategory: ptsd\n"
+        f"tags: самогубство\nreviewed_by: tester\nreviewed_on: {RECENT}\n"
+        "references: sample2020, second2021\n\n"
+        "Спершу друге випробування [@second2021], потім зразок [@sample2020].\n"),
+    "articles/depression/unreviewed.en.md": (
+        "title: Not yet reviewed\ndate: 2025-02-02\ncategory: depression\n\nText.\n"),
+}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    root = tmp_path_factory.mktemp("medical-site")
+    content = root / "content"
+    shutil.copytree(FIXTURE_SITE, content)
+    with (content / "data" / "references.toml").open("a", encoding="utf-8") as handle:
+        handle.write(EXTRA_REFERENCES)
+    for relative, text in ARTICLES.items():
+        (content / relative).parent.mkdir(parents=True, exist_ok=True)
+        (content / relative).write_text(text, encoding="utf-8")
+    return build_into(root / "output", content).output
+
+
+def html_of(site, path):
+    return (site / path / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("path", ["en/articles/cited", "articles/cited"])
+def test_citation_numbers_match_the_list(site, path):
+    html = html_of(site, path)
+    cited = re.findall(r'<a href="#ref-([\w.-]+)" id="cite-[\w.-]+">\[(\d+)\]</a>', html)
+    assert cited[:2] == [("second2021", "1"), ("sample2020", "2")]
+    listed = re.findall(r'<li id="ref-([\w.-]+)" value="(\d+)">', html)
+    assert listed == [("second2021", "1"), ("sample2020", "2")]
+    assert '<a href="https://doi.org/10.1000/second.2021">doi:10.1000/second.2021</a>' in html
+    assert 'href="https://pubmed.ncbi.nlm.nih.gov/31166571/"' in html
+    assert 'href="#cite-second2021-1"' in html  # back to the first citation
+
+
+def test_repeated_citation_keeps_its_number_with_a_new_id(site):
+    html = html_of(site, "en/articles/cited")
+    assert '<a href="#ref-second2021" id="cite-second2021-2">[1]</a>' in html
+
+
+@pytest.mark.parametrize("path, name, profile", [
+    ("en/articles/cited", "Test Testenko", "/en/about/"),
+    ("articles/cited", "Тест Тестенко", "/about/"),
+])
+def test_review_line_and_jsonld(site, path, name, profile):
+    html = html_of(site, path)
+    line = re.search(r'<p class="review review-line">(.*?)</p>', html, re.S)[1]
+    assert f'{profile}">{name}</a>' in line
+    assert f'<time datetime="{RECENT}">' in line
+    data = [json.loads(block) for block in
+            re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)]
+    nodes = [node for block in data for node in (block.get("@graph") or [block])]
+    [page] = [node for node in nodes if node.get("@type") == "MedicalWebPage"]
+    assert page["reviewedBy"]["name"] == name
+    assert page["lastReviewed"] == RECENT
+    assert [c["@id"] for c in page["citation"]] == ["https://doi.org/10.1000/second.2021",
+                                                    "https://doi.org/10.1000/sample.2020"]
+
+
+@pytest.mark.parametrize("path, sensitive, number_label", [
+    ("en/articles/cited", True, "Lifeline Ukraine (suicide prevention)"),
+    ("articles/cited", True, "Лайфлайн Україна (лінія запобігання самогубствам)"),
+    ("en/articles/unreviewed", False, None),
+])
+def test_crisis_box_on_sensitive_articles_only(site, path, sensitive, number_label):
+    html = html_of(site, path)
+    assert ('class="crisis-box"' in html) is sensitive
+    if sensitive:
+        box = re.search(r'<aside class="crisis-box".*?</aside>', html, re.S)[0]
+        assert '<a href="tel:7333">7333</a>' in box and number_label in box
+        # at the top: before the article body
+        assert html.index('class="crisis-box"') < html.index('class="prose"')
+
+
+@pytest.mark.parametrize("path, words", [
+    ("en/articles/unreviewed", "is not a substitute for a consultation"),
+    ("articles/cited", "не замінює консультації"),
+])
+def test_disclaimer_on_every_article(site, path, words):
+    html = html_of(site, path)
+    assert 'class="disclaimer"' in html and words in html
+
+
+def test_review_report(site):
+    report = (site / "reports" / "review-status.html").read_text(encoding="utf-8")
+    rows = re.findall(r'<tr class="review-([\w-]+)">(.*?)</tr>', report, re.S)
+    by_title = {re.search(r">([^<]+)</a>", row)[1]: state for state, row in rows}
+    assert by_title["Not yet reviewed"] == "missing"
+    assert by_title["Cited article"] == "ok" and by_title["Стаття з посиланнями"] == "ok"
+    assert rows[0][0] in ("overdue", "missing")  # the to-do list comes first
+    assert "Test Testenko" in report and "Тест Тестенко" in report
+    assert '<meta name="robots" content="noindex">' in report
+    assert "<script" not in report and "style=" not in report
