@@ -248,3 +248,62 @@ def test_state_dir_follows_the_newsletter_settings(tmp_path) -> None:
 
 def test_no_archive_or_no_state_means_no_digests(tmp_path) -> None:
     assert digests.sent_digests(tmp_path / "missing", "en") == []
+
+
+# --- articles -> entries -------------------------------------------------------------------
+
+def _article(tmp_path, **metadata):
+    from feeds.articles import Sources
+
+    (tmp_path / "images").mkdir(exist_ok=True)
+    (tmp_path / "images" / "room.svg").write_text("<svg/>", encoding="utf-8")
+    article = SimpleNamespace(
+        url="en/articles/room/", slug="room", lang="en", title="A room <3",
+        translation_key="calm-room", relative_source_path="articles/ptsd/room.en.md",
+        category=SimpleNamespace(slug="ptsd"), date=datetime(2025, 3, 1, tzinfo=KYIV),
+        modified=None, tags=[SimpleNamespace(slug="sleep", name="Sleep")],
+        authors=[SimpleNamespace(name="Clinic")], metadata=metadata,
+        content='<p><a href="../../about/">About</a><script>x()</script></p>',
+        summary="<p>Short</p>")
+    sources = Sources(site=SITE, categories={"ptsd": {"en": "PTSD"}},
+                      category_scheme="https://expio.test/en/categories/",
+                      tag_scheme="https://expio.test/en/tags/", content_path=tmp_path,
+                      static_content={})
+    return article, sources
+
+
+def test_article_becomes_an_entry_with_absolute_sanitised_content(tmp_path) -> None:
+    from feeds.articles import to_entry
+
+    article, sources = _article(tmp_path, image="{static}/images/room.svg", image_alt="Room")
+    entry = to_entry(article, sources)
+    assert entry.id == "tag:expio.example,2025:calm-room/en"
+    assert entry.url == "https://expio.test/en/articles/room/"
+    assert entry.title == "A room <3" and entry.updated == entry.published
+    assert entry.content_html == '<p><a href="https://expio.test/en/about/">About</a></p>'
+    assert (entry.summary_html, entry.summary_text) == ("<p>Short</p>", "Short")
+    assert entry.category == Term("ptsd", "PTSD", "https://expio.test/en/categories/")
+    assert entry.image == Enclosure("https://expio.test/images/room.svg", "image/svg+xml", 6,
+                                    "Room")
+
+
+@pytest.mark.parametrize("image, expected", [
+    ("/images/room.svg", "https://expio.test/images/room.svg"),
+    ("{static}../../images/room.svg", "https://expio.test/images/room.svg"),
+    ("https://cdn.example/x.png", "https://cdn.example/x.png"),
+])
+def test_lead_image_forms(tmp_path, image, expected) -> None:
+    from feeds.articles import lead_image
+
+    article, sources = _article(tmp_path, image=image)
+    assert lead_image(article, sources).url == expected
+
+
+def test_missing_lead_image_is_left_out_with_a_warning(tmp_path, caplog) -> None:
+    from feeds.articles import lead_image
+
+    article, sources = _article(tmp_path, image="{static}/images/gone.jpg")
+    assert lead_image(article, sources) is None
+    [record] = [r for r in caplog.records if r.name == "feeds.articles"]
+    message = record.getMessage()
+    assert "articles/ptsd/room.en.md" in message and "'image'" in message and "Fix" in message

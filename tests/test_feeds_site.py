@@ -325,3 +325,20 @@ def test_digest_feed_lists_sent_digests_linking_their_web_versions(tmp_path) -> 
     page = (out / "en/feeds/index.html").read_text(encoding="utf-8")
     assert 'href="https://expio.test/en/feeds/digest.atom.xml"' in page
     assert "Newsletter digests" in page
+
+
+def test_real_content_feeds_are_valid(real_site) -> None:
+    """The real content/: every feed parses, Atom validates, ids are unique per feed."""
+    files = feed_files(real_site)
+    assert {"feeds/all.atom.xml", "feeds/all.rss.xml", "en/feeds/all.atom.xml"} <= set(files)
+    for relative in files:
+        if relative.endswith(".json"):
+            assert_json_feed(json.loads((real_site / relative).read_text(encoding="utf-8")))
+            continue
+        feed = parsed(real_site, relative)
+        ids = [entry.id for entry in feed.entries]
+        assert ids and len(ids) == len(set(ids)), relative
+    atoms = [str(real_site / f) for f in files if f.endswith(".atom.xml")]
+    result = subprocess.run([shutil.which("jing") or "jing", "-c", str(SCHEMA), *atoms],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
