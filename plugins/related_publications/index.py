@@ -15,8 +15,9 @@ How a list is made, per language (articles are compared only with their own lang
    only older articles (stable lists), or newer too with `include_newer`.
 3. List = pinned slugs (in the editor's order), then candidates scoring at least `threshold`,
    best first; with `see_also_newer`, an article with too few older candidates continues with
-   newer ones above the threshold; then fallback: same category, newest first (older before
-   newer), then any category when `fallback_any_category`. Cut to `count`.
+   newer ones above the threshold; then the fallback, newest first: older articles of the
+   same category, then (with `fallback_any_category`) older ones of any category, then, with
+   `see_also_newer`, newer ones in the same order. Cut to `count`.
    Ties are broken by score, then date (newer first), then slug (A to Z).
 4. Translations agree. The lists of the primary language (`primary_lang`) are made as above.
    An article in another language whose translation key has a primary-language article
@@ -244,41 +245,40 @@ class _LanguageScorer:
         for doc in self.docs:
             excluded = self._resolve(doc, "related_exclude", doc.related_exclude)
             pinned: list[int] = []
-            if doc.related is not None and not doc.hidden:
-                if any(s.lower() == HIDE for s in doc.related):
+            if doc.hidden:
+                if len(doc.related) > 1:
                     self.warnings.append(
                         f"{doc.path}: related: {HIDE!r} hides the block and must stand alone; "
                         f"the block is hidden; fix: write either `related: {HIDE}` or slugs")
-                else:
-                    for j in self._resolve(doc, "related", doc.related):
-                        if j in excluded:
-                            self.warnings.append(
-                                f"{doc.path}: related: {self.docs[j].slug!r} is also in "
-                                "related_exclude and is left out; fix: remove it from one")
-                        elif j not in pinned:
-                            pinned.append(j)
-                    if len(pinned) > self.config.count:
+            elif doc.related is not None:
+                for j in self._resolve(doc, "related", doc.related):
+                    if j in excluded:
                         self.warnings.append(
-                            f"{doc.path}: related: {len(pinned)} slugs pinned but only "
-                            f"{self.config.count} are shown; fix: pin at most "
-                            f"{self.config.count} or raise RELATED_PUBLICATIONS['count']")
+                            f"{doc.path}: related: {self.docs[j].slug!r} is also in "
+                            "related_exclude and is left out; fix: remove it from one")
+                    elif j not in pinned:
+                        pinned.append(j)
+                if len(pinned) > self.config.count:
+                    self.warnings.append(
+                        f"{doc.path}: related: {len(pinned)} slugs pinned but only "
+                        f"{self.config.count} are shown; fix: pin at most "
+                        f"{self.config.count} or raise RELATED_PUBLICATIONS['count']")
             pins.append(pinned[: self.config.count])
             excludes.append(excluded)
         return pins, excludes
 
     def _is_hidden(self, i: int) -> bool:
-        related = self.docs[i].related
-        return related is not None and any(s.lower() == HIDE for s in related)
+        return self.docs[i].hidden
 
     # -- lists --------------------------------------------------------------------------------
 
     def lists(self) -> dict[tuple[str, str], tuple[tuple[Match, ...], int]]:
         """(lang, slug) -> (own list, number of pinned items at its head)."""
         n, config = self.n, self.config
+        self.pins, excludes = self._editor_choices()  # warns about bad slugs in any case
         if n < 2:  # alone in its language: nothing to relate to, the block is hidden
             return {(doc.lang, doc.slug): ((), 0) for doc in self.docs}
         self._prepare()
-        self.pins, excludes = self._editor_choices()
         self.blocked = [set(excludes[i]) | set(self.pins[i]) | {i} for i in range(n)]
         scored, passing = self._scored()
         newer_wanted = not config.include_newer and config.see_also_newer
@@ -367,7 +367,8 @@ class _LanguageScorer:
             same = block[3]
             if not config.fallback_any_category:
                 fallback_ok &= same
-            tier = same.astype(np.int64) * 2 + in_time  # same category, then older, first
+            # Older before newer (stability), then the same category first.
+            tier = in_time.astype(np.int64) * 2 + same
             fallback = _top(np.where(fallback_ok, tier * (n + 1) + tie, -1), 3 * config.count)
             for k, i in enumerate(rows.tolist()):
                 lists = []

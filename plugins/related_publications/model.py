@@ -33,8 +33,8 @@ class Doc:
 
     @property
     def hidden(self) -> bool:
-        """True when the editor wrote `related: none`."""
-        return self.related is not None and tuple(s.lower() for s in self.related) == (HIDE,)
+        """True when the editor wrote `related: none` (alone, or by mistake among slugs)."""
+        return self.related is not None and any(s.lower() == HIDE for s in self.related)
 
 
 class Match(NamedTuple):
