@@ -258,3 +258,17 @@ DIGEST = {
     "summary_chars": 280,
     "max_html_bytes": 90_000,
 }
+
+# --- Related publications (related_publications plugin) -----------------------------
+# Keys and defaults: plugins/related_publications/settings.py (DEFAULTS); every key is
+# explained in plugins/related_publications/README.md. `make related-report` shows the
+# resulting lists with their scores, for tuning these values.
+PLUGINS = [*PLUGINS, "related_publications"]
+RELATED_PUBLICATIONS = {
+    "count": 4,
+    # Relative weight of each part of the score (0–100).
+    "weights": {"text": 0.55, "tags": 0.25, "category": 0.12, "date": 0.08},
+    "threshold": 25.0,
+    # False keeps old pages' lists stable when new articles are published.
+    "include_newer": False,
+}
