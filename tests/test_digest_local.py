@@ -199,12 +199,6 @@ def test_outbox_is_exactly_once_across_a_crash(tmp_path, newsletter_settings):
 
 def test_refused_address_is_not_retried(env):
     config, newsletter, ledger, output, sink = env
-    from tests.fakes.fixtures import SmtpSink  # noqa: F401  (same semantics: 550 = refused)
-
-    class Refusing(FlakySink):
-        pass
-
-    sink.busy.clear()
     original = sink.handle_RCPT
 
     async def refuse(server, session, envelope, address, rcpt_options):

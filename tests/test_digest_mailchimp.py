@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from newsletter.config import read_pelicanconf
 from newsletter.digest.archive import sent_digests
 from newsletter.digest.ledger import Ledger
 from newsletter.digest.plan import make_plan
@@ -159,7 +160,7 @@ def test_schedule_rounds_to_the_quarter_hour(mc):
 
 def test_test_send_does_not_send_the_campaign(tmp_path, mc):
     fake, send, ledger, newsletter = mc
-    config, _ = configs({**__import__("newsletter.config", fromlist=["x"]).read_pelicanconf(),
+    config, _ = configs({**read_pelicanconf(),
                          "NEWSLETTER": {"state_dir": str(newsletter.state_dir)}})
     plan = make_plan(lang="uk", period=PERIOD, config=config, output=site_with_manifests(
         tmp_path / "o"), ledger=ledger, now=NOW)
