@@ -307,3 +307,18 @@ def test_missing_lead_image_is_left_out_with_a_warning(tmp_path, caplog) -> None
     [record] = [r for r in caplog.records if r.name == "feeds.articles"]
     message = record.getMessage()
     assert "articles/ptsd/room.en.md" in message and "'image'" in message and "Fix" in message
+
+
+def test_shortlist_keeps_the_newest_overall_and_per_category() -> None:
+    from feeds.articles import shortlist
+
+    def art(slug, day, category):
+        return SimpleNamespace(slug=slug, lang="en", date=datetime(2025, 3, day, tzinfo=KYIV),
+                               category=SimpleNamespace(slug=category))
+
+    articles = [art("a", 1, "ptsd"), art("b", 2, "news"), art("c", 3, "news"),
+                art("d", 4, "news"), art("e", 4, "ptsd")]
+    chosen = [a.slug for a in shortlist(articles, SITE, 2)]
+    # Newest two overall (e and d, tie on the day broken by id), then what each category's
+    # feed still needs: news c, ptsd a. b appears in no feed.
+    assert chosen == ["e", "d", "c", "a"]

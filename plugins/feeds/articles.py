@@ -79,12 +79,42 @@ def lead_image(article, sources: Sources) -> Enclosure | None:
     return None
 
 
+def _key(article) -> str:
+    return getattr(article, "translation_key", None) or article.slug
+
+
+def _category(article) -> str:
+    return getattr(article.category, "slug", str(article.category))
+
+
+def shortlist(articles, site: Site, limit: int) -> list:
+    """The articles some feed shows: the newest `limit` overall and in each category.
+
+    Converting content is the costly step (an HTML parse and a sanitiser pass per article);
+    on a 10,000-article site this keeps it to a few hundred articles. The order is the one
+    `model.select` gives the entries (published, then id, newest first).
+    """
+    ordered = sorted(articles, reverse=True, key=lambda a: (
+        a.date, entry_id(site.authority, site.id_date, _key(a), a.lang)))
+    chosen = ordered[:limit]
+    seen = {id(article) for article in chosen}
+    per_category: dict[str, int] = {}
+    for article in ordered:
+        slug = _category(article)
+        if per_category.get(slug, 0) < limit:
+            per_category[slug] = per_category.get(slug, 0) + 1
+            if id(article) not in seen:
+                seen.add(id(article))
+                chosen.append(article)
+    return chosen
+
+
 def to_entry(article, sources: Sources) -> Entry:
     """The feed entry of one published article."""
     site = sources.site
     url = site.url(article.url)
-    key = getattr(article, "translation_key", None) or article.slug
-    slug = getattr(article.category, "slug", str(article.category))
+    key = _key(article)
+    slug = _category(article)
     label = sources.categories.get(slug, {}).get(article.lang) or str(article.category)
     summary = clean(make_absolute(article.summary or "", url), sources.iframe_hosts)
     return Entry(

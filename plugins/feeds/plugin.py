@@ -14,7 +14,7 @@ from pathlib import Path
 from pelican import signals
 
 from feeds import digests, render
-from feeds.articles import Sources, to_entry
+from feeds.articles import Sources, shortlist, to_entry
 from feeds.model import FeedIndex, select
 from feeds.plan import Site, build_index
 from feeds.settings import load
@@ -69,7 +69,8 @@ def write_feeds(generator, writer=None) -> None:
         static_content=generator.context.get("static_content", {}),
         iframe_hosts=frozenset(settings.get("IFRAME_HOSTS", ())),
     )
-    entries = [to_entry(article, sources) for article in generator.articles]
+    entries = [to_entry(article, sources)
+               for article in shortlist(generator.articles, site, config.max_entries)]
     output = Path(settings["OUTPUT_PATH"])
     written = 0
     if index.language is not None:
