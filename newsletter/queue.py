@@ -61,7 +61,7 @@ class RetryQueue:
         self._clock = clock
         self._rng = rng or random.Random()
         self._lock = threading.Lock()
-        self._conn = open_sqlite(self.path)
+        self._conn = open_sqlite(self.path, synchronous="FULL")  # survives a power cut
         self._conn.executescript(SCHEMA)
 
     @classmethod

@@ -454,3 +454,28 @@ class FakeMailchimp:
         with self.state.lock:
             return [body for method, path, body in self.state.requests
                     if method == "PUT" and "/members/" in path]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m tests.fakes.mailchimp --port 0 --latency 0.02`: run the fake standalone
+    (benchmarks run it in its own process); prints its API URL and key as JSON on one line."""
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(prog="python -m tests.fakes.mailchimp")
+    parser.add_argument("--latency", type=float, default=0.0)
+    parser.add_argument("--fail-ratio", type=float, default=0.0)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+    fake = FakeMailchimp(faults=FaultPlan(latency=args.latency, fail_ratio=args.fail_ratio,
+                                          seed=args.seed))
+    print(json.dumps({"api_url": fake.api_url, "api_key": fake.api_key}), flush=True)
+    try:
+        fake._server.serve_forever(0.05)
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
