@@ -64,3 +64,10 @@ def test_report_is_byte_identical_for_the_same_content(tmp_path):
     write_report(compute_all(list(reversed(DOCS)), config), list(reversed(DOCS)), tmp_path / "b")
     for name in ("related.csv", "related.html"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_a_plain_mapping_of_lists_is_accepted(tmp_path):
+    result = compute_all(DOCS, Config(primary_lang="uk"))
+    csv_path, html_path = write_report(dict(result.lists), DOCS, tmp_path)
+    assert "sleep-old" in csv_path.read_text(encoding="utf-8")
+    assert "<h2>Warnings</h2>" not in html_path.read_text(encoding="utf-8")

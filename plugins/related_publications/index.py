@@ -34,8 +34,10 @@ the text and tag products are sparse.
 from __future__ import annotations
 
 import gc
+import os
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import scipy.sparse as sp
@@ -73,11 +75,19 @@ def _compute_all(docs: Sequence[Doc], config: Config) -> Result:
     for doc in unique:
         by_lang[doc.lang].append(doc)
     primary_keys = {doc.key for doc in by_lang.get(config.primary_lang, ())}
+    scorers = [
+        _LanguageScorer(by_lang[lang], config, known, set() if lang == config.primary_lang else {
+            doc.slug for doc in by_lang[lang] if doc.key in primary_keys})
+        for lang in sorted(by_lang)
+    ]
+    # Languages are independent: score them side by side. The array work releases the GIL,
+    # so two languages take little more than the larger one on two cores.
+    with ThreadPoolExecutor(max_workers=min(len(scorers), os.cpu_count() or 1) or 1) as pool:
+        lists = list(pool.map(_LanguageScorer.lists, scorers))
     own: dict[tuple[str, str], tuple[tuple[Match, ...], int]] = {}
-    for lang in sorted(by_lang):
-        secondary = set() if lang == config.primary_lang else {
-            doc.slug for doc in by_lang[lang] if doc.key in primary_keys}
-        own.update(_LanguageScorer(by_lang[lang], config, known, secondary, warnings).lists())
+    for scorer, found in zip(scorers, lists):
+        own.update(found)
+        warnings.extend(scorer.warnings)  # in language order, whatever finished first
     return Result(lists=_agree(unique, own, config), warnings=warnings)
 
 
@@ -140,12 +150,11 @@ class _LanguageScorer:
     (the default) a row is only compared with the columns after it: half the work.
     """
 
-    def __init__(self, docs: list[Doc], config: Config, known: set, secondary: set[str],
-                 warnings: list[str]):
+    def __init__(self, docs: list[Doc], config: Config, known: set, secondary: set[str]):
         self.docs = sorted(docs, key=lambda d: (-d.date.timestamp(), d.slug))
         self.config = config
         self.known = known
-        self.warnings = warnings
+        self.warnings: list[str] = []
         self.n = len(docs)
         self.slugs = [doc.slug for doc in self.docs]
         self.index_of = {slug: i for i, slug in enumerate(self.slugs)}

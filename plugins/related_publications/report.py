@@ -95,7 +95,8 @@ def render_html(result: Result, docs: Sequence[Doc]) -> str:
         f"<th scope=\"col\">score</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
         for lang, rows in sorted(by_lang.items())
     )
-    warnings = "".join(f"<li>{e(w)}</li>" for w in result.warnings)
+    # A plain mapping (e.g. the catalogue's copy of the lists) works too, without warnings.
+    warnings = "".join(f"<li>{e(w)}</li>" for w in getattr(result, "warnings", ()))
     return (
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         "<title>Related publications report</title>"
@@ -110,7 +111,10 @@ def render_html(result: Result, docs: Sequence[Doc]) -> str:
 
 
 def write_report(result: Result, docs: Sequence[Doc], out_dir: Path) -> tuple[Path, Path]:
-    """Write related.csv and related.html into out_dir (created if missing); return both."""
+    """Write related.csv and related.html into out_dir (created if missing); return both.
+
+    `result` is compute_all's Result, or any mapping (lang, slug) -> Matches.
+    """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     csv_path, html_path = out_dir / "related.csv", out_dir / "related.html"
