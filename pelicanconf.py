@@ -242,6 +242,9 @@ FEEDS = {
 # --- Theme context and SEO (theme_context, seo plugins) ------------------------------
 # Keys and defaults: plugins/theme_context/settings.py and plugins/seo/settings.py.
 PLUGINS = [*PLUGINS, "theme_context", "seo"]
+# The home page's own URL, so pagination links back to page 1 of each language's index
+# (Pelican's default "index.html" would not get the language prefix).
+INDEX_URL = "index.html"
 
 # --- Email digests (newsletter.digest; newsletter_manifest plugin) ---------------------
 # Keys and defaults: newsletter/digest/settings.py (DEFAULTS). The build writes
