@@ -4,7 +4,7 @@ The `newsletter_manifest` Pelican plugin writes `<prefix>newsletter/manifest.jso
 language run; the digest sender reads it back, so what is mailed is exactly what is on the
 site and sending never re-runs the build. This module is the one definition of the format:
 
-    {"version": 1, "lang": "en", "site_url": "https://…", "generated_at": "<ISO, UTC>",
+    {"version": 1, "lang": "en", "site_url": "https://…", "generated_at": "<ISO, UTC: newest date in the content>",
      "articles": [{"title", "url" (absolute), "lang", "category", "tags": [..],
                    "date" / "modified" (ISO with offset), "summary" (plain text),
                    "image": {"url", "alt", "width", "height"} | null,
