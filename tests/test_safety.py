@@ -96,3 +96,12 @@ def test_the_real_list_covers_both_languages():
 def test_sensitive_tags(tags, sensitive):
     from medical.settings import Config
     assert safety.is_sensitive(tags, Config().sensitive_tags) is sensitive
+
+
+def test_a_missing_phrase_list_is_a_notice(tmp_path, base_settings):
+    from sitebuild.checks import NOTICE
+
+    site = make_catalogue(tmp_path, base_settings, {})
+    [finding] = safety_check.check(site, base_settings)
+    assert (finding.path, finding.level) == ("content/data/safe-messaging.toml", NOTICE)
+    assert "no safe-messaging check ran" in finding.problem

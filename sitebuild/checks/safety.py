@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from medical import safety
 from medical import settings as medical_settings
 from sitebuild.catalogue import Catalogue
-from sitebuild.checks import Finding
+from sitebuild.checks import NOTICE, Finding
 
 
 def check(catalogue: Catalogue, settings: dict) -> Iterator[Finding]:
@@ -19,8 +19,11 @@ def check(catalogue: Catalogue, settings: dict) -> Iterator[Finding]:
     path = catalogue.content_path / config.safe_messaging_file
     shown = f"content/{config.safe_messaging_file}"
     if not path.is_file():
-        yield Finding(shown, 1, "safe-messaging", "the phrase list is missing",
-                      "restore the file or set MEDICAL['safe_messaging_file'] in pelicanconf.py")
+        # A notice, not a warning: small content folders (tests, benchmarks) have no list.
+        yield Finding(shown, 1, "safe-messaging",
+                      "the phrase list is missing, so no safe-messaging check ran",
+                      "restore the file or set MEDICAL['safe_messaging_file'] in pelicanconf.py",
+                      NOTICE)
         return
     try:
         phrases = safety.load_phrases(path)
