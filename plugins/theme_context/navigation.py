@@ -1,0 +1,112 @@
+"""Navigation the theme shows around content: neighbours, category counts, menus, alternates.
+
+Pure functions over plain objects (anything with the attributes used), so tests can feed
+them simple stand-ins.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+
+def category_neighbours(articles: Sequence) -> dict[int, tuple[object | None, object | None]]:
+    """(previous, next) article of the same category by date, keyed by id(article).
+
+    `previous` is the older neighbour, `next` the newer one; ties keep the given order.
+    """
+    by_category: dict[str, list] = defaultdict(list)
+    for article in articles:
+        by_category[str(article.category.slug)].append(article)
+    result = {}
+    for group in by_category.values():
+        group.sort(key=lambda a: a.date)
+        for position, article in enumerate(group):
+            older = group[position - 1] if position > 0 else None
+            newer = group[position + 1] if position + 1 < len(group) else None
+            result[id(article)] = (older, newer)
+    return result
+
+
+def latest_in_category(articles: Sequence, article, count: int) -> list:
+    """Up to `count` other articles of the article's category, newest first."""
+    slug = article.category.slug
+    same = [other for other in articles if other is not article and other.category.slug == slug]
+    same.sort(key=lambda a: a.date, reverse=True)
+    return same[:count]
+
+
+@dataclass(frozen=True)
+class CategoryCount:
+    slug: str
+    url: str
+    count: int
+
+
+def category_counts(articles: Iterable, order: Sequence[str]) -> list[CategoryCount]:
+    """Categories that have articles, with their counts, most recently updated first.
+
+    `order` (the CATEGORIES setting's keys) breaks ties so the list is stable.
+    """
+    counts: Counter[str] = Counter()
+    latest: dict[str, object] = {}
+    urls: dict[str, str] = {}
+    for article in articles:
+        slug = article.category.slug
+        counts[slug] += 1
+        urls[slug] = article.category.url
+        if slug not in latest or article.date > latest[slug]:
+            latest[slug] = article.date
+    rank = {slug: position for position, slug in enumerate(order)}
+    slugs = sorted(counts, key=lambda s: rank.get(s, len(rank)))
+    slugs.sort(key=lambda s: latest[s], reverse=True)
+    return [CategoryCount(slug, urls[slug], counts[slug]) for slug in slugs]
+
+
+def menu(pages: Iterable, name: str) -> list:
+    """Pages whose `menu` metadata is `name`, by their `order` (then title)."""
+    chosen = [page for page in pages if getattr(page, "menu", "") == name]
+
+    def position(page) -> tuple[float, str]:
+        try:
+            return float(getattr(page, "order", "") or "inf"), page.title
+        except ValueError:
+            return float("inf"), page.title
+
+    return sorted(chosen, key=position)
+
+
+def listing_languages(entries: Iterable, languages: Sequence[str]) -> dict[str, dict[str, set]]:
+    """Per language, which category slugs and archive years have published articles.
+
+    `entries` are catalogue entries (kind, lang, category, date, listed). The theme uses this
+    to link a category or year page to its counterpart only when that page exists.
+    """
+    found: dict[str, dict[str, set]] = {lang: {"category": set(), "year": set()}
+                                        for lang in languages}
+    for entry in entries:
+        if entry.kind != "article" or not entry.listed or entry.lang not in found:
+            continue
+        found[entry.lang]["category"].add(entry.category or "uncategorized")
+        if entry.date is not None:
+            found[entry.lang]["year"].add(str(entry.date.year))
+    return found
+
+
+def alternates(path: str, kind: str, key: str, languages: Mapping[str, str],
+               available: Mapping[str, Mapping[str, set]], own: str) -> list[tuple[str, str]]:
+    """(lang, site path) of a listing page in every language that has it, `own` always.
+
+    `path` is the page's output path without its language prefix ("category/ptsd/");
+    `languages` maps each language to its prefix ("" or "en/"); `kind` is "direct" (rendered
+    in every language), "category" or "year" (where that language has such articles), or
+    anything else for a page that exists in its own language only (tags, authors, page 2+);
+    `key` is the category slug or the year.
+    """
+    result = []
+    for lang, prefix in languages.items():
+        if (lang == own or kind == "direct"
+                or key in available.get(lang, {}).get(kind, ())):
+            result.append((lang, prefix + path))
+    return result

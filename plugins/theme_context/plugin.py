@@ -1,0 +1,135 @@
+"""Pelican boundary of theme_context: the only module here that imports pelican.
+
+Adds to the template context:
+- `THEME_ASSETS` (global): `css`, `js` site-relative fingerprinted paths, `favicon` data URI;
+- `LANGUAGE_HOMES` (global): {lang: absolute home URL};
+- `listing_alternates(output_file, kind, key)` (global): [(lang, absolute URL)] of a listing page;
+- `page_url(output_file)` (filter): the site path of a written file (`index.html` dropped);
+- on every article: `prev_in_category`, `next_in_category`, `latest_in_category`;
+- in the context: `category_counts` (list of CategoryCount), `treat_menu` (pages);
+- writes `<prefix>subscribe/<code>/index.html` for each outcome (template subscribe_result.html)
+  and the fingerprinted assets; optionally `.gz` copies of the run's output.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from pelican import signals
+from pelican.generators import Generator
+
+from theme_context import assets, navigation, precompress
+from theme_context.settings import load
+
+logger = logging.getLogger(__name__)
+PREFIX = "theme_context: "
+
+
+def _page_url(output_file: str) -> str:
+    return output_file[: -len("index.html")] if output_file.endswith("index.html") else output_file
+
+
+def install_globals(generator) -> None:
+    """generator_init: assets and language links, computed once per generator environment."""
+    settings = generator.settings
+    config = load(settings)
+    static = Path(settings["THEME"]) / "static"
+    css = assets.stylesheet(static, config.stylesheet)
+    js = assets.script_bundle(static, config.scripts)
+    theme_dir = settings["THEME_STATIC_DIR"]
+    siteurl = settings["SITEURL"].rstrip("/")
+    default = settings.get("SITE_DEFAULT_LANG", settings["DEFAULT_LANG"])
+    prefixes = {lang: "" if lang == default else f"{lang}/" for lang in settings["SITE_LANGUAGES"]}
+    available = _available_listings(settings)
+    own_prefix = settings.get("LANG_PREFIX", "")
+
+    def listing_alternates(output_file: str, kind: str = "direct", key: str = "") -> list:
+        path = _page_url(output_file)[len(own_prefix):]
+        pairs = navigation.alternates(path, kind, str(key), prefixes, available,
+                                      settings["SITE_LANG"])
+        return [(lang, f"{siteurl}/{site_path}") for lang, site_path in pairs]
+
+    generator.env.globals.update(
+        THEME_ASSETS={
+            "css": f"{theme_dir}/{css.name}",
+            "js": f"{theme_dir}/{js.name}" if js else "",
+            "favicon": assets.svg_data_uri(Path(settings["PATH"]) / config.favicon),
+        },
+        LANGUAGE_HOMES={lang: f"{siteurl}/{prefix}" for lang, prefix in prefixes.items()},
+        DEFAULT_SITE_LANG=default,
+        listing_alternates=listing_alternates,
+        SUBSCRIBE_OUTCOMES=config.outcomes,
+    )
+    generator.env.filters["page_url"] = _page_url
+
+
+def _available_listings(settings: dict) -> dict:
+    from sitebuild.catalogue import load_for_run  # the build driver, present at build time
+
+    site = load_for_run(settings)
+    return navigation.listing_languages(site.entries, site.languages)
+
+
+def attach_navigation(generator) -> None:
+    """article_generator_finalized: neighbours and fallbacks per article, counts per category."""
+    config = load(generator.settings)
+    articles = list(generator.articles)
+    neighbours = navigation.category_neighbours(articles)
+    for article in [*articles, *getattr(generator, "hidden_articles", ())]:
+        article.prev_in_category, article.next_in_category = neighbours.get(id(article),
+                                                                            (None, None))
+        article.latest_in_category = navigation.latest_in_category(
+            articles, article, config.related_fallback_count)
+    generator.context["category_counts"] = navigation.category_counts(
+        articles, list(generator.settings["CATEGORIES"]))
+
+
+def attach_menus(generator) -> None:
+    """page_generator_finalized: the "What we treat" menu, in `order`."""
+    config = load(generator.settings)
+    generator.context["treat_menu"] = navigation.menu(generator.pages, config.treat_menu)
+
+
+class ThemeFilesGenerator(Generator):
+    """Writes the subscribe result pages and the fingerprinted assets of the theme."""
+
+    def generate_context(self) -> None:
+        pass
+
+    def generate_output(self, writer) -> None:
+        config = load(self.settings)
+        template = self.get_template("subscribe_result")
+        prefix = self.settings.get("LANG_PREFIX", "")
+        for code in config.outcomes:
+            save_as = f"{prefix}subscribe/{code}/index.html"
+            writer.write_file(save_as, template, self.context, outcome=code,
+                              url=f"{prefix}subscribe/{code}/", template_name="subscribe_result")
+        static = Path(self.settings["THEME"]) / "static"
+        output = Path(self.settings["OUTPUT_PATH"]) / self.settings["THEME_STATIC_DIR"]
+        bundle = assets.script_bundle(static, config.scripts)
+        for asset in (assets.stylesheet(static, config.stylesheet), bundle):
+            if asset is None:
+                continue
+            target = output / asset.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(asset.data)
+
+
+def get_generators(pelican) -> type:
+    return ThemeFilesGenerator
+
+
+def compress_output(pelican) -> None:
+    """finalized: `.gz` copies of this run's text files when THEME_CONTEXT["precompress"]."""
+    if load(pelican.settings).precompress:
+        count = precompress.gzip_tree(Path(pelican.settings["OUTPUT_PATH"]))
+        logger.info("%swrote %d precompressed files", PREFIX, count)
+
+
+def register() -> None:
+    signals.generator_init.connect(install_globals)
+    signals.article_generator_finalized.connect(attach_navigation)
+    signals.page_generator_finalized.connect(attach_menus)
+    signals.get_generators.connect(get_generators)
+    signals.finalized.connect(compress_output)

@@ -1,0 +1,68 @@
+"""Settings of the theme_context plugin: defaults once, one validated Config.
+
+`THEME_CONTEXT = {...}` in pelicanconf.py overrides any key of DEFAULTS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+SETTING = "THEME_CONTEXT"
+
+# Outcome codes of the subscribe endpoint; one static result page is written per code.
+OUTCOMES = ("check-inbox", "confirmed", "unsubscribed", "preferences-saved", "invalid-email",
+            "rate-limited", "try-later", "forgotten-email", "compliance", "forbidden",
+            "bad-request", "expired-link")
+
+DEFAULTS: Mapping[str, Any] = MappingProxyType({
+    # Stylesheet (relative to the theme's static folder) published as css/site.<hash>.css.
+    "stylesheet": "css/site.css",
+    # Scripts concatenated, in order, into one js/site.<hash>.js (one request for all of them).
+    "scripts": ("js/share.js", "js/subscribe.js"),
+    # Favicon (relative to the content folder) inlined as a data: URI, saving a request.
+    "favicon": "extra/favicon.svg",
+    # `menu:` value of the pages listed in the "What we treat" menu.
+    "treat_menu": "treat",
+    # How many articles the related block shows when the article has no related list.
+    "related_fallback_count": 4,
+    # Write .gz copies of text files next to them (for hosts that serve precompressed files).
+    "precompress": False,
+    # Subscribe outcome codes with a static result page at <prefix>subscribe/<code>/.
+    "outcomes": OUTCOMES,
+})
+
+
+class ThemeContextSettingsError(ValueError):
+    """THEME_CONTEXT holds an unknown key or a value of the wrong type."""
+
+
+@dataclass(frozen=True)
+class Config:
+    stylesheet: str = DEFAULTS["stylesheet"]
+    scripts: tuple[str, ...] = DEFAULTS["scripts"]
+    favicon: str = DEFAULTS["favicon"]
+    treat_menu: str = DEFAULTS["treat_menu"]
+    related_fallback_count: int = DEFAULTS["related_fallback_count"]
+    precompress: bool = DEFAULTS["precompress"]
+    outcomes: tuple[str, ...] = DEFAULTS["outcomes"]
+
+
+def load(settings: Mapping[str, Any]) -> Config:
+    """Config from `settings[THEME_CONTEXT]`; unknown keys and wrong types are refused."""
+    given = settings.get(SETTING) or {}
+    values = dict(DEFAULTS)
+    for key, value in given.items():
+        if key not in DEFAULTS:
+            raise ThemeContextSettingsError(
+                f"{SETTING}[{key!r}] is not a setting; known: {', '.join(DEFAULTS)}")
+        expected = type(DEFAULTS[key])
+        if expected is tuple and isinstance(value, list):
+            value = tuple(value)
+        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+            raise ThemeContextSettingsError(
+                f"{SETTING}[{key!r}] must be {expected.__name__}, got {value!r}")
+        values[key] = value
+    return Config(**values)
