@@ -114,7 +114,8 @@ def precision_at_k(lists, topics) -> float:
     """Mean over articles of (related items sharing the topic) / K."""
     total = 0.0
     for (lang, slug), related in lists.items():
-        hits = sum(1 for other in list(related)[:K] if topics[(lang, other)] == topics[(lang, slug)])
+        topic = topics[(lang, slug)]
+        hits = sum(1 for other in list(related)[:K] if topics[(lang, other)] == topic)
         total += hits / K
     return total / len(lists)
 

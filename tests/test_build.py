@@ -16,10 +16,11 @@ from sitebuild.poststeps import SecretLeak
 from tests.conftest import FIXTURE_SITE, ROOT, build_into
 
 
-def snapshot(folder: Path) -> dict[str, str]:
+def snapshot(folder: Path, *, skip: tuple[str, ...] = ()) -> dict[str, str]:
     return {
         path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(folder.rglob("*")) if path.is_file()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and not path.relative_to(folder).as_posix().startswith(skip)
     }
 
 
@@ -44,7 +45,7 @@ def test_translations_link_to_each_other(build_site) -> None:
     assert 'href="https://expio.test/en/articles/night-terrors/"' in uk
     assert 'href="https://expio.test/articles/night-terrors/"' in en
     only_en = (out / "en/articles/only-english/index.html").read_text()
-    assert 'hreflang="uk"' not in only_en.split("<main", 1)[1]
+    assert "/articles/only-english/" not in only_en.replace("/en/articles/only-english/", "")
 
 
 def test_rendering_is_sanitised(build_site) -> None:
@@ -163,7 +164,8 @@ def test_speedups_do_not_change_the_output(tmp_path: Path) -> None:
         options = BuildOptions(settings_file=ROOT / "pelicanconf.py", content=ROOT / "content",
                                output=tmp_path / name, parallel=parallel, cache=cache,
                                overrides=(("CACHE_PATH", str(tmp_path / "cache")),))
-        return snapshot(build(options).output)
+        # Pagefind's index files differ between identical runs (upstream pagefind#638).
+        return snapshot(build(options).output, skip=("pagefind/", "en/pagefind/"))
 
     serial = run("serial", parallel=False, cache=False)
     assert run("parallel-cold", parallel=True, cache=True) == serial

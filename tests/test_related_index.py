@@ -376,7 +376,7 @@ def test_translation_exclusions_apply_to_followed_items():
     assert "nightmares" not in slugs(compute_all(docs, config(count=3)), "sleep")
 
 
-# --- determinism ------------------------------------------------------------------------------------
+# --- determinism ---------------------------------------------------------------------------
 
 def corpus(n: int, seed: int) -> list[Doc]:
     rng = random.Random(seed)

@@ -84,9 +84,10 @@ def term_counts(text: str, lang: str, config: Config) -> Counter:
     """
     length = config.stem_length.get(lang, 0)
     counts = Counter(_word_pattern(length).findall(_drop_apostrophes(text.lower())))
+    remove = dict.__delitem__  # Counter's own `del` is written in Python: 3x slower
     for term in _stop_terms(lang, length, tuple(config.extra_stop_words.get(lang, ()))) \
             & counts.keys():
-        del counts[term]
+        remove(counts, term)
     return counts
 
 
