@@ -50,6 +50,8 @@ from related_publications.text import vectorise
 CELLS_PER_CHUNK = 1_500_000
 # Scores are handled as whole hundredths (0..10 000) so ties are exact and reproducible.
 HUNDREDTHS = 100
+# Threads for scoring (languages, row chunks); more than the cores gains nothing.
+THREADS = min(4, os.cpu_count() or 1)
 # A tag on this many articles or fewer is never "too common", so small sites keep their tags.
 ALWAYS_KEPT_TAG_COUNT = 3
 
@@ -80,10 +82,14 @@ def _compute_all(docs: Sequence[Doc], config: Config) -> Result:
             doc.slug for doc in by_lang[lang] if doc.key in primary_keys})
         for lang in sorted(by_lang)
     ]
-    # Languages are independent: score them side by side. The array work releases the GIL,
-    # so two languages take little more than the larger one on two cores.
-    with ThreadPoolExecutor(max_workers=min(len(scorers), os.cpu_count() or 1) or 1) as pool:
-        lists = list(pool.map(_LanguageScorer.lists, scorers))
+    # Languages are independent, and so are row chunks within one: both run in threads. The
+    # array work (sparse products, numpy) releases the GIL, so on two cores the scoring takes
+    # little more than half its CPU time. Results are gathered in order: threads never
+    # change them.
+    with ThreadPoolExecutor(THREADS) as chunk_pool, ThreadPoolExecutor(THREADS) as lang_pool:
+        for scorer in scorers:
+            scorer.map = chunk_pool.map
+        lists = list(lang_pool.map(_LanguageScorer.lists, scorers))
     own: dict[tuple[str, str], tuple[tuple[Match, ...], int]] = {}
     for scorer, found in zip(scorers, lists):
         own.update(found)
@@ -155,6 +161,7 @@ class _LanguageScorer:
         self.config = config
         self.known = known
         self.warnings: list[str] = []
+        self.map = map  # how row chunks are run; compute_all hands in a thread pool's map
         self.n = len(docs)
         self.slugs = [doc.slug for doc in self.docs]
         self.index_of = {slug: i for i, slug in enumerate(self.slugs)}
@@ -312,85 +319,98 @@ class _LanguageScorer:
     def _scored(self) -> tuple[list[list[Match]], np.ndarray]:
         """Per row, the best candidates at or above the threshold (older ones unless
         include_newer), and how many passed in all."""
-        n, config = self.n, self.config
+        n = self.n
         scored: list[list[Match]] = [[] for _ in range(n)]
         passing = np.zeros(n, dtype=np.int64)
         rows_per_chunk = max(1, CELLS_PER_CHUNK // n)
-        for a in range(0, n, rows_per_chunk):
-            b = min(n, a + rows_per_chunk)
-            lo = 0 if config.include_newer else a + 1
-            if lo >= n:
-                break
-            rows = np.arange(a, b)
-            block = self._block(rows, lo)
-            ok = block[-1] >= self.threshold
-            # Columns lo..b-1 hold the chunk's own rows: keep only the strictly older ones
-            # (older-only) or drop the diagonal (include_newer).
-            head = np.arange(lo, b)
-            if config.include_newer:
-                ok[rows - a, rows - lo] = False
-            else:
-                ok[:, : b - lo] &= head[None, :] > rows[:, None]
-            for i in range(a, b):
-                for j in self.blocked[i]:
-                    if j >= lo:
-                        ok[i - a, j - lo] = False
-            r, c = np.nonzero(ok)
-            s = block[-1][r, c]
-            order = np.lexsort((c, -s, r))  # row; score, best first; column: newest first
-            r, c, s = r[order], c[order], s[order]
-            starts = np.searchsorted(r, np.arange(b - a + 1))
-            passing[a:b] = np.diff(starts)
-            # Keep each row's first `needed` cells (they are sorted best first).
-            rank_in_row = np.arange(len(r)) - starts[r]
-            top = rank_in_row < np.asarray(self.needed[a:b])[r]
-            r, c, s = r[top], c[top], s[top]
-            parts = self._parts(block, r, c)
-            slugs = self.slugs
-            for i, j, score, p in zip(r.tolist(), c.tolist(), s.tolist(), parts):
-                scored[a + i].append(Match(slugs[lo + j], score / HUNDREDTHS, p, SCORED))
+        chunks = [(a, min(n, a + rows_per_chunk)) for a in range(0, n, rows_per_chunk)]
+        for a, b, lists, counts in self.map(self._scored_chunk, chunks):
+            scored[a:b] = lists
+            passing[a:b] = counts
         return scored, passing
+
+    def _scored_chunk(self, chunk: tuple[int, int]):
+        """Rows a..b-1 of `_scored`: (a, b, their match lists, their passing counts)."""
+        (a, b), n, config = chunk, self.n, self.config
+        lists: list[list[Match]] = [[] for _ in range(b - a)]
+        lo = 0 if config.include_newer else a + 1
+        if lo >= n:  # the oldest article: nothing older
+            return a, b, lists, np.zeros(b - a, dtype=np.int64)
+        rows = np.arange(a, b)
+        block = self._block(rows, lo)
+        ok = block[-1] >= self.threshold
+        # Columns lo..b-1 hold the chunk's own rows: keep only the strictly older ones
+        # (older-only) or drop the diagonal (include_newer).
+        head = np.arange(lo, b)
+        if config.include_newer:
+            ok[rows - a, rows - lo] = False
+        else:
+            ok[:, : b - lo] &= head[None, :] > rows[:, None]
+        for i in range(a, b):
+            for j in self.blocked[i]:
+                if j >= lo:
+                    ok[i - a, j - lo] = False
+        r, c = np.nonzero(ok)
+        s = block[-1][r, c]
+        order = np.lexsort((c, -s, r))  # row; score, best first; column: newest first
+        r, c, s = r[order], c[order], s[order]
+        starts = np.searchsorted(r, np.arange(b - a + 1))
+        # Keep each row's first `needed` cells (they are sorted best first).
+        rank_in_row = np.arange(len(r)) - starts[r]
+        top = rank_in_row < np.asarray(self.needed[a:b])[r]
+        r, c, s = r[top], c[top], s[top]
+        parts = self._parts(block, r, c)
+        slugs = self.slugs
+        for i, j, score, p in zip(r.tolist(), c.tolist(), s.tolist(), parts):
+            lists[i].append(Match(slugs[lo + j], score / HUNDREDTHS, p, SCORED))
+        return a, b, lists, np.diff(starts)
 
     def _full_rows(self, full: list[int], short: list[bool]) -> dict[int, tuple[list, list, list]]:
         """For the rows that need it: pinned items with their scores, newer candidates (see
         also newer) and the fallback, each scored against every article."""
-        n, config = self.n, self.config
+        rows_per_chunk = max(1, CELLS_PER_CHUNK // self.n)
+        chunks = [(full[start: start + rows_per_chunk], short)
+                  for start in range(0, len(full), rows_per_chunk)]
         result = {}
-        if not full:
-            return result
+        for found in self.map(self._full_chunk, chunks):
+            result.update(found)
+        return result
+
+    def _full_chunk(self, job: tuple[list[int], list[bool]]) -> dict[int, tuple[list, list, list]]:
+        """One chunk of `_full_rows`."""
+        (full_rows, short), n, config = job, self.n, self.config
+        rows = np.array(full_rows)
         columns = np.arange(n)
-        rows_per_chunk = max(1, CELLS_PER_CHUNK // n)
-        for start in range(0, len(full), rows_per_chunk):
-            rows = np.array(full[start: start + rows_per_chunk])
-            block = self._block(rows, 0)
-            score = block[-1].astype(np.int64)
-            allowed = np.ones(score.shape, dtype=bool)
-            for k, i in enumerate(rows):
-                allowed[k, list(self.blocked[i])] = False
-            older = columns[None, :] > rows[:, None]
-            tie = (n - columns)[None, :]  # newer (smaller index) first among equals
-            newer = _top(np.where(allowed & ~older & (score >= self.threshold),
-                                  score * (n + 1) + tie, -1), 2 * config.count)
-            in_time = older | config.include_newer
-            fallback_ok = allowed & (in_time | config.see_also_newer)
-            same = block[3]
-            if not config.fallback_any_category:
-                fallback_ok &= same
-            # Older before newer (stability), then the same category first.
-            tier = in_time.astype(np.int64) * 2 + same
-            fallback = _top(np.where(fallback_ok, tier * (n + 1) + tie, -1), 3 * config.count)
-            for k, i in enumerate(rows.tolist()):
-                lists = []
-                for picked, reason in ((np.array(self.pins[i], dtype=np.int64), PINNED),
-                                       (newer[k] if short[i] else newer[k][:0], SCORED),
-                                       (fallback[k], FALLBACK)):
-                    picked = picked[picked >= 0]
-                    parts = self._parts(block, np.full(len(picked), k), picked)
-                    lists.append([
-                        Match(self.docs[j].slug, int(score[k, j]) / HUNDREDTHS, p, reason)
-                        for j, p in zip(picked.tolist(), parts)
-                    ])
-                result[i] = tuple(lists)
+        block = self._block(rows, 0)
+        score = block[-1].astype(np.int64)
+        allowed = np.ones(score.shape, dtype=bool)
+        for k, i in enumerate(full_rows):
+            allowed[k, list(self.blocked[i])] = False
+        older = columns[None, :] > rows[:, None]
+        tie = (n - columns)[None, :]  # newer (smaller index) first among equals
+        newer = _top(np.where(allowed & ~older & (score >= self.threshold),
+                              score * (n + 1) + tie, -1), 2 * config.count)
+        in_time = older | config.include_newer
+        fallback_ok = allowed & (in_time | config.see_also_newer)
+        same = block[3]
+        if not config.fallback_any_category:
+            fallback_ok &= same
+        # Older before newer (stability), then the same category first.
+        tier = in_time.astype(np.int64) * 2 + same
+        fallback = _top(np.where(fallback_ok, tier * (n + 1) + tie, -1), 3 * config.count)
+        result = {}
+        for k, i in enumerate(full_rows):
+            lists = []
+            for picked, reason in ((np.array(self.pins[i], dtype=np.int64), PINNED),
+                                   (newer[k] if short[i] else newer[k][:0], SCORED),
+                                   (fallback[k], FALLBACK)):
+                picked = picked[picked >= 0]
+                parts = self._parts(block, np.full(len(picked), k), picked)
+                lists.append([
+                    Match(self.slugs[j], int(score[k, j]) / HUNDREDTHS, p, reason)
+                    for j, p in zip(picked.tolist(), parts)
+                ])
+            result[i] = tuple(lists)
         return result
 
 
