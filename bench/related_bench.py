@@ -1,7 +1,8 @@
 """Related-publications benchmark: accuracy against known topics, time and memory.
 
 `run(n)` generates a corpus of `n` article files with `bench.corpus.generate` (each article
-has a latent topic, recorded in topics.json), reads the files into `Doc`s, and measures:
+has a latent topic, recorded in topics.json) — or takes the harness's corpus folder —, reads
+the files into `Doc`s, and measures:
 
 - precision@4: the share of the 4 listed related articles that share the article's topic
   (an empty place counts as a miss), averaged over every article, for
@@ -35,7 +36,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bench import corpus
+from bench import corpus as corpus_module
 from related_publications.index import compute_all
 from related_publications.model import Doc
 from related_publications.settings import Config
@@ -126,6 +127,10 @@ def untag_half(docs: list[Doc]) -> list[Doc]:
     return [replace(d, tags=()) if d.slug in untagged else d for d in docs]
 
 
+def _generate(folder: Path, n: int, seed: int):
+    return corpus_module.generate(folder, n, seed)
+
+
 def _timed(docs, config, repeat: int):
     best, best_cpu, result = float("inf"), float("inf"), None
     for _ in range(repeat):
@@ -148,12 +153,19 @@ def _peak_traced(docs, config) -> float:
     return peak / 2**20
 
 
-def run(n: int, seed: int = 0, repeat: int | None = None) -> dict:
-    """Generate `n` article files, run every method, return the measured numbers."""
+def run(n: int, seed: int = 0, repeat: int | None = None, corpus: Path | None = None) -> dict:
+    """Measure on `corpus` (a folder with content/ and topics.json, as the bench harness
+    passes) or on `n` freshly generated article files; return the measured numbers."""
     repeat = repeat if repeat is not None else (3 if n <= 2000 else 1)
-    with tempfile.TemporaryDirectory(prefix="related-bench-") as folder:
-        info = corpus.generate(Path(folder), n, seed)
-        docs, topics = load_corpus(Path(folder))
+    if corpus is not None:
+        docs, topics = load_corpus(Path(corpus))
+        keys = {lang: {d.key for d in docs if d.lang == lang} for lang in ("uk", "en")}
+        pairs = len(keys["uk"] & keys["en"])
+    else:
+        with tempfile.TemporaryDirectory(prefix="related-bench-") as folder:
+            info = _generate(Path(folder), n, seed)
+            docs, topics = load_corpus(Path(folder))
+        pairs = info.n_pairs
     config = Config(primary_lang="uk")
     seconds, cpu_seconds, result = _timed(docs, config, repeat)
     plugin_lists = {key: [m.slug for m in matches] for key, matches in result.items()}
@@ -166,7 +178,7 @@ def run(n: int, seed: int = 0, repeat: int | None = None) -> dict:
         "n": n,
         "docs": len(docs),
         "docs_per_lang": dict(sorted(per_lang.items())),
-        "pairs": info.n_pairs,
+        "pairs": pairs,
         "precision_at_4": {
             "plugin": round(precision_at_k(plugin_lists, topics), 4),
             "tag_count": round(precision_at_k(tag_count_baseline(docs), topics), 4),
