@@ -53,7 +53,7 @@ def build(options: config.BuildOptions, *, swap: bool = True) -> BuildReport:
         for finding in report.findings:
             (logger.warning if finding.level == WARNING else logger.info)("%s", finding)
         with clock("related"):
-            related.compute(site, base, report.findings)
+            related_lists = related.compute(site, base, report.findings)
         catalogue_module.save(site, Path(runs[0]["SITE_CATALOGUE_PATH"]))  # now with related
         with clock("markdown"):
             if conversion is not None:
@@ -65,6 +65,8 @@ def build(options: config.BuildOptions, *, swap: bool = True) -> BuildReport:
             report.render_warnings = _render_languages(runs, fresh, options)
         with clock("post"):
             report.render_warnings += poststeps.run(fresh, base, site, options)
+            if options.related_report:
+                related.write_report(related_lists, fresh)
         if options.strict and report.warnings:
             raise BuildFailed(
                 f"{report.warnings} warning(s) in a strict build; output/ left unchanged"

@@ -50,6 +50,7 @@ def options_from(args: argparse.Namespace) -> config.BuildOptions:
         strict=strict,
         cache=not args.no_cache and not strict,
         parallel=not args.serial,
+        related_report=args.command == "related-report",
     )
 
 
@@ -72,10 +73,6 @@ def main(argv: list[str] | None = None) -> int:
             from sitebuild.output import discard
 
             discard(report.output)
-        if args.command == "related-report":
-            from sitebuild import reports
-
-            reports.write_related(options)
         summarise(report)
     except BuildFailed as error:
         logger.error("build failed: %s", error)

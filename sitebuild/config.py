@@ -28,6 +28,7 @@ class BuildOptions:
     strict: bool = False
     cache: bool = True
     parallel: bool = True
+    related_report: bool = False  # also write reports/related.{html,csv}
     overrides: tuple[tuple[str, object], ...] = ()  # extra settings (tests, bench)
 
 

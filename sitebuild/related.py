@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from sitebuild.catalogue import Catalogue
 from sitebuild.checks import Finding
@@ -10,10 +11,13 @@ from sitebuild.checks import Finding
 logger = logging.getLogger(__name__)
 
 
-def compute(site: Catalogue, settings: dict, findings: list[Finding]) -> None:
-    """Fill `site.related`; pin warnings join the content findings."""
+def compute(site: Catalogue, settings: dict, findings: list[Finding]):
+    """Fill `site.related`; pin warnings join the content findings.
+
+    Returns (docs, result) for the editors' report, or None when the plugin is off.
+    """
     if "related_publications" not in settings.get("PLUGINS", []):
-        return
+        return None
     from related_publications.index import compute_all
     from related_publications.model import Doc
     from related_publications.settings import load
@@ -32,6 +36,18 @@ def compute(site: Catalogue, settings: dict, findings: list[Finding]) -> None:
         path, _, rest = message.partition(": ")
         findings.append(Finding(path, _related_line(site, path), "related", rest,
                                 "use the slug of a published article in the same language"))
+    return docs, result
+
+
+def write_report(computed, site_dir: Path) -> None:
+    """`make related-report`: reports/related.{html,csv} in the new output."""
+    from related_publications.report import write_report as write
+
+    if computed is None:
+        raise RuntimeError("related_publications is not in PLUGINS: there is nothing to report")
+    docs, result = computed
+    for path in write(result, docs, site_dir / "reports"):
+        logger.info("related report: %s", path)
 
 
 def _related_line(site: Catalogue, path: str) -> int:

@@ -183,3 +183,16 @@ def test_publish_output_is_precompressed_with_headers_file(tmp_path: Path) -> No
     assert brotli.decompress(page.with_name("index.html.br").read_bytes()) == page.read_bytes()
     headers = (out / "_headers").read_text()
     assert headers.startswith("/*\n") and "Content-Security-Policy: default-src 'self'" in headers
+
+
+def test_related_report_is_written_on_request(tmp_path: Path) -> None:
+    from sitebuild.build import build
+    from sitebuild.config import BuildOptions
+
+    options = BuildOptions(settings_file=ROOT / "pelicanconf.py", content=FIXTURE_SITE,
+                           output=tmp_path / "output", cache=False, related_report=True)
+    out = build(options).output
+    rows = (out / "reports/related.csv").read_text().splitlines()
+    assert "night-terrors" in "\n".join(rows[1:])
+    assert "<table" in (out / "reports/related.html").read_text()
+    assert not (build_into(tmp_path / "plain").output / "reports/related.csv").exists()

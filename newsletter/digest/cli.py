@@ -140,8 +140,10 @@ def _previews(config, newsletter, output: Path, langs, period, now) -> int:
     finally:
         ledger.close()
     (folder / "index.html").write_text(
-        "<!DOCTYPE html><html><meta charset=\"utf-8\"><title>Digest previews</title>"
-        f"<h1>Digest previews ({period})</h1><ul>{''.join(links)}</ul></html>", encoding="utf-8")
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<title>Digest previews</title></head><body><main>"
+        f"<h1>Digest previews ({period})</h1><ul>{''.join(links)}</ul></main></body></html>\n",
+        encoding="utf-8")
     return 0
 
 
