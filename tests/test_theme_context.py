@@ -115,7 +115,7 @@ def test_svg_data_uri_escapes_what_urls_need(tmp_path: Path):
     svg = tmp_path / "i.svg"
     svg.write_text('<svg fill="#fff">\n  <rect/></svg>')
     uri = assets.svg_data_uri(svg)
-    assert uri == "data:image/svg+xml,%3Csvg%20fill=%22%23fff%22%3E%20%3Crect/%3E%3C/svg%3E"
+    assert uri == "data:image/svg+xml,%3Csvg%20fill='%23fff'%3E%20%3Crect/%3E%3C/svg%3E"
     assert assets.svg_data_uri(tmp_path / "none.svg") == ""
 
 

@@ -68,5 +68,6 @@ def svg_data_uri(path: Path) -> str:
     """An SVG file as a compact data: URI (percent-encoded, which beats base64 for SVG)."""
     if not path.exists():
         return ""
-    text = " ".join(path.read_text(encoding="utf-8").split())
+    # Single quotes inside the SVG stay literal in the URI (double ones would be %22).
+    text = " ".join(path.read_text(encoding="utf-8").split()).replace('"', "'")
     return "data:image/svg+xml," + quote(text, safe="/:=,'")
