@@ -57,9 +57,11 @@ def measured(cmd: list[str], *, cwd: Path, log: Path, env: dict | None = None) -
     full_env = dict(os.environ, PYTHONPATH=f"{ROOT}{os.pathsep}{ROOT / 'plugins'}")
     full_env.update(env or {})
     # The wrapper itself imports `bench` from the project; the command runs in `cwd`.
+    load_before = os.getloadavg()[0]  # other work on the machine skews wall times
     subprocess.run(wrapper, cwd=cwd, env=full_env, check=True, timeout=BUILD_TIMEOUT_S)
     figures = json.loads(result_file.read_text(encoding="utf-8"))
     figures["peak_mb"] = max(figures["tree_pss_mb"], figures["max_rss_mb"])
+    figures["load_before"] = round(load_before, 2)
     text = log.read_text(encoding="utf-8", errors="replace")
     figures["warnings"] = len(re.findall(r"^\s*(?:\[[^\]]*\]\s*)?WARNING", text, re.M))
     figures["errors"] = len(re.findall(r"^\s*(?:\[[^\]]*\]\s*)?(?:ERROR|CRITICAL)", text, re.M))
@@ -442,6 +444,11 @@ def ratios(result: dict) -> dict:
     if vanilla and ours:
         out["time_ours_over_vanilla"] = round(ours["wall_s"] / vanilla["wall_s"], 3)
         out["memory_ours_over_vanilla"] = round(ours["peak_mb"] / vanilla["peak_mb"], 3)
+        # CPU time is not inflated by other load on the machine, wall time is.
+        out["cpu_ours_over_vanilla"] = round(ours["cpu_s"] / vanilla["cpu_s"], 3)
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+        busiest = max(r.get("load_before", 0) for r in result["vanilla"] + result["ours"])
+        out["machine_busy"] = busiest > cores
     warm = result.get("ours_warm")
     if ours and isinstance(warm, dict) and warm.get("returncode") == 0:
         out["warm_over_cold"] = round(warm["wall_s"] / ours["wall_s"], 3)

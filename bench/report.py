@@ -20,17 +20,18 @@ def _check(value: float | None, limit: float) -> str:
 
 def _build_rows(label: str, runs) -> list[str]:
     if isinstance(runs, str):
-        return [f"| {label} | {runs} | | | | | | | |"]
+        return [f"| {label} | {runs} | | | | | | | | |"]
     if not runs:
         return []
     best = harness.best(runs)
     times = " / ".join(f"{r['wall_s']:.2f}" + ("" if r["returncode"] == 0 else
                                                f" (exit {r['returncode']})") for r in runs)
     if best is None:
-        return [f"| {label} | {times} | failed | | | | | | see {runs[-1]['log']} |"]
+        return [f"| {label} | {times} | failed | | | | | | see {runs[-1]['log']} | |"]
+    loads = " / ".join(f"{r.get('load_before', 0):.1f}" for r in runs)
     return [f"| {label} | {times} | **{best['wall_s']:.2f}** | {best['cpu_s']:.1f} "
             f"| **{best['peak_mb']:.0f}** | {best['max_rss_mb']:.0f} | {best['files']} "
-            f"| {_mb(best['bytes'])} | {best['warnings']} |"]
+            f"| {_mb(best['bytes'])} | {best['warnings']} | {loads} |"]
 
 
 def size_section(result: dict) -> list[str]:
@@ -45,8 +46,8 @@ def size_section(result: dict) -> list[str]:
         "### Cold full build",
         "",
         "| build | wall s (each run) | best wall s | CPU s | peak MB (tree) | largest process MB "
-        "| output files | output MB | warnings |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| output files | output MB | warnings | load avg before |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     lines += _build_rows("vanilla Pelican 4.12, notmyidea theme", result.get("vanilla"))
     lines += _build_rows("our site, every feature (`sitebuild html`)", result.get("ours"))
@@ -56,6 +57,13 @@ def size_section(result: dict) -> list[str]:
     lines += ["", "### Ratios", ""]
     lines.append(f"- full build time, ours / vanilla: "
                  f"{_check(r.get('time_ours_over_vanilla'), harness.TARGET_TIME_RATIO)}")
+    if "cpu_ours_over_vanilla" in r:
+        lines.append(f"- CPU time, ours / vanilla: {r['cpu_ours_over_vanilla']:.2f} (ours uses "
+                     "several cores: on an idle 2-core machine wall ≥ CPU / 2)")
+    if r.get("machine_busy"):
+        lines.append("- ⚠ the machine was busy (load average above the core count before some "
+                     "runs): wall times and their ratios are inflated unevenly; compare CPU "
+                     "times and rerun on a quiet machine")
     if "memory_ours_over_vanilla" in r:
         lines.append(f"- peak memory, ours / vanilla: {r['memory_ours_over_vanilla']:.2f}")
     lines.append(f"- warm one-article rebuild / cold build: "
@@ -105,7 +113,8 @@ def extras_section(extras: dict) -> list[str]:
         lines.append(f"### {name}")
         lines.append("")
         if entry["status"] != "ok":
-            lines += [f"{entry['status']}: {entry.get('error', '')}", ""]
+            first = (entry.get("error") or "").strip().splitlines()[:1]  # full text: JSON
+            lines += [f"{entry['status']}: {first[0] if first else ''}", ""]
             continue
         pairs: list[tuple[str, str]] = []
         _flatten("", entry["figures"], pairs)
