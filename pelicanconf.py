@@ -137,7 +137,17 @@ JINJA_ENVIRONMENT = {
 
 # --- Plugins --------------------------------------------------------------------
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["site_content"]
+# Order matters where one plugin reads what another attached: medical sets `is_sensitive`
+# before newsletter_manifest writes it. Each plugin's settings block is further down.
+PLUGINS = [
+    "site_content",          # sanitised Markdown, callouts, translations, template i18n
+    "medical",               # reviews, references, citations, crisis box
+    "feeds",                 # Atom, RSS and JSON feeds (feedgen)
+    "theme_context",         # menus, counts, prev/next, fingerprinted assets
+    "seo",                   # sitemap.xml, robots.txt
+    "newsletter_manifest",   # newsletter/manifest.json and sent digests' web versions
+    "related_publications",  # article.related_publications from the build's index
+]
 
 # --- The clinic -----------------------------------------------------------------
 CLINIC = {
@@ -212,7 +222,6 @@ NEWSLETTER = {
 
 # --- Medical content: reviews, references, safety (medical plugin) ------------------
 # Keys and defaults: plugins/medical/settings.py (DEFAULTS). Only overrides go here.
-PLUGINS = [*PLUGINS, "medical"]
 MEDICAL = {
     "review_interval_months": 12,
     # True makes missing/overdue reviews warnings, failing `make check` and `make publish`.
@@ -221,7 +230,6 @@ MEDICAL = {
 
 # --- Feeds (feeds plugin; keys and defaults in plugins/feeds/settings.py) ------------
 # Paths are per language: English ones get the `en/` prefix. Pelican's own feeds are off above.
-PLUGINS = [*PLUGINS, "feeds"]
 FEEDS = {
     "max_entries": 20,
     "title": {"uk": "Експіо Центр: публікації", "en": "Expio Center: publications"},
@@ -241,7 +249,6 @@ FEEDS = {
 
 # --- Theme context and SEO (theme_context, seo plugins) ------------------------------
 # Keys and defaults: plugins/theme_context/settings.py and plugins/seo/settings.py.
-PLUGINS = [*PLUGINS, "theme_context", "seo"]
 # The home page's own URL, so pagination links back to page 1 of each language's index
 # (Pelican's default "index.html" would not get the language prefix).
 INDEX_URL = "index.html"
@@ -249,7 +256,6 @@ INDEX_URL = "index.html"
 # --- Email digests (newsletter.digest; newsletter_manifest plugin) ---------------------
 # Keys and defaults: newsletter/digest/settings.py (DEFAULTS). The build writes
 # <prefix>newsletter/manifest.json; `make digest` previews, `make digest-send` sends.
-PLUGINS = [*PLUGINS, "newsletter_manifest"]
 DIGEST = {
     "period": "weekly",
     "utm": {"utm_source": "newsletter", "utm_medium": "email", "utm_campaign": "{key}"},
@@ -266,7 +272,6 @@ DIGEST = {
 # Keys and defaults: plugins/related_publications/settings.py (DEFAULTS); every key is
 # explained in plugins/related_publications/README.md. `make related-report` shows the
 # resulting lists with their scores, for tuning these values.
-PLUGINS = [*PLUGINS, "related_publications"]
 RELATED_PUBLICATIONS = {
     "count": 4,
     # Relative weight of each part of the score (0–100).
