@@ -83,22 +83,31 @@ class LocalBackend:
         self.links = links or Links(config)
 
     def subscribe(self, sub: Subscription) -> str:
-        row = self.store.upsert_pending(sub.email, sub.lang, sub.topics)
+        """Store the address as pending and send its one confirmation mail (idempotent).
+
+        Called by the delivery worker, never inside a request. Exactly one mail per
+        subscription id: the claim is committed before sending and marked sent after; a retry
+        after a crash in between sends the same message again, which the outbox skips when the
+        file exists (over SMTP the receiver may see a duplicate with the same Message-ID).
+        """
         # One mail per subscription id (queue retries), and none within resend_interval of the
         # previous one (someone resubmitting, or a bot mail-bombing a victim).
-        if not self.store.claim_mail(sub.email, sub.id, self.config.resend_interval):
+        row, claim = self.store.subscribe(sub.email, sub.lang, sub.topics, sub.id,
+                                          self.config.resend_interval)
+        if claim is None:
             return "check-inbox"
         already = row.status == "confirmed"
-        msg = confirmation_mail(self.config, self.links, sub.email, row.lang, row.topics,
-                                already=already)
+        mail = confirmation_mail(self.config, self.links, sub.email, row.lang, row.topics,
+                                 already=already, message_id=f"confirm-{sub.id}")
         try:
-            self.mailer.send(msg)
+            self.mailer.send(mail, key=sub.id, maybe_sent=claim == "unfinished")
         except Retryable:
             self.store.release_mail(sub.email, sub.id)
             raise
         except Rejected as err:
             self.store.release_mail(sub.email, sub.id)
             return err.code
+        self.store.mail_sent(sub.email, sub.id)
         return "check-inbox"
 
     def confirm(self, email: str, lang: str) -> str:

@@ -43,6 +43,10 @@ DEFAULTS: dict[str, Any] = {
     "mailchimp_languages": {"uk": "uk", "en": "en"},
     "mailchimp_timeout": 5.0,
     "mailchimp_max_connections": 10,  # Mailchimp allows 10 simultaneous connections per account
+    # The upsert runs in the background after the subscription is stored; the request waits
+    # this long for its verdict (compliance, forgotten email, ...), else answers check-inbox.
+    # 0 = never wait: the answer no longer depends on Mailchimp's latency.
+    "mailchimp_answer_wait": 1.0,
     "max_body_bytes": 4096,
     "rate_limit_ip": [20, 60],  # at most 20 POSTs per 60 s per client IP
     "rate_limit_address": [5, 3600],  # at most 5 subscribe attempts per hour per address
@@ -87,6 +91,7 @@ class NewsletterConfig:
     mailchimp_languages: Mapping[str, str] = field(default_factory=dict)
     mailchimp_timeout: float = 5.0
     mailchimp_max_connections: int = 10
+    mailchimp_answer_wait: float = 1.0
     max_body_bytes: int = 4096
     rate_limit_ip: tuple[int, float] = (20, 60.0)
     rate_limit_address: tuple[int, float] = (5, 3600.0)
@@ -193,6 +198,7 @@ def load_config(settings: dict | None = None, environ: Mapping[str, str] | None 
         mailchimp_languages=MappingProxyType(dict(opts["mailchimp_languages"])),
         mailchimp_timeout=float(opts["mailchimp_timeout"]),
         mailchimp_max_connections=int(opts["mailchimp_max_connections"]),
+        mailchimp_answer_wait=float(opts["mailchimp_answer_wait"]),
         max_body_bytes=int(opts["max_body_bytes"]),
         rate_limit_ip=pair("rate_limit_ip"),
         rate_limit_address=pair("rate_limit_address"),

@@ -16,7 +16,8 @@ from typing import Any, Callable
 
 import mailchimp_marketing
 import requests
-from mailchimp_marketing.api_client import ApiClientError
+import requests.adapters
+from mailchimp_marketing.api_client import ApiClient, ApiClientError
 
 from newsletter.config import NewsletterConfig
 from newsletter.errors import ConfigError, Rejected, Retryable
@@ -49,6 +50,48 @@ def classify_problem(status: int | None, doc: dict) -> str | None:
     return None
 
 
+class PooledApiClient(ApiClient):
+    """The generated ApiClient, but its HTTP calls go through one `requests.Session`.
+
+    The stock `ApiClient.request` calls module-level `requests.put` & co., which build a new
+    Session, so every API call opens a new TCP connection (and, against the real API, a new
+    TLS handshake). Here urllib3's pool keeps up to `pool_size` connections alive, one per
+    concurrent call (the gateway never runs more than `mailchimp_max_connections` at once).
+    Same arguments, same return values, same exceptions as the method it overrides.
+    """
+
+    def __init__(self, config: dict | None = None, pool_size: int = 10):
+        super().__init__(config or {})
+        self.session = requests.Session()
+        adapter = requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=pool_size,
+                                                pool_block=False)
+        self.session.mount("https://", adapter)
+        self.session.mount("http://", adapter)
+
+    def request(self, method, url, query_params=None, headers=None, body=None):
+        if method not in ("GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"):
+            raise ValueError("http method must be `GET`, `HEAD`, `OPTIONS`, `POST`, `PATCH`, "
+                             "`PUT` or `DELETE`.")
+        headers = dict(headers or {})
+        auth = ("user", self.api_key) if self.is_basic_auth else None
+        if self.is_oauth:
+            headers["Authorization"] = "Bearer " + self.access_token
+        data = json.dumps(body) if method in ("POST", "PUT", "PATCH") else None
+        return self.session.request(method, url, params=query_params, headers=headers,
+                                    data=data, auth=auth, timeout=self.timeout)
+
+
+def _pooled_client(pool_size: int) -> mailchimp_marketing.Client:
+    """A mailchimp_marketing.Client whose API groups all share one PooledApiClient."""
+    client = mailchimp_marketing.Client()
+    pooled = PooledApiClient(pool_size=pool_size)
+    client.api_client = pooled
+    for group in vars(client).values():  # client.lists, client.ping, ...
+        if isinstance(getattr(group, "api_client", None), ApiClient):
+            group.api_client = pooled
+    return client
+
+
 class MailchimpGateway:
     """mailchimp_marketing.Client configured from NewsletterConfig, with error mapping.
 
@@ -60,7 +103,7 @@ class MailchimpGateway:
         if not config.api_key:
             raise ConfigError("MAILCHIMP_API_KEY is not set; the Mailchimp backend needs it")
         self.config = config
-        self.client = mailchimp_marketing.Client()
+        self.client = _pooled_client(config.mailchimp_max_connections)
         options: dict[str, Any] = {"api_key": config.api_key, "timeout": config.mailchimp_timeout}
         if config.api_url or "-" not in config.api_key:
             options["server"] = "us1"  # unused with an explicit host; avoids "invalid-server"

@@ -12,51 +12,65 @@ import smtplib
 import ssl
 import time
 import uuid
-from email.message import EmailMessage
-from email.utils import make_msgid
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from newsletter.config import NewsletterConfig
 from newsletter.errors import Rejected, Retryable
+from newsletter.mime import Mail
 
 logger = logging.getLogger(__name__)
 
 
 class Mailer:
-    """Delivers EmailMessage objects; SMTP failures that may pass raise Retryable."""
+    """Delivers `Mail` objects; SMTP failures that may pass raise Retryable."""
 
     def __init__(self, config: NewsletterConfig, timeout: float = 10.0):
         self.config = config
         self.outbox = config.outbox_dir
         self.timeout = timeout
+        self._outbox_ready = False
 
-    def send(self, msg: EmailMessage) -> Path | None:
-        """Send `msg`; returns the outbox file when written there, None when sent by SMTP."""
-        if "From" not in msg:
-            msg["From"] = self.config.sender
-        if "Message-ID" not in msg:
-            msg["Message-ID"] = make_msgid(domain=_domain(self.config.sender))
+    def send(self, mail: Mail, key: str | None = None, maybe_sent: bool = False) -> Path | None:
+        """Send `mail`; returns the outbox file when written there, None when sent by SMTP.
+
+        `key` (a subscription id) names the outbox file. With `maybe_sent` (an earlier attempt
+        was interrupted after claiming this mail) the outbox is searched for that key first, so
+        the file is written at most once; over SMTP the copy is sent again with the same
+        Message-ID (the server may already have it; a duplicate beats a lost confirmation).
+        """
         if self.config.smtp_url:
-            self._send_smtp(msg)
+            self._send_smtp(mail)
             return None
-        return self._write_outbox(msg)
+        if key and maybe_sent:
+            existing = self.outbox_file(key)
+            if existing is not None:
+                logger.info("newsletter: %s already in the outbox; not written again",
+                            existing.name)
+                return existing
+        return self._write_outbox(mail, key or uuid.uuid4().hex[:12])
 
-    def _write_outbox(self, msg: EmailMessage) -> Path:
-        self.outbox.mkdir(parents=True, exist_ok=True)
+    def outbox_file(self, key: str) -> Path | None:
+        found = sorted(self.outbox.glob(f"*-{key}.eml")) if self.outbox.is_dir() else []
+        return found[0] if found else None
+
+    def _write_outbox(self, mail: Mail, key: str) -> Path:
+        if not self._outbox_ready:
+            self.outbox.mkdir(parents=True, exist_ok=True)
+            self._outbox_ready = True
         now_ns = time.time_ns()  # nanoseconds: file names sort in sending order
         stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now_ns // 10**9)) + \
             f".{now_ns % 10**9:09d}"
-        path = self.outbox / f"{stamp}-{uuid.uuid4().hex[:12]}.eml"
-        tmp = path.with_suffix(".tmp")
+        path = self.outbox / f"{stamp}-{key}.eml"
+        tmp = self.outbox / f".{stamp}-{key}.tmp"
         # Write then rename, so a reader of the outbox never sees half a message.
         with open(tmp, "wb") as handle:
-            handle.write(msg.as_bytes())
+            handle.write(mail.data)
         os.replace(tmp, path)
-        logger.info("newsletter: wrote %s to the outbox", path.name)
+        logger.debug("newsletter: wrote %s to the outbox", path.name)
         return path
 
-    def _send_smtp(self, msg: EmailMessage) -> None:
+    def _send_smtp(self, mail: Mail) -> None:
         url = urlsplit(self.config.smtp_url)
         host, port = url.hostname or "127.0.0.1", url.port
         try:
@@ -70,13 +84,9 @@ class Mailer:
                     client.starttls(context=ssl.create_default_context())
                 if url.username:
                     client.login(unquote(url.username), unquote(url.password or ""))
-                client.send_message(msg)
+                client.sendmail(mail.sender, [mail.recipient], mail.data)
         except smtplib.SMTPRecipientsRefused as err:
             raise Rejected("invalid-email", "the mail server refused the address") from err
         except (OSError, smtplib.SMTPException) as err:
             # Mail servers answer 4xx for "later" and we would rather retry a 5xx than lose it.
             raise Retryable(f"SMTP failed: {type(err).__name__}") from err
-
-
-def _domain(sender: str) -> str:
-    return sender.rsplit("@", 1)[-1].strip(" >") or "localhost"

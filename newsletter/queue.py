@@ -1,6 +1,9 @@
-"""Durable retry queue: subscriptions the backend could not take yet, in SQLite.
+"""Durable queue of accepted subscriptions on their way to the backend, in SQLite.
 
-`put` is idempotent (keyed by Subscription.id) and fsync'd before the endpoint answers.
+Every accepted subscription is a job here before the endpoint answers: `commit` stores a batch
+of them in one fsync'd transaction (the endpoint's group commit, see newsletter/delivery.py),
+leased to the process that delivers them at once. `put` (a job that already failed once) is
+idempotent too (keyed by Subscription.id) and fsync'd.
 `drain` hands due jobs to the backend: delivered or rejected ones leave the queue, Retryable
 ones come back after an exponential backoff with full jitter (base * 2**attempt, capped),
 and after `max_attempts` a job is parked as "dead" (kept, logged, listed by flush-queue).
@@ -61,8 +64,14 @@ class RetryQueue:
         self._clock = clock
         self._rng = rng or random.Random()
         self._lock = threading.Lock()
-        self._conn = open_sqlite(self.path, synchronous="FULL")  # survives a power cut
+        # Two connections: what the queue accepts is committed with an fsync (FULL: survives
+        # a power cut), bookkeeping (leases, attempts, removing delivered jobs) without one
+        # (NORMAL: survives a crash of the process). Losing bookkeeping to a power cut only
+        # means a job is tried once more, which every backend takes idempotently.
+        self._conn = open_sqlite(self.path, synchronous="NORMAL")
         self._conn.executescript(SCHEMA)
+        self._durable_lock = threading.Lock()
+        self._durable = open_sqlite(self.path, synchronous="FULL")
 
     @classmethod
     def from_config(cls, config, **kwargs) -> "RetryQueue":
@@ -72,6 +81,11 @@ class RetryQueue:
 
     def close(self) -> None:
         self._conn.close()
+        self._durable.close()
+
+    def now(self) -> float:
+        """The queue's clock (injectable in tests); due times and leases are in its terms."""
+        return self._clock()
 
     def backoff(self, attempts: int) -> float:
         """Delay before the next try after `attempts` failures: full jitter, capped."""
@@ -81,12 +95,46 @@ class RetryQueue:
     def put(self, sub: Subscription, error: str = "") -> bool:
         """Store a subscription for later; False when this id is already queued."""
         now = self._clock()
-        with self._lock, self._conn:
-            cursor = self._conn.execute(
+        with self._durable_lock, self._durable:
+            cursor = self._durable.execute(
                 "INSERT OR IGNORE INTO jobs (id, payload, attempts, next_at, created, last_error)"
                 " VALUES (?, ?, 1, ?, ?, ?)",
                 (sub.id, sub.to_json(), now + self.backoff(1), now, error[:500]))
         return cursor.rowcount == 1
+
+    def commit(self, accepted: list[tuple[Subscription, float | None]] = (),
+               finished: list[str] = ()) -> None:
+        """Store freshly accepted subscriptions and remove finished jobs, in ONE transaction
+        with one fsync (group commit: the endpoint batches the requests that arrive while the
+        previous commit runs, and the jobs its workers finished meanwhile).
+
+        An accepted job is paired with its lease in seconds: None = LEASE_SECONDS to this
+        process, which delivers it right away (if the process dies first, the lease runs out
+        and any drainer takes it); 0 = due now for any drainer.
+        """
+        if not accepted and not finished:
+            return
+        now = self._clock()
+        rows = []
+        for sub, lease in accepted:
+            until = now + (self.LEASE_SECONDS if lease is None else lease)
+            # Due when the lease ends: drainers' "due" scans skip jobs in flight.
+            rows.append((sub.id, sub.to_json(), until, until, now))
+        with self._durable_lock, self._durable:
+            self._durable.execute("BEGIN IMMEDIATE")
+            self._durable.executemany(
+                "INSERT OR IGNORE INTO jobs (id, payload, attempts, next_at, lease_until, "
+                "created) VALUES (?, ?, 0, ?, ?, ?)", rows)
+            self._durable.executemany("DELETE FROM jobs WHERE id = ?",
+                                      [(job_id,) for job_id in finished])
+
+    def release(self, job_ids: list[str]) -> None:
+        """Give leased jobs back: due now for any drainer (a process stopping cleanly)."""
+        now = self._clock()
+        with self._lock, self._conn:
+            self._conn.executemany(
+                "UPDATE jobs SET lease_until = 0, next_at = MIN(next_at, ?) WHERE id = ?",
+                [(now, job_id) for job_id in job_ids])
 
     def count(self, state: str = "waiting") -> int:
         with self._lock:
@@ -95,9 +143,9 @@ class RetryQueue:
 
     def next_due(self) -> float | None:
         with self._lock:
+            # A leased job's next_at is its lease's end (claim, commit), so this uses the index.
             row = self._conn.execute(
-                "SELECT MIN(MAX(next_at, lease_until)) FROM jobs WHERE state = 'waiting'"
-            ).fetchone()
+                "SELECT MIN(next_at) FROM jobs WHERE state = 'waiting'").fetchone()
         return row[0]
 
     def claim(self, limit: int = 50, force: bool = False) -> list[tuple[Subscription, int]]:
@@ -109,8 +157,11 @@ class RetryQueue:
                 "SELECT id, payload, attempts FROM jobs WHERE state = 'waiting' "
                 "AND lease_until <= ? AND (? OR next_at <= ?) ORDER BY next_at LIMIT ?",
                 (now, force, now, limit)).fetchall()
-            self._conn.executemany("UPDATE jobs SET lease_until = ? WHERE id = ?",
-                                   [(now + self.LEASE_SECONDS, row[0]) for row in rows])
+            until = now + self.LEASE_SECONDS
+            # Due again when the lease ends (if this process dies before finishing the job).
+            self._conn.executemany(
+                "UPDATE jobs SET lease_until = ?, next_at = MAX(next_at, ?) WHERE id = ?",
+                [(until, until, row[0]) for row in rows])
         return [(Subscription.from_json(payload), attempts) for _id, payload, attempts in rows]
 
     def done(self, job_id: str) -> None:
@@ -129,32 +180,46 @@ class RetryQueue:
                  "dead" if dead else "waiting", job_id))
         return dead
 
+    def process(self, backend: Backend, sub: Subscription, attempts: int,
+                report: DrainReport | None = None, finish=None) -> str | None:
+        """One delivery attempt of a leased job; its outcome code, or None when it stays
+        queued (Retryable, or a bug: back off like any failure) or was parked as dead.
+
+        A finished job is removed at once, or handed to `finish(job_id)` to be removed in the
+        caller's next group commit."""
+        report = report if report is not None else DrainReport()
+        try:
+            outcome = backend.subscribe(sub)
+        except Retryable as err:
+            if self.failed(sub.id, attempts, str(err)):
+                report.dead += 1
+                logger.error("newsletter: gave up on queued subscription %s after %d "
+                             "attempts: %s", sub.id, attempts + 1, err)
+            else:
+                report.retried += 1
+                if attempts == 0:
+                    logger.warning("newsletter: subscription %s queued for retry (%s)",
+                                   sub.id, err)
+            return None
+        except Exception as err:  # a bug must not spin: back off like any failure
+            logger.exception("newsletter: queued subscription %s failed", sub.id)
+            self.failed(sub.id, attempts, f"{type(err).__name__}")
+            report.retried += 1
+            return None
+        (finish or self.done)(sub.id)
+        report.outcomes[outcome] = report.outcomes.get(outcome, 0) + 1
+        if outcome == "check-inbox":
+            report.delivered += 1
+        else:
+            report.rejected += 1
+            logger.info("newsletter: subscription %s ended as %s", sub.id, outcome)
+        return outcome
+
     def drain(self, backend: Backend, force: bool = False, limit: int = 50) -> DrainReport:
         """One pass over the due jobs (every waiting job with `force`)."""
         report = DrainReport()
         for sub, attempts in self.claim(limit=limit, force=force):
-            try:
-                outcome = backend.subscribe(sub)
-            except Retryable as err:
-                if self.failed(sub.id, attempts, str(err)):
-                    report.dead += 1
-                    logger.error("newsletter: gave up on queued subscription %s after %d "
-                                 "attempts: %s", sub.id, attempts + 1, err)
-                else:
-                    report.retried += 1
-                continue
-            except Exception as err:  # a bug must not spin: back off like any failure
-                logger.exception("newsletter: queued subscription %s failed", sub.id)
-                self.failed(sub.id, attempts, f"{type(err).__name__}: {err}")
-                report.retried += 1
-                continue
-            self.done(sub.id)
-            report.outcomes[outcome] = report.outcomes.get(outcome, 0) + 1
-            if outcome == "check-inbox":
-                report.delivered += 1
-            else:
-                report.rejected += 1
-                logger.info("newsletter: queued subscription %s ended as %s", sub.id, outcome)
+            self.process(backend, sub, attempts, report)
         return report
 
     def drain_all(self, backend: Backend, max_passes: int = 1000) -> DrainReport:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from email.message import EmailMessage
-from email.utils import formatdate
+import uuid
+from email.utils import formatdate, parseaddr
 from functools import lru_cache
 from pathlib import Path
 
@@ -12,6 +12,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from newsletter.config import NewsletterConfig
 from newsletter.links import Links
 from newsletter.messages import text
+from newsletter.mime import Mail, alternative, encode_address, encode_header_value
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -34,10 +35,13 @@ def page(name: str, config: NewsletterConfig, lang: str, stylesheets: list[str],
 
 
 def confirmation_mail(config: NewsletterConfig, links: Links, email: str, lang: str,
-                      topics: frozenset[str], already: bool = False) -> EmailMessage:
+                      topics: frozenset[str], already: bool = False,
+                      message_id: str | None = None) -> Mail:
     """The double opt-in mail (or, for a confirmed address, a pointer to its preferences).
 
     Multipart text + HTML in the subscriber's language, with RFC 8058 one-click unsubscribe.
+    `message_id` (e.g. derived from the subscription id) makes a resent copy recognisable as
+    the same message. Bytes are built by `newsletter.mime` (see there for why).
     """
     site_name = config.site_name.get(lang, "")
     subject = text(lang, "already_subject" if already else "confirm_subject", site=site_name)
@@ -51,18 +55,24 @@ def confirmation_mail(config: NewsletterConfig, links: Links, email: str, lang: 
                      for slug in config.topics if slug in topics],
         t=lambda key, **values: text(lang, key, **values))
     env = environment()
-    msg = EmailMessage()
-    msg["Subject"] = subject
-    msg["From"] = config.sender
-    msg["To"] = email
-    msg["Date"] = formatdate(localtime=False, usegmt=True)
+    sender_name, sender_address = parseaddr(config.sender)
+    domain = sender_address.rpartition("@")[2] or "localhost"
+    headers = [
+        ("From", encode_address(sender_name, sender_address)),
+        ("To", email),  # validated and normalised: no display name, no CR/LF
+        ("Subject", encode_header_value(subject)),
+        ("Date", formatdate(localtime=False, usegmt=True)),
+        ("Message-ID", f"<{message_id or uuid.uuid4().hex}@{domain}>"),
+    ]
     if config.reply_to:
-        msg["Reply-To"] = config.reply_to
-    msg["List-Unsubscribe"] = f"<{unsubscribe}>"
-    msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    msg["Auto-Submitted"] = "auto-generated"
-    msg.set_content(env.get_template("confirm_mail.txt").render(context))
-    msg.add_alternative(env.get_template("confirm_mail.html").render(context), subtype="html")
-    # After the parts exist: making a message multipart moves Content-* headers into a part.
-    msg["Content-Language"] = lang
-    return msg
+        reply_name, reply_address = parseaddr(config.reply_to)
+        headers.append(("Reply-To", encode_address(reply_name, reply_address)))
+    headers += [
+        ("List-Unsubscribe", f"<{unsubscribe}>"),
+        ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+        ("Auto-Submitted", "auto-generated"),
+        ("Content-Language", lang),
+    ]
+    data = alternative(headers, env.get_template("confirm_mail.txt").render(context),
+                       env.get_template("confirm_mail.html").render(context))
+    return Mail(sender=sender_address, recipient=email, data=data)

@@ -11,10 +11,8 @@ any other gets a 303 to the site's result page `/<lang prefix>subscribe/<code>/`
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
-import time
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -27,7 +25,7 @@ from starlette.staticfiles import StaticFiles
 
 from newsletter.backends import Backend, Subscription, make_backend
 from newsletter.config import NewsletterConfig
-from newsletter.errors import Retryable
+from newsletter.delivery import Delivery
 from newsletter.links import BadLink, Links
 from newsletter.messages import LANGUAGE_NAMES, text
 from newsletter.outcomes import STATUS
@@ -69,11 +67,11 @@ class SecurityHeaders:
 class Endpoint:
     """The request handlers and what they share (config, backend, queue, limiters)."""
 
-    def __init__(self, config: NewsletterConfig, backend: Backend, queue: RetryQueue,
+    def __init__(self, config: NewsletterConfig, backend: Backend, delivery: Delivery,
                  links: Links, stylesheets: list[str]):
         self.config = config
         self.backend = backend
-        self.queue = queue
+        self.delivery = delivery
         self.links = links
         self.stylesheets = stylesheets
         self.per_ip = RateLimiter(*config.rate_limit_ip)
@@ -138,21 +136,12 @@ class Endpoint:
         sub = form.subscription
         if not self.per_address.hit(sub.email.lower()):
             return self.answer(request, "rate-limited", lang)
-        code = await run_in_threadpool(self.deliver, sub)
-        return self.answer(request, code, lang)
-
-    def deliver(self, sub: Subscription) -> str:
-        """Hand a subscription to the backend; on any failure keep it in the queue."""
         try:
-            return self.backend.subscribe(sub)
-        except Retryable as err:
-            reason = str(err)
-        except Exception as err:  # never lose an accepted subscription to a bug
-            logger.exception("newsletter: backend failed on subscription %s", sub.id)
-            reason = f"{type(err).__name__}"
-        self.queue.put(sub, reason)
-        logger.warning("newsletter: queued subscription %s for retry (%s)", sub.id, reason)
-        return "check-inbox"
+            code = await self.delivery.accept(sub)  # durable before we answer
+        except Exception:  # the queue cannot be written: not accepted, say so
+            logger.error("newsletter: subscription not accepted (queue unavailable)")
+            code = "try-later"
+        return self.answer(request, code, lang)
 
     # --- signed links -------------------------------------------------------------------------
     def read_token(self, request: Request, purpose: str) -> tuple[str, str] | None:
@@ -226,36 +215,31 @@ class Endpoint:
         code = await run_in_threadpool(self.backend.set_preferences, email, new_lang, chosen)
         return self.answer(request, code, new_lang)
 
-    # --- background retries -------------------------------------------------------------------
-    async def retry_forever(self) -> None:
-        """Drain due queue jobs every poll interval (the queue's backoff decides what is due)."""
-        while True:
-            await asyncio.sleep(self.config.queue_poll_interval)
-            try:
-                due = await run_in_threadpool(self.queue.next_due)
-                if due is not None and due <= time.time():
-                    report = await run_in_threadpool(self.queue.drain, self.backend)
-                    if report.delivered or report.rejected or report.dead:
-                        logger.info("newsletter: retry queue: %d delivered, %d rejected, "
-                                    "%d retried, %d dead", report.delivered, report.rejected,
-                                    report.retried, report.dead)
-            except Exception:
-                logger.exception("newsletter: retry pass failed; trying again later")
-
-
 def create_app(config: NewsletterConfig, static_dir: Path | None = None,
                security_headers: dict | None = None, *, backend: Backend | None = None,
                queue: RetryQueue | None = None, links: Links | None = None,
                retry_in_background: bool = True) -> Starlette:
-    """The endpoint as an ASGI app; with `static_dir` it also serves the built site."""
+    """The endpoint as an ASGI app; with `static_dir` it also serves the built site.
+
+    Accepted subscriptions are delivered by `app.state.delivery` (newsletter/delivery.py),
+    started and stopped by the app's lifespan. `retry_in_background=False` leaves retries of
+    failed jobs to explicit drains (tests, `flush-queue`); first attempts always run.
+    """
     backend = backend or make_backend(config)
     queue = queue or RetryQueue.from_config(config)
     links = links or Links(config)
+    mailchimp = getattr(backend, "name", "") == "mailchimp"
+    delivery = Delivery(
+        queue, backend, retry=retry_in_background, poll_interval=config.queue_poll_interval,
+        # Mailchimp calls are network waits (up to its connection limit); local delivery is
+        # mostly CPU and SQLite, where more threads only contend for the GIL.
+        workers=config.mailchimp_max_connections if mailchimp else 2,
+        answer_wait=config.mailchimp_answer_wait if mailchimp else 0.0)
     stylesheets = ["/theme/css/main.css"]
     if static_dir is not None:
         found = sorted((Path(static_dir) / "theme" / "css").glob("*.css"))
         stylesheets = [f"/theme/css/{path.name}" for path in found] or stylesheets
-    endpoint = Endpoint(config, backend, queue, links, stylesheets)
+    endpoint = Endpoint(config, backend, delivery, links, stylesheets)
 
     routes: list = [
         Route(f"{API}/subscribe", endpoint.subscribe, methods=["POST"]),
@@ -269,17 +253,15 @@ def create_app(config: NewsletterConfig, static_dir: Path | None = None,
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
-        task = asyncio.create_task(endpoint.retry_forever()) if retry_in_background else None
+        await delivery.start()
         try:
             yield
         finally:
-            if task:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+            await delivery.stop()
 
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.endpoint = endpoint
+    app.state.delivery = delivery
     if security_headers:
         app.add_middleware(SecurityHeaders, headers=dict(security_headers))
     return app

@@ -24,7 +24,8 @@ CREATE TABLE IF NOT EXISTS subscribers (
     confirmed_at REAL,
     updated REAL NOT NULL,
     last_mail_at REAL,               -- last confirmation/notice mail
-    last_mail_subscription TEXT      -- Subscription.id that mail answered (one mail per id)
+    last_mail_subscription TEXT,     -- Subscription.id that claimed the last mail
+    mail_sent_subscription TEXT      -- ... and the id whose mail is known to be sent
 );
 CREATE INDEX IF NOT EXISTS subscribers_status ON subscribers(status, lang);
 """
@@ -69,6 +70,9 @@ class SubscriberStore:
         # an fsync per request; the retry queue, which holds what no backend has yet, is FULL.
         self._conn = open_sqlite(self.path, synchronous="NORMAL")
         self._conn.executescript(SCHEMA)
+        columns = {row[1] for row in self._conn.execute("PRAGMA table_info(subscribers)")}
+        if "mail_sent_subscription" not in columns:  # a store created before that column
+            self._conn.execute("ALTER TABLE subscribers ADD COLUMN mail_sent_subscription TEXT")
 
     def close(self) -> None:
         self._conn.close()
@@ -96,38 +100,72 @@ class SubscriberStore:
         A pending or unsubscribed address becomes pending with the new topics and language:
         nothing changes for sending until the owner clicks the confirmation link.
         """
+        with self._lock, self._conn:
+            self._conn.execute("BEGIN IMMEDIATE")
+            return self._upsert_pending(email, lang, topics)
+
+    def _upsert_pending(self, email: str, lang: str, topics: frozenset[str]) -> Subscriber:
         now = self._clock()
         key = email.lower()
-        with self._lock, self._conn:
-            self._conn.execute("BEGIN IMMEDIATE")
-            self._conn.execute(
-                "INSERT INTO subscribers (email, lang, topics, status, created, updated) "
-                "VALUES (?, ?, ?, 'pending', ?, ?) "
-                "ON CONFLICT(email) DO UPDATE SET lang = excluded.lang, topics = excluded.topics,"
-                " status = 'pending', updated = excluded.updated WHERE status != 'confirmed'",
-                (key, lang, json.dumps(sorted(topics)), now, now))
-            row = self._conn.execute("SELECT * FROM subscribers WHERE email = ?",
-                                     (key,)).fetchone()
+        self._conn.execute(
+            "INSERT INTO subscribers (email, lang, topics, status, created, updated) "
+            "VALUES (?, ?, ?, 'pending', ?, ?) "
+            "ON CONFLICT(email) DO UPDATE SET lang = excluded.lang, topics = excluded.topics,"
+            " status = 'pending', updated = excluded.updated WHERE status != 'confirmed'",
+            (key, lang, json.dumps(sorted(topics)), now, now))
+        row = self._conn.execute("SELECT * FROM subscribers WHERE email = ?", (key,)).fetchone()
         return self._row(row)
 
-    def claim_mail(self, email: str, subscription_id: str, min_interval: float) -> bool:
-        """Reserve the right to send one mail for this subscription; False = do not send.
-
-        False when this subscription id already got its mail (a retry) or when the address got
-        a mail less than `min_interval` seconds ago (resubmission: no mail bombing).
-        """
-        now = self._clock()
+    def subscribe(self, email: str, lang: str, topics: frozenset[str], subscription_id: str,
+                  min_interval: float) -> tuple[Subscriber, str | None]:
+        """`upsert_pending` and `claim_mail` in one transaction (one commit per subscription)."""
         with self._lock, self._conn:
             self._conn.execute("BEGIN IMMEDIATE")
-            cursor = self._conn.execute(
-                "UPDATE subscribers SET last_mail_at = ?, last_mail_subscription = ? "
-                "WHERE email = ? AND (last_mail_subscription IS NULL OR "
-                "last_mail_subscription != ?) AND (last_mail_at IS NULL OR last_mail_at <= ?)",
-                (now, subscription_id, email.lower(), subscription_id, now - min_interval))
-            return cursor.rowcount == 1
+            row = self._upsert_pending(email, lang, topics)
+            claim = self._claim_mail(email, subscription_id, min_interval)
+        return row, claim
+
+    def claim_mail(self, email: str, subscription_id: str, min_interval: float) -> str | None:
+        """Reserve the right to send the one mail of this subscription.
+
+        "new": send it. "unfinished": this subscription claimed the mail before but its attempt
+        never reported it sent (a crash or a failure mid-way): send it again, the same message
+        (the mailer skips it when the outbox already holds it). None: do not send, because this
+        subscription's mail is sent, or the address got a mail less than `min_interval`
+        seconds ago for another subscription (resubmission: no mail bombing).
+        """
+        with self._lock, self._conn:
+            self._conn.execute("BEGIN IMMEDIATE")
+            return self._claim_mail(email, subscription_id, min_interval)
+
+    def _claim_mail(self, email: str, subscription_id: str, min_interval: float) -> str | None:
+        now = self._clock()
+        row = self._conn.execute(
+            "SELECT last_mail_at, last_mail_subscription, mail_sent_subscription "
+            "FROM subscribers WHERE email = ?", (email.lower(),)).fetchone()
+        if row is None:
+            return None
+        last_at, claimed_by, sent_by = row
+        if claimed_by == subscription_id:
+            return None if sent_by == subscription_id else "unfinished"
+        if last_at is not None and last_at > now - min_interval:
+            return None
+        self._conn.execute(
+            "UPDATE subscribers SET last_mail_at = ?, last_mail_subscription = ?, "
+            "mail_sent_subscription = NULL WHERE email = ?",
+            (now, subscription_id, email.lower()))
+        return "new"
+
+    def mail_sent(self, email: str, subscription_id: str) -> None:
+        """Record that the mail claimed by this subscription went out."""
+        with self._lock, self._conn:
+            self._conn.execute(
+                "UPDATE subscribers SET mail_sent_subscription = ? "
+                "WHERE email = ? AND last_mail_subscription = ?",
+                (subscription_id, email.lower(), subscription_id))
 
     def release_mail(self, email: str, subscription_id: str) -> None:
-        """Undo `claim_mail` after the mail could not be sent, so a retry may send it."""
+        """Undo `claim_mail` after the mail certainly was not sent, so a retry may send it."""
         with self._lock, self._conn:
             self._conn.execute(
                 "UPDATE subscribers SET last_mail_at = NULL, last_mail_subscription = NULL "
@@ -171,7 +209,7 @@ class SubscriberStore:
     @staticmethod
     def _row(row: tuple) -> Subscriber:
         (email, lang, topics, status, created, confirmed_at, _updated, last_mail_at,
-         last_mail_subscription) = row
+         last_mail_subscription, _mail_sent_subscription) = row
         return Subscriber(email=email, lang=lang, topics=frozenset(json.loads(topics)),
                           created=_utc(created), confirmed_at=_utc(confirmed_at), status=status,
                           last_mail_at=last_mail_at,

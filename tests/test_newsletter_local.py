@@ -50,21 +50,27 @@ def site(newsletter_settings, serve_app):
         app = create_app(config, backend=backend, queue=queue, links=links,
                          retry_in_background=False)
         serve_app(app, port)
-        return _Site(url, config, clock, store, backend, queue)
+        return _Site(url, config, clock, store, backend, queue, app.state.delivery)
 
     return start
 
 
 class _Site:
-    def __init__(self, url, config, clock, store, backend, queue):
+    def __init__(self, url, config, clock, store, backend, queue, delivery):
         self.url, self.config, self.clock = url, config, clock
         self.store, self.backend, self.queue = store, backend, queue
+        self.delivery = delivery
 
     def subscribe(self, address, lang="uk", topics=("ptsd",), **headers):
-        return httpx.post(f"{self.url}/api/newsletter/subscribe",
-                          data={"email": address, "language": lang, "topics": list(topics),
-                                "website": ""},
-                          headers={"Origin": self.url, "Accept": "application/json", **headers})
+        """POST the form; return the answer once the delivery worker has had its attempt
+        (the confirmation mail is sent after the answer, off the request path)."""
+        response = httpx.post(f"{self.url}/api/newsletter/subscribe",
+                              data={"email": address, "language": lang, "topics": list(topics),
+                                    "website": ""},
+                              headers={"Origin": self.url, "Accept": "application/json",
+                                       **headers})
+        assert self.delivery.wait_idle(10), "the delivery worker did not settle"
+        return response
 
     def outbox(self) -> list[email.message.EmailMessage]:
         files = sorted(self.config.outbox_dir.glob("*.eml"))
@@ -264,13 +270,18 @@ def test_smtp_down_queues_then_sends_exactly_once(site):
     assert len(sink.messages) == 2  # one for the queued subscription, one for "fixed-id"
 
 
-def test_refused_recipient_is_invalid_email(site, smtp_server):
+def test_refused_recipient_ends_the_job_without_retries(site, smtp_server, caplog):
+    # The mail is sent after the answer, so the reader hears check-inbox; the job ends as
+    # invalid-email (logged) instead of being retried forever.
+    import logging
     url, sink = smtp_server
     sink.refuse.add("nobody@example.org")
     s = site(environ={"NEWSLETTER_SMTP_URL": url})
-    response = s.subscribe("nobody@example.org")
-    assert response.status_code == 422 and response.json() == {"outcome": "invalid-email"}
-    assert s.queue.count() == 0
+    with caplog.at_level(logging.INFO, logger="newsletter"):
+        response = s.subscribe("nobody@example.org")
+    assert response.status_code == 202 and response.json() == {"outcome": "check-inbox"}
+    assert (s.queue.count(), s.queue.count("dead"), sink.messages) == (0, 0, [])
+    assert "ended as invalid-email" in caplog.text
 
 
 def test_port_is_really_closed_helper():

@@ -16,15 +16,26 @@ SECRET = {"NEWSLETTER_SECRET": "test-secret-" + "x" * 20}
 
 
 class RecordingBackend:
-    """A backend that only records what reaches it."""
+    """A backend that only records what reaches it.
+
+    Subscriptions reach it from the delivery worker after the answer, so `calls` first waits
+    until the worker has attempted every accepted subscription: a request that was wrongly
+    accepted is then in `calls`, and a test expecting none fails.
+    """
 
     name = "recording"
 
     def __init__(self):
-        self.calls = []
+        self.received = []
+        self.delivery = None  # set once the app exists
+
+    @property
+    def calls(self):
+        assert self.delivery.wait_idle(10), "the delivery worker did not settle"
+        return self.received
 
     def subscribe(self, sub):
-        self.calls.append(sub)
+        self.received.append(sub)
         return "check-inbox"
 
     def confirm(self, email, lang):
@@ -50,6 +61,7 @@ def endpoint(newsletter_settings, serve_app):
         backend = RecordingBackend()
         app = create_app(config, backend=backend, retry_in_background=False,
                          security_headers={"X-Test-Header": "on"})
+        backend.delivery = app.state.delivery
         url = serve_app(app, port)
         return url, backend
     return start
