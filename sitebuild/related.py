@@ -32,10 +32,14 @@ def compute(site: Catalogue, settings: dict, findings: list[Finding]):
     result = compute_all(docs, load(settings))
     site.related = dict(result.lists)
     for message in result.warnings:
-        logger.warning("%s", message)
+        # The plugin words them "path: field: problem; fix: how".
         path, _, rest = message.partition(": ")
-        findings.append(Finding(path, _related_line(site, path), "related", rest,
-                                "use the slug of a published article in the same language"))
+        field, _, rest = rest.partition(": ")
+        problem, _, fix = rest.partition("; fix: ")
+        finding = Finding(path, _line(site, path, field), field, problem,
+                          fix or "use the slug of a published article in the same language")
+        logger.warning("%s", finding)
+        findings.append(finding)
     return docs, result
 
 
@@ -50,8 +54,8 @@ def write_report(computed, site_dir: Path) -> None:
         logger.info("related report: %s", path)
 
 
-def _related_line(site: Catalogue, path: str) -> int:
+def _line(site: Catalogue, path: str, field: str) -> int:
     for entry in site.entries:
         if entry.path == path:
-            return entry.line_of("related")
+            return entry.line_of(field)
     return 1

@@ -196,3 +196,15 @@ def test_related_report_is_written_on_request(tmp_path: Path) -> None:
     assert "night-terrors" in "\n".join(rows[1:])
     assert "<table" in (out / "reports/related.html").read_text()
     assert not (build_into(tmp_path / "plain").output / "reports/related.csv").exists()
+
+
+def test_unknown_related_pin_is_a_warning_naming_file_and_line(tmp_path: Path, caplog) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_SITE, content)
+    (content / "articles/ptsd/pins.en.md").write_text(
+        "title: Pins\ndate: 2025-05-01\ncategory: ptsd\nrelated: no-such-slug\n\nBody.\n",
+        encoding="utf-8")
+    report = build_into(tmp_path / "output", content)
+    found = [str(f) for f in report.findings if f.field == "related"]
+    assert len(found) == 1 and found[0].startswith("articles/ptsd/pins.en.md:4: related: ")
+    assert "no-such-slug" in found[0] and found[0].count(" — ") == 1

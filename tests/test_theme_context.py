@@ -124,21 +124,5 @@ def test_settings_reject_unknown_keys_and_wrong_types():
     assert load({"THEME_CONTEXT": {"scripts": ["js/a.js"]}}).scripts == ("js/a.js",)
     with pytest.raises(ThemeContextSettingsError, match="'menu'"):
         load({"THEME_CONTEXT": {"menu": "x"}})
-    with pytest.raises(ThemeContextSettingsError, match="must be bool"):
-        load({"THEME_CONTEXT": {"precompress": "yes"}})
 
 
-def test_precompress_writes_identical_gzip_for_big_text_files_only(tmp_path: Path):
-    import gzip
-
-    from theme_context import precompress
-
-    (tmp_path / "a.html").write_text("x" * 2000)
-    (tmp_path / "small.css").write_text("y")
-    (tmp_path / "image.png").write_bytes(b"z" * 2000)
-    assert precompress.gzip_tree(tmp_path) == 1
-    first = (tmp_path / "a.html.gz").read_bytes()
-    assert gzip.decompress(first) == b"x" * 2000
-    precompress.gzip_tree(tmp_path)
-    assert (tmp_path / "a.html.gz").read_bytes() == first, "same bytes every run (mtime=0)"
-    assert not (tmp_path / "small.css.gz").exists() and not (tmp_path / "image.png.gz").exists()

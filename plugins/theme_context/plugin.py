@@ -19,7 +19,7 @@ from pathlib import Path
 from pelican import signals
 from pelican.generators import Generator
 
-from theme_context import assets, navigation, precompress
+from theme_context import assets, navigation
 from theme_context.settings import load
 
 logger = logging.getLogger(__name__)
@@ -122,16 +122,8 @@ def get_generators(pelican) -> type:
     return ThemeFilesGenerator
 
 
-def compress_output(pelican) -> None:
-    """finalized: `.gz` copies of this run's text files when THEME_CONTEXT["precompress"]."""
-    if load(pelican.settings).precompress:
-        count = precompress.gzip_tree(Path(pelican.settings["OUTPUT_PATH"]))
-        logger.info("%swrote %d precompressed files", PREFIX, count)
-
-
 def register() -> None:
     signals.generator_init.connect(install_globals)
     signals.article_generator_finalized.connect(attach_navigation)
     signals.page_generator_finalized.connect(attach_menus)
     signals.get_generators.connect(get_generators)
-    signals.finalized.connect(compress_output)

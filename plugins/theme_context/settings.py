@@ -28,8 +28,6 @@ DEFAULTS: Mapping[str, Any] = MappingProxyType({
     "treat_menu": "treat",
     # How many articles the related block shows when the article has no related list.
     "related_fallback_count": 4,
-    # Write .gz copies of text files next to them (for hosts that serve precompressed files).
-    "precompress": False,
     # Subscribe outcome codes with a static result page at <prefix>subscribe/<code>/.
     "outcomes": OUTCOMES,
 })
@@ -46,7 +44,6 @@ class Config:
     favicon: str = DEFAULTS["favicon"]
     treat_menu: str = DEFAULTS["treat_menu"]
     related_fallback_count: int = DEFAULTS["related_fallback_count"]
-    precompress: bool = DEFAULTS["precompress"]
     outcomes: tuple[str, ...] = DEFAULTS["outcomes"]
 
 
