@@ -8,13 +8,7 @@ from markdown import Markdown
 
 from medical.citations import CitationExtension, known_references
 from site_content.callout import CalloutExtension
-
-# Typographic quotes per language (the smarty extension's defaults are English).
-QUOTES = {
-    "uk": {"left-double-quote": "&laquo;", "right-double-quote": "&raquo;",
-           "left-single-quote": "&bdquo;", "right-single-quote": "&ldquo;"},
-}
-
+from site_content.typography import TypographyExtension
 
 def markdown_for(settings: dict, *, with_meta: bool) -> Markdown:
     """A converter for one run; call `.reset()` between documents (cheaper than a new one)."""
@@ -29,9 +23,7 @@ def markdown_for(settings: dict, *, with_meta: bool) -> Markdown:
     if not with_meta:
         extensions = [name for name in extensions if name != "markdown.extensions.meta"]
     lang = settings["SITE_LANG"]
-    configs = dict(configs)
-    configs["markdown.extensions.smarty"] = {"substitutions": QUOTES.get(lang, {})}
-    extensions.append("markdown.extensions.smarty")
+    extensions.append(TypographyExtension(lang=lang))
     titles = settings.get("CLINIC_COMMENT_TITLE", {})
     extensions.append(CalloutExtension(title=titles.get(lang, "Clinic comment")))
     extensions.append(CitationExtension(references=known_references(settings)))  # medical plugin
