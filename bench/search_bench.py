@@ -28,6 +28,7 @@ import shutil
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 from bench import corpus as corpus_module
 from sitebuild import search
@@ -35,7 +36,7 @@ from sitebuild import search
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 WORK = BENCH / "work"
-SETTINGS = {"DEFAULT_LANG": "uk"}
+SETTINGS = {"DEFAULT_LANG": "uk", "ARTICLE_SAVE_AS": "articles/{slug}/index.html"}
 LANGS = ("uk", "en")
 _HEADER = re.compile(r"^(?P<key>[a-z_]+):\s*(?P<value>.*)$")
 
@@ -191,7 +192,7 @@ def run(n: int, corpus: Path | None = None) -> dict:
         search_pages(site)
         source = "pages rendered from the corpus in the article template's shape"
     started = time.perf_counter()
-    runs = search.build_index(site, SETTINGS, LANGS)
+    runs = search.build_index(site, SETTINGS, SimpleNamespace(languages=LANGS, entries=()))
     seconds = time.perf_counter() - started
     figures = {
         "n": n, "pages_source": source, "index_seconds": round(seconds, 2),

@@ -40,18 +40,20 @@ class IndexRun:
     marked: bool = False  # Pagefind found data-pagefind-body (else it indexed whole pages)
 
 
-def language_glob(site_dir: Path, settings: dict, lang: str, languages) -> str:
-    """Files of one language: its prefix folder, or everything outside the other prefixes."""
+def language_glob(settings: dict, site, lang: str) -> str:
+    """The files Pagefind reads for one language: its article folder and its pages.
+
+    Only article and page bodies are indexed (data-pagefind-body); leaving the listings
+    (tags, categories, archives) out of the glob spares Pagefind reading them at all.
+    """
     prefix = config.language_prefix(settings, lang)
-    if prefix:
-        return f"{prefix}**/*.html"
-    others = {config.language_prefix(settings, code).strip("/") for code in languages
-              if code != lang}
-    parts = ["*.html"] + sorted(
-        f"{child.name}/**/*.html" for child in site_dir.iterdir()
-        if child.is_dir() and child.name not in others and child.name != BUNDLE
-    )
-    return "{" + ",".join(parts) + "}"
+    article_root = settings["ARTICLE_SAVE_AS"].split("{", 1)[0]
+    parts = {f"{prefix}{article_root}**/*.html" if article_root else f"{prefix}**/*.html"}
+    for entry in site.entries:
+        if entry.kind == "page" and entry.lang == lang and entry.status != "draft":
+            url = entry.url if entry.url.endswith(".html") else entry.url + "index.html"
+            parts.add(url)
+    return "{" + ",".join(sorted(parts)) + "}"
 
 
 def command(site_dir: Path, glob: str, bundle: str, lang: str) -> list[str]:
@@ -59,12 +61,12 @@ def command(site_dir: Path, glob: str, bundle: str, lang: str) -> list[str]:
             "--output-subdir", bundle, "--force-language", lang]
 
 
-def build_index(site_dir: Path, settings: dict, languages) -> list[IndexRun]:
+def build_index(site_dir: Path, settings: dict, site) -> list[IndexRun]:
     """Index every language (the runs go in parallel); raises SearchIndexError on failure."""
     started = []
-    for lang in languages:
+    for lang in site.languages:
         bundle = config.language_prefix(settings, lang) + BUNDLE
-        glob = language_glob(site_dir, settings, lang, languages)
+        glob = language_glob(settings, site, lang)
         process = subprocess.Popen(command(site_dir, glob, bundle, lang), stdout=subprocess.PIPE,
                                    stderr=subprocess.STDOUT, text=True)
         started.append((IndexRun(lang, glob, bundle), process))
@@ -84,7 +86,7 @@ def build_index(site_dir: Path, settings: dict, languages) -> list[IndexRun]:
 def run(site_dir: Path, settings: dict, site) -> list[str]:
     """The post-build step: index each language; warn when one has nothing to search."""
     warnings = []
-    for result in build_index(site_dir, settings, site.languages):
+    for result in build_index(site_dir, settings, site):
         logger.info("search: %s: %d pages, %d words, %d filters in %s/", result.lang,
                     result.pages, result.words, result.filters, result.bundle)
         if not result.marked and site.articles(result.lang):

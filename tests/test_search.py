@@ -161,26 +161,35 @@ def test_each_language_gets_its_own_index(search_site):
     assert en["languages"]["en"]["page_count"] == html_en
 
 
-def test_language_glob(tmp_path):
-    for name in ("en", "articles", "category", "pagefind"):
-        (tmp_path / name).mkdir()
-    settings = {"DEFAULT_LANG": "uk"}
-    assert search.language_glob(tmp_path, settings, "en", ["uk", "en"]) == "en/**/*.html"
-    assert search.language_glob(tmp_path, settings, "uk", ["uk", "en"]) == (
-        "{*.html,articles/**/*.html,category/**/*.html}")
+def test_language_glob_reads_articles_and_pages_only():
+    from types import SimpleNamespace
+
+    settings = {"DEFAULT_LANG": "uk", "ARTICLE_SAVE_AS": "articles/{slug}/index.html"}
+    page = SimpleNamespace(kind="page", lang="en", status="published", url="en/about/")
+    draft = SimpleNamespace(kind="page", lang="en", status="draft", url="en/secret/")
+    uk_page = SimpleNamespace(kind="page", lang="uk", status="hidden", url="privacy/")
+    site = SimpleNamespace(languages=("uk", "en"), entries=[page, draft, uk_page])
+    assert search.language_glob(settings, site, "en") == (
+        "{en/about/index.html,en/articles/**/*.html}")
+    assert search.language_glob(settings, site, "uk") == (
+        "{articles/**/*.html,privacy/index.html}")
 
 
 def test_no_indexable_page_is_a_warning(tmp_path):
-    (tmp_path / "index.html").write_text("<html lang=uk><body><p>plain</p></body></html>")
+    (tmp_path / "articles/a").mkdir(parents=True)
+    (tmp_path / "articles/a/index.html").write_text(
+        "<html lang=uk><body><p>plain</p></body></html>")
 
     class Site:
         languages = ("uk",)
+        entries = ()
 
         @staticmethod
         def articles(lang):
             return ["an article"]
 
-    [warning] = search.run(tmp_path, {"DEFAULT_LANG": "uk"}, Site())
+    settings = {"DEFAULT_LANG": "uk", "ARTICLE_SAVE_AS": "articles/{slug}/index.html"}
+    [warning] = search.run(tmp_path, settings, Site())
     assert "no uk page has a data-pagefind-body element" in warning
 
 
