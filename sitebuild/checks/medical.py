@@ -63,6 +63,8 @@ def check_review(entry: Entry, config: medical_settings.Config, today) -> Iterat
 def check_citations(entry: Entry, catalogue: Catalogue) -> Iterator[Finding]:
     """`[@key]` in the body names a known reference that the header lists too."""
     reported: set[str] = set()
+    if "[@" not in entry.body:  # most articles: nothing to look at line by line
+        return
     for offset, line in enumerate(entry.body.splitlines()):
         for key in refs.cited_keys(line):
             if key in reported:
@@ -92,10 +94,9 @@ def check_evidence(entry: Entry, config: medical_settings.Config) -> Iterator[Fi
         if text and (match := pattern.search(text)):
             yield _evidence(entry, place, line, match.group(0))
             return
-    for offset, body_line in enumerate(entry.body.splitlines()):
-        if match := pattern.search(body_line):
-            yield _evidence(entry, "body", entry.body_line + offset, match.group(0))
-            return
+    if match := pattern.search(entry.body):
+        line = entry.body_line + entry.body.count("\n", 0, match.start())
+        yield _evidence(entry, "body", line, match.group(0))
 
 
 def _evidence(entry: Entry, place: str, line: int, word: str) -> Finding:

@@ -104,27 +104,29 @@ def _fields(entry: Entry, catalogue: Catalogue, settings: dict) -> Iterator[Find
 
 
 def _body(entry: Entry, catalogue: Catalogue) -> Iterator[Finding]:
-    base = PurePosixPath(entry.path).parent
-    for offset, line in enumerate(entry.body.splitlines()):
-        number = entry.body_line + offset
-        for match in _INTRASITE.finditer(line):
-            target = unquote(urlparse(match["target"]).path)
-            resolved = (PurePosixPath(target.lstrip("/")) if target.startswith("/")
-                        else _normalise(base / target))
-            if not (catalogue.content_path / str(resolved)).is_file():
-                yield _finding(entry, "link", f"{{{match['what']}}}{match['target']} points to "
-                               f"no file (looked for content/{resolved})",
-                               "fix the path; it is relative to this file, or to content/ "
-                               "when it starts with /", line=number)
-        for match in _MD_IMAGE.finditer(line):
-            if not match["alt"].strip():
-                yield _finding(entry, "image", f"image {match['src']} has no alt text",
-                               "describe it: ![what the image shows](...)", line=number)
-        for match in _HTML_IMG.finditer(line):
-            alt = _ALT_ATTR.search(match["attrs"])
-            if alt is None or not alt["alt"].strip():
-                yield _finding(entry, "image", "an <img> has no alt text",
-                               'add alt="what the image shows"', line=number)
+    body, base = entry.body, PurePosixPath(entry.path).parent
+
+    def line(position: int) -> int:
+        return entry.body_line + body.count("\n", 0, position)
+
+    for match in _INTRASITE.finditer(body):
+        target = unquote(urlparse(match["target"]).path)
+        resolved = (PurePosixPath(target.lstrip("/")) if target.startswith("/")
+                    else _normalise(base / target))
+        if not (catalogue.content_path / str(resolved)).is_file():
+            yield _finding(entry, "link", f"{{{match['what']}}}{match['target']} points to "
+                           f"no file (looked for content/{resolved})",
+                           "fix the path; it is relative to this file, or to content/ "
+                           "when it starts with /", line=line(match.start()))
+    for match in _MD_IMAGE.finditer(body):
+        if not match["alt"].strip():
+            yield _finding(entry, "image", f"image {match['src']} has no alt text",
+                           "describe it: ![what the image shows](...)", line=line(match.start()))
+    for match in _HTML_IMG.finditer(body):
+        alt = _ALT_ATTR.search(match["attrs"])
+        if alt is None or not alt["alt"].strip():
+            yield _finding(entry, "image", "an <img> has no alt text",
+                           'add alt="what the image shows"', line=line(match.start()))
 
 
 def _normalise(path: PurePosixPath) -> PurePosixPath:
