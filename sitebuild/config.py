@@ -7,6 +7,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from jinja2 import FileSystemBytecodeCache
 from pelican.settings import read_settings
 
 # Settings whose value is a URL or output path inside the site: prefixed with `en/` for English.
@@ -103,9 +104,19 @@ def for_language(base: dict, lang: str, *, output_path: Path, catalogue_path: Pa
         SITE_CATALOGUE_PATH=str(catalogue_path),
         IGNORE_FILES=[*base["IGNORE_FILES"], *(f"*.{code}.md" for code in other_languages)],
         CACHE_PATH=str(cache_root / "pelican" / lang),
+        JINJA_ENVIRONMENT={
+            **base["JINJA_ENVIRONMENT"],
+            # Compiled templates, keyed by their source: rebuilds skip compiling the theme.
+            "bytecode_cache": FileSystemBytecodeCache(str(_ensure(cache_root / "jinja"))),
+        },
         LOCALE=(base["SITE_LANGUAGES"][lang].get("locale", ""),),
     )
     return settings
+
+
+def _ensure(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 def environment_secrets() -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gettext
 import io
 import logging
@@ -35,8 +36,12 @@ def install(env, settings: dict, lang: str) -> None:
     locale = settings["SITE_LANGUAGES"][lang].get("locale", lang)
     categories = settings["CATEGORIES"]
 
-    def localdate(value, format: str = "long") -> str:  # noqa: A002 (Babel's name)
-        return format_date(value, format=format, locale=locale) if value else ""
+    @functools.lru_cache(maxsize=4096)  # listings print the same few hundred dates again
+    def _date(day, format: str) -> str:  # noqa: A002 (Babel's name)
+        return format_date(day, format=format, locale=locale)
+
+    def localdate(value, format: str = "long") -> str:  # noqa: A002
+        return _date(value.date() if hasattr(value, "date") else value, format) if value else ""
 
     def category_name(category) -> str:
         slug = getattr(category, "slug", category)
