@@ -23,6 +23,7 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 from newsletter.errors import ConfigError
+from sitebuild.settings_dict import merged
 
 logger = logging.getLogger(__name__)
 
@@ -48,8 +49,9 @@ DEFAULTS: dict[str, Any] = {
     # 0 = never wait: the answer no longer depends on Mailchimp's latency.
     "mailchimp_answer_wait": 1.0,
     "max_body_bytes": 4096,
-    "rate_limit_ip": [20, 60],  # at most 20 POSTs per 60 s per client IP
-    "rate_limit_address": [5, 3600],  # at most 5 subscribe attempts per hour per address
+    # [count, seconds]: `count` at once, refilling at count/seconds; shared by all workers
+    "rate_limit_ip": [20, 60],  # 20 POSTs per client IP, then one every 3 s
+    "rate_limit_address": [5, 3600],  # 5 subscribe attempts per address, then one per 12 min
     "resend_interval": 900,  # seconds before a pending address may get another confirmation mail
     "confirm_max_age": 7 * 86400,
     "unsubscribe_max_age": 400 * 86400,
@@ -117,6 +119,10 @@ class NewsletterConfig:
         return self.state_dir / "queue.sqlite3"
 
     @property
+    def ratelimit_path(self) -> Path:
+        return self.state_dir / "ratelimit.sqlite3"
+
+    @property
     def outbox_dir(self) -> Path:
         return self.state_dir / "outbox"
 
@@ -141,13 +147,7 @@ def load_config(settings: dict | None = None, environ: Mapping[str, str] | None 
     """Build the NewsletterConfig from Pelican settings (pelicanconf.py when None) and the env."""
     settings = read_pelicanconf() if settings is None else settings
     env = os.environ if environ is None else environ
-    raw = settings.get("NEWSLETTER") or {}
-    unknown = sorted(set(raw) - set(DEFAULTS))
-    if unknown:
-        raise ConfigError(
-            f"NEWSLETTER: unknown key(s) {', '.join(unknown)}; known keys: "
-            f"{', '.join(sorted(DEFAULTS))} (see newsletter/README.md)")
-    opts = {**DEFAULTS, **raw}
+    opts = merged(settings, "NEWSLETTER", DEFAULTS, ConfigError)
 
     site_url = str(settings.get("SITEURL") or "http://127.0.0.1:8000").rstrip("/")
     categories: dict = settings.get("CATEGORIES") or {}

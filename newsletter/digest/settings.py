@@ -13,6 +13,8 @@ from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sitebuild.settings_dict import merged
+
 SETTING = "DIGEST"
 PERIODS = ("weekly", "monthly")
 
@@ -112,15 +114,7 @@ def _per_lang(name: str, value: Any, languages: tuple[str, ...]) -> Mapping[str,
 
 def load(settings: Mapping[str, Any]) -> DigestConfig:
     """Merge settings["DIGEST"] over DEFAULTS, validate, and add the site data."""
-    given = settings.get(SETTING) or {}
-    if not isinstance(given, Mapping):
-        raise DigestSettingsError(f"{SETTING} must be a dict, got {given!r}")
-    unknown = sorted(set(given) - set(DEFAULTS))
-    if unknown:
-        raise DigestSettingsError(
-            f"{SETTING} has unknown key(s) {', '.join(map(repr, unknown))}; "
-            f"known keys: {', '.join(DEFAULTS)}")
-    raw = {**DEFAULTS, **given}
+    raw = merged(settings, SETTING, DEFAULTS, DigestSettingsError)
     languages = tuple(settings.get("SITE_LANGUAGES") or ("uk", "en"))
     # SITE_DEFAULT_LANG inside a language run (where DEFAULT_LANG is the run's language).
     default_lang = settings.get("SITE_DEFAULT_LANG") or settings.get("DEFAULT_LANG") or languages[0]

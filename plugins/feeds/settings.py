@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from sitebuild.settings_dict import merged
+
 SETTING = "FEEDS"
 
 DEFAULTS: Mapping[str, Any] = MappingProxyType({
@@ -121,16 +123,7 @@ def _optional_text(name: str, value: Any) -> str | None:
 
 def load(settings: Mapping[str, Any]) -> Config:
     """Merge `settings["FEEDS"]` over DEFAULTS and validate every value."""
-    given = settings.get(SETTING) or {}
-    if not isinstance(given, Mapping):
-        raise FeedsSettingsError(f"{SETTING} must be a dict, got {given!r}")
-    unknown = sorted(set(given) - set(DEFAULTS))
-    if unknown:
-        raise FeedsSettingsError(
-            f"{SETTING} has unknown key(s) {', '.join(map(repr, unknown))}; "
-            f"known keys: {', '.join(DEFAULTS)}"
-        )
-    raw = {**DEFAULTS, **given}
+    raw = merged(settings, SETTING, DEFAULTS, FeedsSettingsError)
     count = raw["max_entries"]
     if isinstance(count, bool) or not isinstance(count, int) or count < 1:
         raise _fail("max_entries", "a whole number, 1 or more", count)

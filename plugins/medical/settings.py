@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+from sitebuild.settings_dict import merged
+
 SETTING = "MEDICAL"
 
 DEFAULTS: Mapping[str, Any] = MappingProxyType({
@@ -77,16 +79,7 @@ def _strings(name: str, value: Any) -> tuple[str, ...]:
 
 def load(settings: Mapping[str, Any]) -> Config:
     """Merge `settings["MEDICAL"]` over DEFAULTS and validate every value."""
-    given = settings.get(SETTING) or {}
-    if not isinstance(given, Mapping):
-        raise MedicalSettingsError(f"{SETTING} must be a dict, got {given!r}")
-    unknown = sorted(set(given) - set(DEFAULTS))
-    if unknown:
-        raise MedicalSettingsError(
-            f"{SETTING} has unknown key(s) {', '.join(map(repr, unknown))}; "
-            f"known keys: {', '.join(DEFAULTS)}"
-        )
-    raw = {**DEFAULTS, **given}
+    raw = merged(settings, SETTING, DEFAULTS, MedicalSettingsError)
     months = raw["review_interval_months"]
     if isinstance(months, bool) or not isinstance(months, int) or months < 1:
         raise _fail("review_interval_months", "a whole number of months, 1 or more", months)

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+from sitebuild.settings_dict import merged
+
 SETTING = "NEWSLETTER_MANIFEST"
 
 DEFAULTS: Mapping[str, Any] = MappingProxyType({
@@ -29,15 +31,7 @@ class Config:
 
 
 def load(settings: Mapping[str, Any]) -> Config:
-    given = settings.get(SETTING) or {}
-    if not isinstance(given, Mapping):
-        raise ManifestSettingsError(f"{SETTING} must be a dict, got {given!r}")
-    unknown = sorted(set(given) - set(DEFAULTS))
-    if unknown:
-        raise ManifestSettingsError(
-            f"{SETTING} has unknown key(s) {', '.join(map(repr, unknown))}; "
-            f"known keys: {', '.join(DEFAULTS)}")
-    raw = {**DEFAULTS, **given}
+    raw = merged(settings, SETTING, DEFAULTS, ManifestSettingsError)
     if not isinstance(raw["publish_archive"], bool):
         raise ManifestSettingsError(
             f"{SETTING}['publish_archive'] must be True or False, got {raw['publish_archive']!r}")

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from sitebuild.settings_dict import merged
+
 SETTING = "RELATED_PUBLICATIONS"
 PARTS = ("text", "tags", "category", "date")
 
@@ -128,16 +130,7 @@ def _length(name: str, value: Any) -> int:
 
 def load(settings: Mapping[str, Any]) -> Config:
     """Merge `settings["RELATED_PUBLICATIONS"]` over DEFAULTS and validate every value."""
-    given = settings.get(SETTING) or {}
-    if not isinstance(given, Mapping):
-        raise RelatedSettingsError(f"{SETTING} must be a dict, got {given!r}")
-    unknown = sorted(set(given) - set(DEFAULTS))
-    if unknown:
-        raise RelatedSettingsError(
-            f"{SETTING} has unknown key(s) {', '.join(map(repr, unknown))}; "
-            f"known keys: {', '.join(DEFAULTS)}"
-        )
-    raw = {**DEFAULTS, **given}
+    raw = merged(settings, SETTING, DEFAULTS, RelatedSettingsError)
     count = raw["count"]
     if isinstance(count, bool) or not isinstance(count, int) or count < 1:
         raise _fail("count", "a whole number, 1 or more", count)

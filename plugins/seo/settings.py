@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+from sitebuild.settings_dict import merged
+
 SETTING = "SEO"
 
 DEFAULTS: Mapping[str, Any] = MappingProxyType({
@@ -30,12 +32,8 @@ class Config:
 
 
 def load(settings: Mapping[str, Any]) -> Config:
-    given = settings.get(SETTING) or {}
-    values = dict(DEFAULTS)
-    for key, value in given.items():
-        if key not in DEFAULTS:
-            raise SeoSettingsError(f"{SETTING}[{key!r}] is not a setting; known: "
-                                   f"{', '.join(DEFAULTS)}")
+    values = merged(settings, SETTING, DEFAULTS, SeoSettingsError)
+    for key, value in values.items():
         expected = type(DEFAULTS[key])
         if expected is tuple and isinstance(value, list):
             value = tuple(value)

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+from sitebuild.settings_dict import merged
+
 SETTING = "THEME_CONTEXT"
 
 # Outcome codes of the subscribe endpoint; one static result page is written per code.
@@ -49,12 +51,8 @@ class Config:
 
 def load(settings: Mapping[str, Any]) -> Config:
     """Config from `settings[THEME_CONTEXT]`; unknown keys and wrong types are refused."""
-    given = settings.get(SETTING) or {}
-    values = dict(DEFAULTS)
-    for key, value in given.items():
-        if key not in DEFAULTS:
-            raise ThemeContextSettingsError(
-                f"{SETTING}[{key!r}] is not a setting; known: {', '.join(DEFAULTS)}")
+    values = merged(settings, SETTING, DEFAULTS, ThemeContextSettingsError)
+    for key, value in values.items():
         expected = type(DEFAULTS[key])
         if expected is tuple and isinstance(value, list):
             value = tuple(value)
