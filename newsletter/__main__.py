@@ -1,6 +1,7 @@
 """Newsletter commands: `python -m newsletter <command>` (see newsletter/README.md).
 
-    serve [--host 127.0.0.1] [--port 8000] [--site output]   endpoint (+ static site) via uvicorn
+    serve [--host 127.0.0.1] [--port 8000] [--site output] [--workers 2] [--settings FILE]
+                                                             endpoint (+ static site) via uvicorn
     flush-queue                                              retry every queued subscription now
     setup-mailchimp                                          create topic interests; print mapping
     digest ... / digest-send ...                             delegated to newsletter.digest.cli
@@ -11,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -20,22 +22,24 @@ logger = logging.getLogger("newsletter")
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from newsletter import asgi
     from newsletter.config import load_config, read_pelicanconf
-    from newsletter.service import create_app
 
-    settings = read_pelicanconf()
-    config = load_config(settings)
+    settings_file = Path(args.settings) if args.settings else None
+    config = load_config(read_pelicanconf(settings_file))  # fail early, in this process
     site = Path(args.site) if args.site else None
     if site is not None and not site.is_dir():
         logger.warning("newsletter: %s does not exist; serving the endpoint only "
                        "(build the site with `make html`)", site)
         site = None
-    # The site's own headers (CSP etc.), as `make serve` sends them.
-    app = create_app(config, static_dir=site, security_headers=settings.get("SECURITY_HEADERS"))
-    logger.info("newsletter: %s backend, serving on http://%s:%d", config.backend, args.host,
-                args.port)
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level,
-                access_log=args.access_log)
+    os.environ[asgi.ENV] = asgi.options(str(settings_file.resolve()) if settings_file else None,
+                                        str(site.resolve()) if site else None)
+    logger.info("newsletter: %s backend, %d worker process(es), serving on http://%s:%d",
+                config.backend, args.workers, args.host, args.port)
+    # An app factory by import string: each worker process builds its own app (SQLite
+    # connections, delivery worker). httptools and uvloop are used when installed.
+    uvicorn.run("newsletter.asgi:create", factory=True, host=args.host, port=args.port,
+                workers=args.workers, log_level=args.log_level, access_log=args.access_log)
     return 0
 
 
@@ -95,6 +99,10 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--site", default="output", help="built site to serve ('' for none)")
+    serve.add_argument("--workers", type=int, default=2,
+                       help="worker processes (default 2: one per core of the target host)")
+    serve.add_argument("--settings", default=None,
+                       help="settings file instead of pelicanconf.py (same format)")
     serve.add_argument("--log-level", default="info")
     serve.add_argument("--no-access-log", dest="access_log", action="store_false")
     serve.set_defaults(run=_serve)

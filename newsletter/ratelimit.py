@@ -1,44 +1,69 @@
-"""In-process rate limits (per client IP, per address): a sliding window of recent hits.
+"""Rate limits per client IP and per address, shared by every worker process (SQLite).
 
-Per process: with several instances each allows the limit, which is fine for a form that
-expects a handful of submissions a minute. Memory stays bounded by pruning idle keys.
+`python -m newsletter serve` runs several uvicorn worker processes; limits kept in process
+memory would let each of them allow the full count. The state lives in
+`<state>/ratelimit.sqlite3` instead, one row per key, updated by one SQL statement per hit.
+
+Algorithm: GCRA (generic cell rate algorithm, a token bucket in one timestamp). A limit of
+`count` per `seconds` lets a key make `count` attempts at once, then one more every
+`seconds / count` as the budget refills; a refused attempt does not use budget. The row keeps
+the key's "theoretical arrival time" (tat):
+
+    allowed  iff  max(tat, now) - now <= seconds - seconds/count
+    then     tat = max(tat, now) + seconds/count
+
+Keys are stored as BLAKE2 hashes (the file holds no addresses or IPs). The database is WAL with
+synchronous=OFF: after a power cut limits may forget recent attempts, nothing else.
 """
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
-from collections import deque
+from pathlib import Path
+
+from newsletter.store import open_sqlite
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS budget (
+    key BLOB PRIMARY KEY,   -- blake2b(kind + ":" + key), 16 bytes
+    tat REAL NOT NULL       -- theoretical arrival time (unix seconds)
+) WITHOUT ROWID;
+"""
+
+HIT = ("INSERT INTO budget (key, tat) VALUES (?1, ?2 + ?3) "
+       "ON CONFLICT(key) DO UPDATE SET tat = MAX(tat, ?2) + ?3 "
+       "WHERE MAX(tat, ?2) - ?2 <= ?4")
 
 
-class RateLimiter:
-    """At most `limit` hits per `window` seconds per key."""
+class RateLimits:
+    """Named limits (e.g. {"ip": (20, 60), "address": (5, 3600)}) over one shared database."""
 
-    def __init__(self, limit: int, window: float, clock=time.monotonic, max_keys: int = 100_000):
-        self.limit = limit
-        self.window = window
+    PRUNE_EVERY = 5000  # hits between deletions of fully refilled keys
+
+    def __init__(self, path: Path | str, limits: dict[str, tuple[int, float]],
+                 clock=time.time):
+        self.limits = {kind: (int(count), float(seconds)) for kind, (count, seconds)
+                       in limits.items()}
         self._clock = clock
-        self._max_keys = max_keys
-        self._hits: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
+        self._conn = open_sqlite(Path(path), synchronous="OFF")
+        self._conn.executescript(SCHEMA)
+        self._hits = 0
 
-    def hit(self, key: str) -> bool:
-        """Record one attempt; False when `key` is over its limit (the attempt is not counted)."""
+    def close(self) -> None:
+        self._conn.close()
+
+    def hit(self, kind: str, key: str) -> bool:
+        """Record one attempt of `key`; False when it is over its `kind` limit (not counted)."""
+        count, seconds = self.limits[kind]
+        interval = seconds / count
+        digest = hashlib.blake2b(f"{kind}:{key}".encode("utf-8"), digest_size=16).digest()
         now = self._clock()
-        horizon = now - self.window
         with self._lock:
-            hits = self._hits.get(key)
-            if hits is None:
-                if len(self._hits) >= self._max_keys:
-                    self._prune(horizon)
-                hits = self._hits[key] = deque()
-            while hits and hits[0] <= horizon:
-                hits.popleft()
-            if len(hits) >= self.limit:
-                return False
-            hits.append(now)
-            return True
-
-    def _prune(self, horizon: float) -> None:
-        for key in [k for k, hits in self._hits.items() if not hits or hits[-1] <= horizon]:
-            del self._hits[key]
+            cursor = self._conn.execute(HIT, (digest, now, interval, seconds - interval))
+            self._hits += 1
+            if self._hits % self.PRUNE_EVERY == 0:
+                self._conn.execute("DELETE FROM budget WHERE tat < ?", (now,))
+        return cursor.rowcount == 1

@@ -30,7 +30,7 @@ from newsletter.links import BadLink, Links
 from newsletter.messages import LANGUAGE_NAMES, text
 from newsletter.outcomes import STATUS
 from newsletter.queue import RetryQueue
-from newsletter.ratelimit import RateLimiter
+from newsletter.ratelimit import RateLimits
 from newsletter.render import page
 from newsletter.validation import (FormError, language, origin_of, page_lang_of, parse_form,
                                    read_subscribe_form, topics)
@@ -74,8 +74,9 @@ class Endpoint:
         self.delivery = delivery
         self.links = links
         self.stylesheets = stylesheets
-        self.per_ip = RateLimiter(*config.rate_limit_ip)
-        self.per_address = RateLimiter(*config.rate_limit_address)
+        # In SQLite, so the limits hold across uvicorn worker processes (newsletter/ratelimit.py).
+        self.limits = RateLimits(config.ratelimit_path, {"ip": config.rate_limit_ip,
+                                                         "address": config.rate_limit_address})
         self.allowed = set(config.allowed_origins)
 
     # --- answers ------------------------------------------------------------------------------
@@ -119,7 +120,7 @@ class Endpoint:
         if not self.origin_ok(request):
             return self.answer(request, "forbidden", lang)
         client = request.client.host if request.client else "unknown"
-        if not self.per_ip.hit(client):
+        if not self.limits.hit("ip", client):
             return self.answer(request, "rate-limited", lang)
         try:
             fields = await self.read_form(request)
@@ -134,7 +135,7 @@ class Endpoint:
             logger.info("newsletter: honeypot filled from %s; answered check-inbox", client)
             return self.answer(request, "check-inbox", lang)
         sub = form.subscription
-        if not self.per_address.hit(sub.email.lower()):
+        if not self.limits.hit("address", sub.email.lower()):
             return self.answer(request, "rate-limited", lang)
         try:
             code = await self.delivery.accept(sub)  # durable before we answer

@@ -1,0 +1,37 @@
+"""The ASGI app of `python -m newsletter serve`, built inside each uvicorn worker process.
+
+With `--workers N` uvicorn starts N processes that each import this module and call
+`create()` (an app factory); the serve command passes its options to them in the environment
+variable NEWSLETTER_SERVE (JSON: {"settings": path or null, "site": dir or null}), since a
+factory takes no arguments. Everything per process (SQLite connections, the delivery worker,
+the Mailchimp connection pool) is created here, after the fork.
+
+Run it directly with uvicorn if you prefer:
+    NEWSLETTER_SERVE='{"site": "output"}' uvicorn --factory newsletter.asgi:create --workers 2
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+ENV = "NEWSLETTER_SERVE"
+
+
+def options(settings: str | None, site: str | None) -> str:
+    """The NEWSLETTER_SERVE value for these options."""
+    return json.dumps({"settings": settings, "site": site})
+
+
+def create():
+    from newsletter.config import load_config, read_pelicanconf
+    from newsletter.service import create_app
+
+    chosen = json.loads(os.environ.get(ENV) or "{}")
+    settings_file = chosen.get("settings")
+    settings = read_pelicanconf(Path(settings_file) if settings_file else None)
+    site = chosen.get("site")
+    # The site's own headers (CSP etc.), as `make serve` sends them.
+    return create_app(load_config(settings), static_dir=Path(site) if site else None,
+                      security_headers=settings.get("SECURITY_HEADERS"))
