@@ -46,8 +46,11 @@ def test_neighbours_stay_in_category_and_go_by_date():
 def test_latest_in_category_excludes_itself_newest_first():
     ptsd = Category("ptsd")
     items = [Article(str(n), ptsd, day(n)) for n in range(1, 8)]
-    assert [x.title for x in navigation.latest_in_category(items, items[0], 4)] == \
-        ["7", "6", "5", "4"]
+    hidden = Article("hidden", ptsd, day(9))
+    latest = navigation.latest_in_category(items, [*items, hidden], 4)
+    assert [x.title for x in latest[id(items[0])]] == ["7", "6", "5", "4"]
+    assert [x.title for x in latest[id(items[6])]] == ["6", "5", "4", "3"]
+    assert [x.title for x in latest[id(hidden)]] == ["7", "6", "5", "4"]  # never listed itself
 
 
 def test_category_counts_most_recent_first_ties_in_settings_order():

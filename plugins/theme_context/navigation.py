@@ -29,12 +29,22 @@ def category_neighbours(articles: Sequence) -> dict[int, tuple[object | None, ob
     return result
 
 
-def latest_in_category(articles: Sequence, article, count: int) -> list:
-    """Up to `count` other articles of the article's category, newest first."""
-    slug = article.category.slug
-    same = [other for other in articles if other is not article and other.category.slug == slug]
-    same.sort(key=lambda a: a.date, reverse=True)
-    return same[:count]
+def latest_in_category(candidates: Sequence, articles: Iterable, count: int) -> dict[int, list]:
+    """For each of `articles`, up to `count` other `candidates` of its category, newest first.
+
+    Keyed by id(article). One sort per category, not one per article: this runs for every
+    article of the site.
+    """
+    newest: dict[str, list] = defaultdict(list)
+    for candidate in candidates:
+        newest[str(candidate.category.slug)].append(candidate)
+    for group in newest.values():
+        group.sort(key=lambda a: a.date, reverse=True)
+    return {
+        id(article): [other for other in newest[str(article.category.slug)][:count + 1]
+                      if other is not article][:count]
+        for article in articles
+    }
 
 
 @dataclass(frozen=True)

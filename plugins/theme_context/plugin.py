@@ -78,11 +78,13 @@ def attach_navigation(generator) -> None:
     config = load(generator.settings)
     articles = list(generator.articles)
     neighbours = navigation.category_neighbours(articles)
-    for article in [*articles, *getattr(generator, "hidden_articles", ())]:
+    hidden = list(getattr(generator, "hidden_articles", ()))
+    latest = navigation.latest_in_category(articles, [*articles, *hidden],
+                                           config.related_fallback_count)
+    for article in [*articles, *hidden]:
         article.prev_in_category, article.next_in_category = neighbours.get(id(article),
                                                                             (None, None))
-        article.latest_in_category = navigation.latest_in_category(
-            articles, article, config.related_fallback_count)
+        article.latest_in_category = latest[id(article)]
     generator.context["category_counts"] = navigation.category_counts(
         articles, list(generator.settings["CATEGORIES"]))
 
