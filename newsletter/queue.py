@@ -22,7 +22,7 @@ from pathlib import Path
 
 from newsletter.backends import Backend, Subscription
 from newsletter.errors import Retryable
-from newsletter.store import open_sqlite
+from newsletter.store import WriteLock, open_sqlite
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +69,9 @@ class RetryQueue:
         # (NORMAL: survives a crash of the process). Losing bookkeeping to a power cut only
         # means a job is tried once more, which every backend takes idempotently.
         self._conn = open_sqlite(self.path, synchronous="NORMAL")
-        self._conn.executescript(SCHEMA)
+        self._writing = WriteLock(self.path)  # both connections' writers, every process
+        with self._writing:
+            self._conn.executescript(SCHEMA)
         self._durable_lock = threading.Lock()
         self._durable = open_sqlite(self.path, synchronous="FULL")
 
@@ -82,6 +84,7 @@ class RetryQueue:
     def close(self) -> None:
         self._conn.close()
         self._durable.close()
+        self._writing.close()
 
     def now(self) -> float:
         """The queue's clock (injectable in tests); due times and leases are in its terms."""
@@ -95,7 +98,7 @@ class RetryQueue:
     def put(self, sub: Subscription, error: str = "") -> bool:
         """Store a subscription for later; False when this id is already queued."""
         now = self._clock()
-        with self._durable_lock, self._durable:
+        with self._durable_lock, self._writing, self._durable:
             cursor = self._durable.execute(
                 "INSERT OR IGNORE INTO jobs (id, payload, attempts, next_at, created, last_error)"
                 " VALUES (?, ?, 1, ?, ?, ?)",
@@ -120,7 +123,7 @@ class RetryQueue:
             until = now + (self.LEASE_SECONDS if lease is None else lease)
             # Due when the lease ends: drainers' "due" scans skip jobs in flight.
             rows.append((sub.id, sub.to_json(), until, until, now))
-        with self._durable_lock, self._durable:
+        with self._durable_lock, self._writing, self._durable:
             self._durable.execute("BEGIN IMMEDIATE")
             self._durable.executemany(
                 "INSERT OR IGNORE INTO jobs (id, payload, attempts, next_at, lease_until, "
@@ -131,7 +134,7 @@ class RetryQueue:
     def release(self, job_ids: list[str]) -> None:
         """Give leased jobs back: due now for any drainer (a process stopping cleanly)."""
         now = self._clock()
-        with self._lock, self._conn:
+        with self._lock, self._writing, self._conn:
             self._conn.executemany(
                 "UPDATE jobs SET lease_until = 0, next_at = MIN(next_at, ?) WHERE id = ?",
                 [(now, job_id) for job_id in job_ids])
@@ -151,7 +154,7 @@ class RetryQueue:
     def claim(self, limit: int = 50, force: bool = False) -> list[tuple[Subscription, int]]:
         """Lease up to `limit` due jobs (all waiting ones with `force`)."""
         now = self._clock()
-        with self._lock, self._conn:
+        with self._lock, self._writing, self._conn:
             self._conn.execute("BEGIN IMMEDIATE")
             rows = self._conn.execute(
                 "SELECT id, payload, attempts FROM jobs WHERE state = 'waiting' "
@@ -165,14 +168,14 @@ class RetryQueue:
         return [(Subscription.from_json(payload), attempts) for _id, payload, attempts in rows]
 
     def done(self, job_id: str) -> None:
-        with self._lock, self._conn:
+        with self._lock, self._writing, self._conn:
             self._conn.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
 
     def failed(self, job_id: str, attempts: int, error: str) -> bool:
         """Schedule another try; park the job as dead after max_attempts. True if dead."""
         now = self._clock()
         dead = attempts + 1 >= self.max_attempts  # `attempts + 1` tries have now failed
-        with self._lock, self._conn:
+        with self._lock, self._writing, self._conn:
             self._conn.execute(
                 "UPDATE jobs SET attempts = ?, next_at = ?, lease_until = 0, last_error = ?, "
                 "state = ? WHERE id = ?",

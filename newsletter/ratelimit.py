@@ -23,7 +23,7 @@ import threading
 import time
 from pathlib import Path
 
-from newsletter.store import open_sqlite
+from newsletter.store import WriteLock, open_sqlite
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS budget (
@@ -49,11 +49,16 @@ class RateLimits:
         self._clock = clock
         self._lock = threading.Lock()
         self._conn = open_sqlite(Path(path), synchronous="OFF")
-        self._conn.executescript(SCHEMA)
+        # Held for microseconds, but taken on the event loop: a blocking flock instead of
+        # SQLite's busy handler, which sleeps at least 1 ms per try (see WriteLock).
+        self._writing = WriteLock(Path(path))
+        with self._writing:
+            self._conn.executescript(SCHEMA)
         self._hits = 0
 
     def close(self) -> None:
         self._conn.close()
+        self._writing.close()
 
     def hit(self, kind: str, key: str) -> bool:
         """Record one attempt of `key`; False when it is over its `kind` limit (not counted)."""
@@ -61,7 +66,7 @@ class RateLimits:
         interval = seconds / count
         digest = hashlib.blake2b(f"{kind}:{key}".encode("utf-8"), digest_size=16).digest()
         now = self._clock()
-        with self._lock:
+        with self._lock, self._writing:
             cursor = self._conn.execute(HIT, (digest, now, interval, seconds - interval))
             self._hits += 1
             if self._hits % self.PRUNE_EVERY == 0:

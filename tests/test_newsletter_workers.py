@@ -108,3 +108,24 @@ def test_serve_with_two_workers(tmp_path):
     finally:
         server.terminate()
         server.wait(20)
+
+
+def test_write_lock_excludes_other_holders_and_wakes_them_at_once(tmp_path):
+    """Two WriteLocks on one database (two processes' worth: separate open files): the second
+    waits while the first holds it and gets it within milliseconds of the release."""
+    import threading
+
+    from newsletter.store import WriteLock
+
+    first, second = WriteLock(tmp_path / "db"), WriteLock(tmp_path / "db")
+    got = []
+    with first:
+        waiter = threading.Thread(target=lambda: (second.__enter__(),
+                                                  got.append(time.monotonic())))
+        waiter.start()
+        time.sleep(0.2)
+        assert got == []  # still waiting
+        released = time.monotonic()
+    waiter.join(5)
+    second.__exit__(None, None, None)
+    assert got and got[0] - released < 0.05
