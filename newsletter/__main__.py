@@ -33,7 +33,7 @@ def _serve(args: argparse.Namespace) -> int:
                        "(build the site with `make html`)", site)
         site = None
     os.environ[asgi.ENV] = asgi.options(str(settings_file.resolve()) if settings_file else None,
-                                        str(site.resolve()) if site else None)
+                                        str(site.resolve()) if site else None, args.workers)
     logger.info("newsletter: %s backend, %d worker process(es), serving on http://%s:%d",
                 config.backend, args.workers, args.host, args.port)
     # An app factory by import string: each worker process builds its own app (SQLite

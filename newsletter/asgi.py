@@ -2,8 +2,8 @@
 
 With `--workers N` uvicorn starts N processes that each import this module and call
 `create()` (an app factory); the serve command passes its options to them in the environment
-variable NEWSLETTER_SERVE (JSON: {"settings": path or null, "site": dir or null}), since a
-factory takes no arguments. Everything per process (SQLite connections, the delivery worker,
+variable NEWSLETTER_SERVE (JSON: {"settings": path or null, "site": dir or null, "workers": N}), since
+a factory takes no arguments. With N workers each gets 1/N of `mailchimp_max_connections`. Everything per process (SQLite connections, the delivery worker,
 the Mailchimp connection pool) is created here, after the fork.
 
 Run it directly with uvicorn if you prefer:
@@ -12,6 +12,7 @@ Run it directly with uvicorn if you prefer:
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from pathlib import Path
@@ -19,9 +20,9 @@ from pathlib import Path
 ENV = "NEWSLETTER_SERVE"
 
 
-def options(settings: str | None, site: str | None) -> str:
+def options(settings: str | None, site: str | None, workers: int = 1) -> str:
     """The NEWSLETTER_SERVE value for these options."""
-    return json.dumps({"settings": settings, "site": site})
+    return json.dumps({"settings": settings, "site": site, "workers": workers})
 
 
 def create():
@@ -32,6 +33,13 @@ def create():
     settings_file = chosen.get("settings")
     settings = read_pelicanconf(Path(settings_file) if settings_file else None)
     site = chosen.get("site")
+    config = load_config(settings)
+    workers = max(1, int(chosen.get("workers") or 1))
+    if workers > 1:
+        # Mailchimp allows mailchimp_max_connections per account, not per process: each
+        # worker process gets its share (its delivery threads and connection pool).
+        config = dataclasses.replace(config, mailchimp_max_connections=max(
+            1, config.mailchimp_max_connections // workers))
     # The site's own headers (CSP etc.), as `make serve` sends them.
-    return create_app(load_config(settings), static_dir=Path(site) if site else None,
+    return create_app(config, static_dir=Path(site) if site else None,
                       security_headers=settings.get("SECURITY_HEADERS"))
