@@ -44,9 +44,10 @@ def build(options: config.BuildOptions, *, swap: bool = True) -> BuildReport:
     fresh = output.fresh_directory(target, "new")
     work = output.fresh_directory(target, "work")
     try:
-        runs = _run_settings(base, site, options, fresh, work)
-        catalogue_module.save(site, Path(runs[0]["SITE_CATALOGUE_PATH"]))
-        conversion = _start_conversion(base, site, runs, options)
+        with clock("prepare"):
+            runs = _run_settings(base, site, options, fresh, work)
+            catalogue_module.save(site, Path(runs[0]["SITE_CATALOGUE_PATH"]))
+            conversion = _start_conversion(base, site, runs, options)
         # The checks and the related index run here while the pool converts Markdown.
         with clock("checks"):
             report.findings = run_all(site, base)
@@ -54,7 +55,7 @@ def build(options: config.BuildOptions, *, swap: bool = True) -> BuildReport:
             (logger.warning if finding.level == WARNING else logger.info)("%s", finding)
         with clock("related"):
             related_lists = related.compute(site, base, report.findings)
-        catalogue_module.save(site, Path(runs[0]["SITE_CATALOGUE_PATH"]))  # now with related
+            catalogue_module.save(site, Path(runs[0]["SITE_CATALOGUE_PATH"]))  # with related
         with clock("markdown"):
             if conversion is not None:
                 for settings in runs:
@@ -72,7 +73,8 @@ def build(options: config.BuildOptions, *, swap: bool = True) -> BuildReport:
                 f"{report.warnings} warning(s) in a strict build; output/ left unchanged"
             )
         if swap:
-            output.swap_in(fresh, target)
+            with clock("swap"):
+                output.swap_in(fresh, target)
             report.output = target
         else:
             report.output = fresh

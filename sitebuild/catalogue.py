@@ -9,6 +9,7 @@ The build pickles it next to the output; plugins get it back with `load_for_run(
 from __future__ import annotations
 
 import functools
+import hashlib
 import pickle
 import tomllib
 from collections import defaultdict
@@ -53,6 +54,7 @@ class Entry:
     related: tuple[str, ...] | None = None
     related_exclude: tuple[str, ...] = ()
     url: str = ""  # site-relative, e.g. "en/articles/night-terrors/"
+    digest: str = ""  # sha256 of the file's bytes: what caches of its conversion are keyed by
     # (field, problem, fix, line or None for the field's own line)
     problems: list[tuple[str, str, str, int | None]] = field(default_factory=list)
 
@@ -122,6 +124,7 @@ def read_entry(path: Path, content_path: Path, settings: dict) -> Entry | tuple[
         line = raw.count(b"\n", 0, error.start) + 1
         return line, f"the file is not UTF-8 (byte {error.start} is {raw[error.start]:#04x})"
     parsed = headers.parse(text)
+    digest = hashlib.sha256(raw).hexdigest()
     name = path.name
     stem, _, _ = name.rpartition(".")  # "slug.lang"
     file_slug, _, file_lang = stem.rpartition(".")
@@ -136,7 +139,7 @@ def read_entry(path: Path, content_path: Path, settings: dict) -> Entry | tuple[
     key = value("translation_key") or file_slug
     entry = Entry(
         path=relative, kind=kind, lang=lang, slug=slug, key=key,
-        key_explicit="translation_key" in fields, fields=fields,
+        key_explicit="translation_key" in fields, fields=fields, digest=digest,
         body=parsed.body, body_line=parsed.body_line,
         title=value("title"), category=value("category"),
         tags=headers.split_list(value("tags")),

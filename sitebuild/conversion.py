@@ -50,9 +50,13 @@ def _converter(settings_pickle: bytes):
             settings)
 
 
-def _convert_chunk(settings_pickle: bytes, jobs: list[tuple[str, str]]) -> list[tuple[str, Converted]]:
+def _convert_chunk(settings_pickle: bytes, paths: list[str]) -> list[tuple[str, Converted]]:
+    """Runs in a worker: reads and converts its share of the files."""
     body_md, field_md, settings = _converter(settings_pickle)
-    return [(path, convert_source(body_md, field_md, settings, text)) for path, text in jobs]
+    root = Path(settings["PATH"])
+    return [(path, convert_source(body_md, field_md, settings,
+                                  (root / path).read_text(encoding="utf-8")))
+            for path in paths]
 
 
 class ConversionCache:
@@ -91,11 +95,7 @@ class ConversionJob:
         context = multiprocessing.get_context("fork")
         self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
         for lang, settings in run_settings.items():
-            entries = [e for e in site.entries if e.lang == lang]
-            texts = {e.path: (site.content_path / e.path).read_text(encoding="utf-8")
-                     for e in entries}
-            hashes = {path: hashlib.sha256(text.encode()).hexdigest()
-                      for path, text in texts.items()}
+            hashes = {e.path: e.digest for e in site.entries if e.lang == lang}
             self._sources[lang] = hashes
             known: dict[str, tuple[str, Converted]] = {}
             if cache_root is not None:
@@ -104,7 +104,7 @@ class ConversionJob:
                 known = {path: hit for path, hit in cache.entries.items()
                          if hashes.get(path) == hit[0]}
             self._known[lang] = known
-            todo = [(path, texts[path]) for path in sorted(texts) if path not in known]
+            todo = [path for path in sorted(hashes) if path not in known]
             blob = pickle.dumps(_picklable(settings))
             self._pending[lang] = [
                 self._pool.submit(_convert_chunk, blob, todo[i:i + CHUNK])

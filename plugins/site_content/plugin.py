@@ -72,6 +72,11 @@ def attach_site_data(generator) -> None:
             if lang != entry.lang and (other := site.translation_of(entry, lang)) is not None
         ]
         content.reading_time = reading.minutes(entry.body, entry.lang)
+    for content in contents:
+        # Pelican formats `url` from settings on every access, and a page of the theme reads
+        # it dozens of times (canonical, share links, cards); its own `url:` override hook
+        # fixes it once. Same value, computed once.
+        content.override_url = content.url
 
 
 def install_theme_helpers(generator) -> None:
