@@ -172,7 +172,8 @@ CRISIS_LINES = {
 
 # --- Build ----------------------------------------------------------------------
 # sitebuild caches converted Markdown by content and by a fingerprint of the code and
-# settings that shape it (sitebuild/conversion.py); Pelican's own cache would only hide those.
+# settings that shape it (plugins/site_content/conversion.py); Pelican's own cache would
+# only hide those.
 CACHE_PATH = ".cache"
 CACHE_CONTENT = False
 LOAD_CONTENT_CACHE = False

@@ -43,27 +43,28 @@ def build(options: config.BuildOptions, *, swap: bool = True) -> BuildReport:
 
     fresh = output.fresh_directory(target, "new")
     work = output.fresh_directory(target, "work")
+    renders = None
     try:
         with clock("prepare"):
             runs = _run_settings(base, site, options, fresh, work)
-            catalogue_module.save(site, Path(runs[0]["SITE_CATALOGUE_PATH"]))
-            conversion = _start_conversion(base, site, runs, options)
-        # The checks and the related index run here while the pool converts Markdown.
+            catalogue_module.save(site, work / CATALOGUE)
+            # The language runs start now and convert their Markdown while this process
+            # runs the checks and the related index; they wait for the latter only when
+            # they attach related lists, after reading every file.
+            renders = _start_renders(runs, options)
         with clock("checks"):
             report.findings = run_all(site, base)
         for finding in report.findings:
             (logger.warning if finding.level == WARNING else logger.info)("%s", finding)
         with clock("related"):
             related_lists = related.compute(site, base, report.findings)
-            catalogue_module.save(site, Path(runs[0]["SITE_CATALOGUE_PATH"]))  # with related
-        with clock("markdown"):
-            if conversion is not None:
-                for settings in runs:
-                    conversion.save_results(settings["SITE_LANG"],
-                                            Path(settings["SITE_CONVERTED_PATH"]))
-                conversion.close()
+            catalogue_module.save_related(site.related, work / RELATED)
         with clock("render"):
-            report.render_warnings = _render_languages(runs, fresh, options)
+            report.render_warnings = renders.wait() if renders else [
+                warning for settings in runs for warning in render_language(settings)]
+            for settings in runs:
+                if Path(settings["OUTPUT_PATH"]) != fresh:
+                    output.merge_tree(Path(settings["OUTPUT_PATH"]), fresh)
         with clock("post"):
             report.render_warnings += poststeps.run(fresh, base, site, options)
             if options.related_report:
@@ -80,12 +81,17 @@ def build(options: config.BuildOptions, *, swap: bool = True) -> BuildReport:
             report.output = fresh
             fresh = None
     except BaseException:
+        if renders is not None:
+            renders.abandon(work / RELATED)
         if fresh is not None:
             output.discard(fresh)
         raise
     finally:
         output.discard(work)
     return report
+
+
+CATALOGUE, RELATED = "catalogue.pickle", "related.pickle"
 
 
 def _run_settings(base: dict, site, options: config.BuildOptions, fresh: Path,
@@ -98,43 +104,38 @@ def _run_settings(base: dict, site, options: config.BuildOptions, fresh: Path,
         # processes never write the same file (shared static files are compared instead).
         destination = fresh if lang == base["DEFAULT_LANG"] else work / f"render-{lang}"
         settings = config.for_language(base, lang, output_path=destination,
-                                       catalogue_path=work / "catalogue.pickle",
+                                       catalogue_path=work / CATALOGUE,
                                        cache_root=cache_root)
-        if options.parallel:
-            settings["SITE_CONVERTED_PATH"] = str(work / f"converted-{lang}.pickle")
+        settings["SITE_RELATED_PATH"] = str(work / RELATED)
+        settings["SITE_MARKDOWN_CACHE"] = str(cache_root / "markdown") if options.cache else None
         runs.append(settings)
     return runs
 
 
-def _start_conversion(base: dict, site, runs: list[dict], options: config.BuildOptions):
-    if not options.parallel:
-        return None  # each run converts its own files, one after another
-    from sitebuild.conversion import ConversionJob
+class _Renders:
+    """The language runs going on in worker processes."""
 
-    cache_root = Path(base["CACHE_PATH"]).resolve() / "markdown" if options.cache else None
-    return ConversionJob(site, {s["SITE_LANG"]: s for s in runs}, workers=_cores(),
-                         cache_root=cache_root)
-
-
-def _render_languages(runs: list[dict], fresh: Path, options: config.BuildOptions) -> list[str]:
-    if options.parallel and len(runs) > 1:
+    def __init__(self, runs: list[dict]) -> None:
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=min(len(runs), _cores()),
-                                 mp_context=context) as pool:
-            results = list(pool.map(render_language, runs))
-    else:
-        results = [render_language(settings) for settings in runs]
-    for settings in runs:
-        staged = Path(settings["OUTPUT_PATH"])
-        if staged != fresh:
-            output.merge_tree(staged, fresh)
-    return [warning for result in results for warning in result]
+        self.pool = ProcessPoolExecutor(max_workers=len(runs), mp_context=context)
+        self.futures = [self.pool.submit(render_language, settings) for settings in runs]
+
+    def wait(self) -> list[str]:
+        try:
+            return [warning for future in self.futures for warning in future.result()]
+        finally:
+            self.pool.shutdown()
+
+    def abandon(self, related_path: Path) -> None:
+        """The build failed: let runs waiting for the related index finish, and drop them."""
+        if not related_path.exists():
+            catalogue_module.save_related({}, related_path)
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _cores() -> int:
-    import os
-
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+def _start_renders(runs: list[dict], options: config.BuildOptions) -> _Renders | None:
+    # Serial mode renders after the related index is ready, in this process (debugging).
+    return _Renders(runs) if options.parallel and len(runs) > 1 else None
 
 
 class _WarningCollector(logging.Handler):

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 import pickle
+import time
 import tomllib
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -228,6 +230,31 @@ def save(catalogue: Catalogue, path: Path) -> None:
     with temporary.open("wb") as handle:
         pickle.dump(catalogue, handle, protocol=pickle.HIGHEST_PROTOCOL)
     temporary.replace(path)
+
+
+def save_related(lists: dict, path: Path) -> None:
+    """The related index, written once the parent has computed it (atomically)."""
+    temporary = path.with_suffix(".tmp")
+    with temporary.open("wb") as handle:
+        pickle.dump(lists, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    temporary.replace(path)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_related(path: str, timeout: float) -> dict:
+    deadline = time.monotonic() + timeout
+    while not os.path.exists(path):  # the parent computes it while this run reads content
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the related index never arrived at {path}")
+        time.sleep(0.02)
+    with open(path, "rb") as handle:
+        return pickle.load(handle)
+
+
+def related_for_run(settings: dict, timeout: float = 900.0) -> dict:
+    """(lang, slug) -> related matches for this build, waiting until the parent has them."""
+    path = settings.get("SITE_RELATED_PATH")
+    return _load_related(path, timeout) if path else load_for_run(settings).related
 
 
 @functools.lru_cache(maxsize=4)

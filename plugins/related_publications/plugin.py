@@ -56,10 +56,9 @@ def _articles_of(generator) -> list:
 
 def add_related(generator) -> None:
     """article_generator_finalized: attach the build's precomputed lists to the run's articles."""
-    from sitebuild.catalogue import load_for_run  # the build driver, present at build time
+    from sitebuild.catalogue import related_for_run  # the build driver, present at build time
 
-    catalogue = load_for_run(generator.settings)
-    for problem in attach(_articles_of(generator), catalogue.related):
+    for problem in attach(_articles_of(generator), related_for_run(generator.settings)):
         logger.warning("%s%s", PREFIX, problem)
 
 

@@ -1,14 +1,27 @@
-"""One source file to sanitised HTML: the single code path of the reader and the build pool."""
+"""One source file to sanitised HTML, and the cache that makes a rebuild convert only edits.
+
+Markdown conversion is most of a build. Each language run converts its own files (the runs
+go in parallel), and keeps the results in `<CACHE_PATH>/markdown/<lang>.pickle`, keyed by
+the file's bytes and stamped with a fingerprint of everything else that shapes the HTML:
+the Markdown settings, the plugin code, the shared data files. Change any of those and the
+whole cache is dropped; edit one article and only that article is converted again.
+"""
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import pickle
 from dataclasses import dataclass
+from pathlib import Path
 
 from markdown import Markdown
 
 from site_content.sanitise import clean
+
+# Settings that change the HTML of a conversion (others only change templates).
+SHAPING_SETTINGS = ("MARKDOWN", "CLINIC_COMMENT_TITLE", "IFRAME_HOSTS", "FORMATTED_FIELDS",
+                    "SITE_LANG", "REVIEWERS_FILE", "REFERENCES_FILE", "MEDICAL")
 
 
 @dataclass(frozen=True)
@@ -33,10 +46,62 @@ def convert_source(body_md: Markdown, field_md: Markdown, settings: dict, text: 
     return Converted(html, meta, formatted)
 
 
-@functools.lru_cache(maxsize=2)
-def load_converted(path: str | None) -> dict[str, Converted]:
-    """The build's pre-converted sources for this run ({} when built another way)."""
-    if not path:
-        return {}
-    with open(path, "rb") as handle:
-        return pickle.load(handle)
+def fingerprint(settings: dict) -> str:
+    """Changes whenever something other than the source file could change the HTML."""
+    digest = hashlib.sha256()
+    for name in SHAPING_SETTINGS:
+        digest.update(repr(settings.get(name)).encode())
+    for root in map(Path, settings.get("PLUGIN_PATHS", [])):
+        for path in sorted(root.rglob("*.py")):
+            digest.update(path.as_posix().encode() + path.read_bytes())
+    for path in sorted((Path(settings["PATH"]) / "data").glob("*")):
+        if path.is_file():
+            digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+class ConversionCache:
+    """{relative path: (sha256 of the source, Converted)} for one language, on disk."""
+
+    def __init__(self, path: Path | None, stamp: str) -> None:
+        self.path, self.stamp = path, stamp
+        self.entries: dict[str, tuple[str, Converted]] = {}
+        self.seen: set[str] = set()
+        self.changed = False
+        if path is not None and path.exists():
+            try:
+                with path.open("rb") as handle:
+                    found_stamp, entries = pickle.load(handle)
+            except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError):
+                found_stamp, entries = None, {}
+            if found_stamp == stamp:
+                self.entries = entries
+
+    def get(self, relative: str, digest: str) -> Converted | None:
+        self.seen.add(relative)
+        hit = self.entries.get(relative)
+        return hit[1] if hit is not None and hit[0] == digest else None
+
+    def put(self, relative: str, digest: str, converted: Converted) -> None:
+        self.entries[relative] = (digest, converted)
+        self.changed = True
+
+    def save(self) -> None:
+        """Write atomically (a crashed build must not leave half a cache)."""
+        stale = set(self.entries) - self.seen  # deleted or renamed sources
+        if self.path is None or not (self.changed or stale):
+            return
+        for relative in stale:
+            del self.entries[relative]
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.path.with_suffix(".tmp")
+        with temporary.open("wb") as handle:
+            pickle.dump((self.stamp, self.entries), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        temporary.replace(self.path)
+        self.changed, self.seen = False, set()
+
+
+@functools.lru_cache(maxsize=4)
+def cache_for(directory: str | None, lang: str, stamp: str) -> ConversionCache:
+    """The run's cache, shared by the article and page readers of one Pelican run."""
+    return ConversionCache(Path(directory) / f"{lang}.pickle" if directory else None, stamp)

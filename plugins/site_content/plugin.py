@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 
@@ -9,35 +10,38 @@ from pelican import signals
 from pelican.readers import MarkdownReader
 
 from site_content import i18n, reading
-from site_content.conversion import convert_source, load_converted
+from site_content.conversion import cache_for, convert_source, fingerprint
 from site_content.markdown_setup import markdown_for
 
 logger = logging.getLogger(__name__)
 
 
 class SiteMarkdownReader(MarkdownReader):
-    """Markdown with the site's extensions and sanitised output.
+    """Markdown with the site's extensions and sanitised output, cached by file content.
 
-    The build converts every file in a process pool beforehand (sitebuild.conversion) and
-    passes the results in SITE_CONVERTED_PATH; files missing there are converted here with
-    one converter reused for the whole run. Both paths call `convert_source`.
+    One converter pair is reused for the whole run (building one per file, as Pelican's
+    reader does, costs more than converting a short article).
     """
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._converters = None
-        self._converted = load_converted(self.settings.get("SITE_CONVERTED_PATH"))
+        self._cache = cache_for(self.settings.get("SITE_MARKDOWN_CACHE"),
+                                self.settings["SITE_LANG"], fingerprint(self.settings))
 
     def read(self, source_path: str):
         self._source_path = source_path
+        with open(source_path, "rb") as handle:
+            raw = handle.read()
         relative = os.path.relpath(source_path, self.settings["PATH"]).replace(os.sep, "/")
-        converted = self._converted.get(relative)
+        digest = hashlib.sha256(raw).hexdigest()
+        converted = self._cache.get(relative, digest)
         if converted is None:
             if self._converters is None:
                 self._converters = (markdown_for(self.settings, with_meta=True),
                                     markdown_for(self.settings, with_meta=False))
-            with open(source_path, encoding="utf-8") as handle:
-                converted = convert_source(*self._converters, self.settings, handle.read())
+            converted = convert_source(*self._converters, self.settings, raw.decode("utf-8"))
+            self._cache.put(relative, digest, converted)
         metadata = {}
         for name, values in converted.meta.items():
             # Repeated fields are reported by the content check; the first one wins here.
@@ -84,8 +88,14 @@ def install_theme_helpers(generator) -> None:
     i18n.install(generator.env, generator.settings, lang)
 
 
+def save_conversion_cache(pelican) -> None:
+    cache_for(pelican.settings.get("SITE_MARKDOWN_CACHE"), pelican.settings["SITE_LANG"],
+              fingerprint(pelican.settings)).save()
+
+
 def register() -> None:
     signals.readers_init.connect(use_site_reader)
+    signals.finalized.connect(save_conversion_cache)
     signals.article_generator_finalized.connect(attach_site_data)
     signals.page_generator_finalized.connect(attach_site_data)
     signals.generator_init.connect(install_theme_helpers)
