@@ -178,6 +178,7 @@ CACHE_PATH = ".cache"
 CACHE_CONTENT = False
 LOAD_CONTENT_CACHE = False
 DELETE_OUTPUT_DIRECTORY = False  # sitebuild always renders into a fresh directory
+EDITOR_REPORTS = True  # output/reports/: review status, related lists (publishconf: False)
 OUTPUT_RETENTION = []
 
 # --- Markdown additions (site_content plugin) ------------------------------------

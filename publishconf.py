@@ -17,3 +17,7 @@ LOAD_CONTENT_CACHE = False
 
 # Precompressed copies (.gz, .br) next to text files, for servers and CDNs that use them.
 PRECOMPRESS = True
+
+# Editors' reports (review status, related lists) stay out of the public site; build them
+# with `make html` / `make related-report`.
+EDITOR_REPORTS = False

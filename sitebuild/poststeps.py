@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import shutil
 from pathlib import Path
 
 from sitebuild import config, search
@@ -19,6 +20,9 @@ def run(site_dir: Path, settings: dict, site: Catalogue, options) -> list[str]:
     warnings: list[str] = []
     warnings += check_languages_rendered(site_dir, settings, site)
     warnings += search.run(site_dir, settings, site)  # Pagefind index per language
+    if not settings.get("EDITOR_REPORTS", True):
+        # Review status and related-lists reports are for editors, not for the public site.
+        shutil.rmtree(site_dir / "reports", ignore_errors=True)
     write_headers_file(site_dir, settings)
     check_no_secrets(site_dir)
     if settings.get("PRECOMPRESS"):

@@ -208,3 +208,9 @@ def test_unknown_related_pin_is_a_warning_naming_file_and_line(tmp_path: Path, c
     found = [str(f) for f in report.findings if f.field == "related"]
     assert len(found) == 1 and found[0].startswith("articles/ptsd/pins.en.md:4: related: ")
     assert "no-such-slug" in found[0] and found[0].count(" — ") == 1
+
+
+def test_publish_settings_leave_editor_reports_out(tmp_path: Path) -> None:
+    assert (build_into(tmp_path / "dev").output / "reports/review-status.html").is_file()
+    published = build_into(tmp_path / "pub", EDITOR_REPORTS=False).output
+    assert not (published / "reports").exists()
