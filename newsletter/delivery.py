@@ -118,6 +118,8 @@ class Delivery:
         """Make `sub` durable, then answer: "check-inbox", or the backend's own outcome when
         its first attempt finishes within `answer_wait` seconds. Raises when the queue cannot
         be written (the subscription is then NOT accepted)."""
+        if self._loop is None:  # served without lifespan events: start on first use
+            await self.start()
         loop = self._loop
         handed_off = self._jobs.qsize() + len(self._pending) < self.max_backlog
         accepted = _Accepted(sub, handed_off, loop.create_future(), loop.create_future())
