@@ -315,6 +315,8 @@ def create_interest(state, req, list_id, category_id):
 # --- the server -------------------------------------------------------------------------------
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes; without this, kept-alive clients stall 40 ms.
+    disable_nagle_algorithm = True
     server: "_Server"
 
     def log_message(self, format, *args):  # quiet: tests read state, not logs
