@@ -191,10 +191,12 @@ def _plan_articles(n: int, seed: int) -> list[_Plan]:
         modified = None
         if rng.random() < 0.2:
             modified = min(LAST_DAY, day + timedelta(days=rng.randint(10, 400)))
-        n_tags = rng.randint(2, 5)
+        # Editors tag unevenly: a fifth of the articles have no tags at all, the others
+        # 1-4 of their topic's, sometimes one of another topic's.
+        n_tags = 0 if rng.random() < 0.2 else rng.randint(1, 4)
         tags = rng.sample([topic * 100 + i for i in range(len(spec["tags"]))],
                           min(n_tags, len(spec["tags"])))
-        if rng.random() < 0.3:  # one tag from the noise topic
+        if tags and rng.random() < 0.3:  # one tag from the noise topic
             tags.append(noise * 100 + rng.randrange(len(vocab.TOPICS[noise]["tags"])))
         authors = rng.sample(range(len(vocab.AUTHORS)), rng.randint(1, 2)) \
             if rng.random() < 0.2 else []
@@ -371,10 +373,9 @@ def _header(plan: _Plan, lang: str, lexicon: _Lexicon, summary: list[tuple],
     ]
     if plan.modified:
         lines.append(f"modified: {plan.modified.isoformat()}")
-    lines += [
-        f"category: {plan.category}",
-        f"tags: {', '.join(dict.fromkeys(tags))}",
-    ]
+    lines.append(f"category: {plan.category}")
+    if tags:
+        lines.append(f"tags: {', '.join(dict.fromkeys(tags))}")
     if plan.authors:
         lines.append(f"authors: {', '.join(vocab.AUTHORS[a][li] for a in plan.authors)}")
     lines.append(f"summary: {_cap(lexicon.words(summary, lang))}.")

@@ -82,17 +82,18 @@ def test_headers_are_valid(generated):
     categories = _categories()
     reviewers = tomllib.loads((generated.content / "data/reviewers.toml").read_text())
     references = tomllib.loads((generated.content / "data/references.toml").read_text())
-    titles = set()
+    titles, untagged = set(), 0
     for f in (generated.content / "articles").rglob("*.md"):
         fields, body = _parse(f)
-        assert {"title", "date", "category", "tags", "summary"} <= fields.keys()
+        assert {"title", "date", "category", "summary"} <= fields.keys()
         assert fields["category"] in categories and f.parent.name == fields["category"]
         published = datetime.fromisoformat(fields["date"])
         assert 2017 <= published.year <= 2025
         if "modified" in fields:
             assert datetime.fromisoformat(fields["modified"]) >= published
-        tags = [t.strip() for t in fields["tags"].split(",")]
-        assert tags and all(t == t.lower() and t for t in tags)
+        tags = [t.strip() for t in fields.get("tags", "").split(",") if t.strip()]
+        untagged += not tags  # editors leave some articles untagged; the corpus does too
+        assert all(t == t.lower() for t in tags)
         if "reviewed_by" in fields:
             assert fields["reviewed_by"] in reviewers
             assert datetime.fromisoformat(fields["reviewed_on"]) >= published
@@ -102,6 +103,7 @@ def test_headers_are_valid(generated):
             assert key in fields["references"].split(", ")
         assert fields["title"] not in titles
         titles.add(fields["title"])
+    assert 0 < untagged < len(titles) / 2
 
 
 def test_bodies_have_structure_links_and_length(generated):
