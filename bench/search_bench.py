@@ -2,7 +2,7 @@
 
 `run(n, corpus=None)` (the bench harness calls it for every N) measures, per language:
 
-- index time: `sitebuild.search.build_index` (both languages in parallel, as in a build),
+- index time: `sitebuild.search.build_index` (both languages, one after the other, as in a build),
   wall clock, and the bundle size on disk (files and bytes, and the index itself without
   Pagefind's UI scripts);
 - bytes fetched for a first query: Chromium opens the search page (served over HTTP with the

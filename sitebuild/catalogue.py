@@ -8,6 +8,7 @@ The build pickles it next to the output; plugins get it back with `load_for_run(
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import os
@@ -224,8 +225,14 @@ def index(catalogue: Catalogue) -> None:
     catalogue.translations.update(groups)
 
 
-def save(catalogue: Catalogue, path: Path) -> None:
-    """Write atomically: worker processes may be reading the previous version."""
+def save(catalogue: Catalogue, path: Path, bodies_of: str | None = None) -> None:
+    """Write atomically; with `bodies_of`, other languages' entries go without their text
+    (a language run links to them but never reads them)."""
+    if bodies_of is not None:
+        catalogue = dataclasses.replace(catalogue, entries=[
+            entry if entry.lang == bodies_of else dataclasses.replace(entry, body="")
+            for entry in catalogue.entries], by_lang_slug={}, translations={})
+        index(catalogue)
     temporary = path.with_suffix(".tmp")
     with temporary.open("wb") as handle:
         pickle.dump(catalogue, handle, protocol=pickle.HIGHEST_PROTOCOL)

