@@ -11,7 +11,6 @@ import email
 import email.policy
 import html
 import re
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -22,8 +21,6 @@ from tests.fakes.fixtures import pick_port
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parent.parent
-OUTPUT = ROOT / "output"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                "--disable-background-networking", "--disable-component-update", "--disable-sync",
                "--no-first-run", "--disable-quic"]
@@ -38,7 +35,7 @@ def messages(page_html: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
+def site(tmp_path_factory, real_site):
     """Endpoint + built site (local backend, outbox in a temporary folder).
 
     The build writes absolute links to its SITEURL and the CSP allows only 'self', so the
@@ -47,8 +44,8 @@ def site(tmp_path_factory):
     """
     from tests.fakes.fixtures import running_server
 
-    form_page = OUTPUT / "subscribe" / "index.html"
-    assert form_page.exists(), "output/subscribe/index.html is missing: run `make html` first"
+    form_page = real_site / "subscribe" / "index.html"  # the real content, built for the session
+    assert form_page.exists(), "the built site has no subscribe/index.html"
     assert "data-newsletter-form" in form_page.read_text(encoding="utf-8"), \
         "the built subscribe page has no <form data-newsletter-form>"
     settings = read_pelicanconf()
@@ -59,7 +56,7 @@ def site(tmp_path_factory):
                                "allowed_origins": [site_url], "rate_limit_address": [50, 3600],
                                "resend_interval": 0}}
     config = load_config(settings, environ={"NEWSLETTER_SECRET": "browser-" + "b" * 24})
-    app = create_app(config, static_dir=OUTPUT,
+    app = create_app(config, static_dir=real_site,
                      security_headers=settings.get("SECURITY_HEADERS") or {})
     with running_server(app, pick_port()) as server:
         yield site_url, config, server
