@@ -26,11 +26,11 @@ import tempfile
 import threading
 from pathlib import Path
 
+from tests.browser import LAUNCH_ARGS, launch
+
 ROOT = Path(__file__).resolve().parent.parent
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
-CHROME_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROME_FLAGS = ["--headless=new", *LAUNCH_ARGS]
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 # Template type -> path (without language prefix) of a page rendered with it.
 TEMPLATES = {
@@ -102,8 +102,7 @@ def weigh(base: str) -> dict[str, dict]:
 
     figures: dict[str, dict] = {}
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                             args=CHROME_FLAGS[1:])
+        browser = launch(playwright)
         try:
             for lang, prefix in LANG_PREFIXES.items():
                 for template, path in TEMPLATES.items():

@@ -21,3 +21,16 @@ def merged(settings: Mapping[str, Any], name: str, defaults: Mapping[str, Any],
         raise error(f"{name} has unknown key(s) {', '.join(map(repr, unknown))}; "
                     f"known keys: {', '.join(defaults)}")
     return {**defaults, **given}
+
+
+def typed_like_defaults(values: dict[str, Any], name: str, defaults: Mapping[str, Any],
+                        error: type[Exception] = ValueError) -> dict[str, Any]:
+    """Check each value has its default's type (lists accepted for tuples, no bool for int)."""
+    for key, value in values.items():
+        expected = type(defaults[key])
+        if expected is tuple and isinstance(value, list):
+            value = tuple(value)
+        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+            raise error(f"{name}[{key!r}] must be {expected.__name__}, got {value!r}")
+        values[key] = value
+    return values

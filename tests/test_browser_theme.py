@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from pelican.settings import read_settings
 
+from tests.browser import launch
 from tests.conftest import ROOT, build_into
 from tests.fakes.fixtures import pick_port
 
@@ -27,9 +28,6 @@ pytestmark = pytest.mark.browser
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "test-artifacts" / "theme"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync",
-               "--no-first-run", "--disable-quic"]
 WIDTHS = (375, 1280)
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]
 PREFIXES = {"uk": "", "en": "en/"}
@@ -81,8 +79,7 @@ def chromium():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                              args=LAUNCH_ARGS)
+        chromium = launch(playwright)
         yield chromium
         chromium.close()
 

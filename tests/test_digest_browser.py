@@ -11,13 +11,11 @@ from newsletter.config import read_pelicanconf
 from newsletter.digest import settings as digest_settings
 from newsletter.digest.plan import make_plan
 from newsletter.digest.render import address_line, fill_merge_tags, render
+from tests.browser import launch
 from tests.digest_helpers import NOW, PERIOD, site_with_manifests
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts" / "digest"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-               "--disable-background-networking", "--disable-component-update",
-               "--disable-sync", "--no-first-run", "--disable-quic"]
 CONFIG = digest_settings.load(read_pelicanconf())
 
 pytestmark = pytest.mark.browser
@@ -28,8 +26,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                              args=LAUNCH_ARGS)
+        chromium = launch(playwright)
         yield chromium
         chromium.close()
 

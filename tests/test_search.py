@@ -18,11 +18,9 @@ from pathlib import Path
 import pytest
 
 from sitebuild import search
+from tests.browser import launch
 from tests.conftest import FIXTURE_SITE, ROOT, build_into
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
 
 # (path, text): the right answer for each query, plus rivals that mention the word less.
 ARTICLES = {
@@ -109,8 +107,7 @@ def chromium_browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                              args=CHROMIUM_ARGS)
+        chromium = launch(playwright)
         yield chromium
         chromium.close()
 

@@ -17,13 +17,11 @@ import pytest
 
 from newsletter.config import load_config, read_pelicanconf
 from newsletter.service import create_app
+from tests.browser import launch
 from tests.fakes.fixtures import pick_port
 
 pytestmark = pytest.mark.browser
 
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync",
-               "--no-first-run", "--disable-quic"]
 PREFIX = {"uk": "", "en": "en/"}
 
 
@@ -67,8 +65,7 @@ def chromium():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                             args=LAUNCH_ARGS)
+        browser = launch(playwright)
         yield browser
         browser.close()
 

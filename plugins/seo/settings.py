@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from sitebuild.settings_dict import merged
+from sitebuild.settings_dict import merged, typed_like_defaults
 
 SETTING = "SEO"
 
@@ -32,13 +32,6 @@ class Config:
 
 
 def load(settings: Mapping[str, Any]) -> Config:
-    values = merged(settings, SETTING, DEFAULTS, SeoSettingsError)
-    for key, value in values.items():
-        expected = type(DEFAULTS[key])
-        if expected is tuple and isinstance(value, list):
-            value = tuple(value)
-        if not isinstance(value, expected):
-            raise SeoSettingsError(f"{SETTING}[{key!r}] must be {expected.__name__}, "
-                                   f"got {value!r}")
-        values[key] = value
+    values = typed_like_defaults(merged(settings, SETTING, DEFAULTS, SeoSettingsError), SETTING,
+                                 DEFAULTS, SeoSettingsError)
     return Config(**values)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from sitebuild.settings_dict import merged
+from sitebuild.settings_dict import merged, typed_like_defaults
 
 SETTING = "THEME_CONTEXT"
 
@@ -51,13 +51,6 @@ class Config:
 
 def load(settings: Mapping[str, Any]) -> Config:
     """Config from `settings[THEME_CONTEXT]`; unknown keys and wrong types are refused."""
-    values = merged(settings, SETTING, DEFAULTS, ThemeContextSettingsError)
-    for key, value in values.items():
-        expected = type(DEFAULTS[key])
-        if expected is tuple and isinstance(value, list):
-            value = tuple(value)
-        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-            raise ThemeContextSettingsError(
-                f"{SETTING}[{key!r}] must be {expected.__name__}, got {value!r}")
-        values[key] = value
+    values = typed_like_defaults(merged(settings, SETTING, DEFAULTS, ThemeContextSettingsError), SETTING,
+                                 DEFAULTS, ThemeContextSettingsError)
     return Config(**values)
