@@ -133,6 +133,8 @@ JINJA_ENVIRONMENT = {
     "autoescape": True,
     "trim_blocks": True,
     "lstrip_blocks": True,
+    # One build never edits its templates: no stat() of every template on every include.
+    "auto_reload": False,
 }
 
 # --- Plugins --------------------------------------------------------------------

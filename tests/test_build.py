@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -155,21 +156,35 @@ def test_real_content_builds_without_warnings(tmp_path: Path) -> None:
     assert report.warnings == 0, report.findings + report.render_warnings
 
 
+def theme_without_render_once(tmp_path: Path) -> Path:
+    """A copy of the theme with every `{% once %}` fragment rendered on every page instead."""
+    theme = tmp_path / "theme-plain"
+    shutil.copytree(ROOT / "theme", theme)
+    for template in (theme / "templates").rglob("*.html"):
+        text = template.read_text(encoding="utf-8")
+        plain = re.sub(r"\{% (?:once [^%]*|endonce )%\}\n?", "", text)  # as trim_blocks does
+        template.write_text(plain, encoding="utf-8")
+    assert "{% once" in (ROOT / "theme/templates/partials/footer.html").read_text()
+    return theme
+
+
 def test_speedups_do_not_change_the_output(tmp_path: Path) -> None:
-    """Pooled, cached conversion and parallel runs give the same bytes as a plain serial run."""
+    """Pooled, cached conversion, parallel runs and fragments rendered once per run give the
+    same bytes as a plain serial run with a theme that renders everything on every page."""
     from sitebuild.build import build
     from sitebuild.config import BuildOptions
 
-    def run(name: str, *, parallel: bool, cache: bool) -> dict[str, str]:
+    def run(name: str, *, parallel: bool, cache: bool, **settings) -> dict[str, str]:
+        overrides = {"CACHE_PATH": str(tmp_path / "cache"), **settings}
         options = BuildOptions(settings_file=ROOT / "pelicanconf.py", content=ROOT / "content",
                                output=tmp_path / name, parallel=parallel, cache=cache,
-                               overrides=(("CACHE_PATH", str(tmp_path / "cache")),))
+                               overrides=tuple(overrides.items()))
         # Pagefind's index files differ between identical runs (upstream pagefind#638).
         return snapshot(build(options).output, skip=("pagefind/", "en/pagefind/"))
 
-    serial = run("serial", parallel=False, cache=False)
-    assert run("parallel-cold", parallel=True, cache=True) == serial
-    assert run("parallel-warm", parallel=True, cache=True) == serial  # from the cache
+    plain = run("plain", parallel=False, cache=False, THEME=str(theme_without_render_once(tmp_path)))
+    assert run("parallel-cold", parallel=True, cache=True) == plain
+    assert run("parallel-warm", parallel=True, cache=True) == plain  # from the cache
 
 
 def test_publish_output_is_precompressed_with_headers_file(tmp_path: Path) -> None:

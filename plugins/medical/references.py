@@ -25,6 +25,8 @@ PMID_URL = "https://pubmed.ncbi.nlm.nih.gov/{pmid}/"
 
 def cited_keys(text: str) -> list[str]:
     """Every `[@key]` in the text, in order of appearance (repeats kept); code is skipped."""
+    if "[@" not in text:  # most articles and nearly every line: skip the line-by-line scan
+        return []
     keys: list[str] = []
     in_fence = False
     for line in text.splitlines():

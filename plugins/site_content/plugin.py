@@ -26,6 +26,7 @@ class SiteMarkdownReader(MarkdownReader):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._converters = None
+        self._entries = None  # relative path -> catalogue entry, loaded on first use
         self._cache = cache_for(self.settings.get("SITE_MARKDOWN_CACHE"),
                                 self.settings["SITE_LANG"], fingerprint(self.settings))
 
@@ -42,12 +43,34 @@ class SiteMarkdownReader(MarkdownReader):
                                     markdown_for(self.settings, with_meta=False))
             converted = convert_source(*self._converters, self.settings, raw.decode("utf-8"))
             self._cache.put(relative, digest, converted)
+        entry = self._catalogue().get(relative)
         metadata = {}
         for name, values in converted.meta.items():
             # Repeated fields are reported by the content check; the first one wins here.
             value = converted.formatted.get(name, values[0])
-            metadata[name] = self.process_metadata(name, value)
+            metadata[name] = self._parsed_date(entry, name, value)
+            if metadata[name] is None:
+                metadata[name] = self.process_metadata(name, value)
         return converted.html, metadata
+
+    def _catalogue(self) -> dict:
+        if self._entries is None:
+            from sitebuild.catalogue import load_for_run
+
+            self._entries = {entry.path: entry for entry in load_for_run(self.settings).entries}
+        return self._entries
+
+    @staticmethod
+    def _parsed_date(entry, name: str, value: str):
+        """The catalogue already parsed `date` and `modified` (with Pelican's own get_date and
+        the site's time zone), so each run need not parse them again; None: parse here."""
+        if (entry is None or name not in ("date", "modified") or "_" in value
+                or "timezone" in entry.fields):  # a per-article zone: let Pelican apply it
+            return None
+        source = entry.fields.get(name)
+        if source is None or source.value != value:
+            return None
+        return entry.date if name == "date" else entry.modified
 
 
 def use_site_reader(readers) -> None:
@@ -77,10 +100,11 @@ def attach_site_data(generator) -> None:
         ]
         content.reading_time = reading.minutes(entry.body, entry.lang)
     for content in contents:
-        # Pelican formats `url` from settings on every access, and a page of the theme reads
-        # it dozens of times (canonical, share links, cards); its own `url:` override hook
-        # fixes it once. Same value, computed once.
+        # Pelican formats `url` and `save_as` from settings on every access, and a page of
+        # the theme reads `url` dozens of times (canonical, share links, cards); its own
+        # `url:` / `save_as:` override hooks fix them once. Same values, computed once.
         content.override_url = content.url
+        content.override_save_as = content.save_as
 
 
 def install_theme_helpers(generator) -> None:

@@ -20,6 +20,7 @@ from pelican import signals
 from pelican.generators import Generator
 
 from theme_context import assets, navigation
+from theme_context.fragments import RenderOnce
 from theme_context.settings import load
 
 logger = logging.getLogger(__name__)
@@ -62,6 +63,7 @@ def install_globals(generator) -> None:
         SUBSCRIBE_OUTCOMES=config.outcomes,
     )
     generator.env.filters["page_url"] = _page_url
+    generator.env.add_extension(RenderOnce)  # {% once %}: fragments fixed for the run
     # Compact JSON-LD (|tojson): the same data in fewer bytes on every page.
     generator.env.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":")}
 

@@ -1,0 +1,100 @@
+"""Shortcuts of the render path give exactly what the plain path gives.
+
+The whole-site byte comparison (serial, uncached, theme without `{% once %}` against the
+parallel cached build) is in test_build.py; these pin each shortcut on its own cases.
+"""
+
+from __future__ import annotations
+
+import pytest
+from jinja2 import Environment
+from markupsafe import Markup
+from pelican.readers import BaseReader
+from pelican.utils import set_date_tzinfo
+
+from sitebuild.catalogue import read_entry
+from site_content.i18n import _lean_gettext
+from site_content.plugin import SiteMarkdownReader
+from theme_context.fragments import RenderOnce
+
+
+class _Catalog:
+    """A tiny gettext catalogue: one translation with markup-looking text, one with %%."""
+
+    def gettext(self, message: str) -> str:
+        return {"Tom & Jerry": "Том & Джеррі", "100%% sure": "на 100%% певно"}.get(message,
+                                                                                  message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return singular if n == 1 else plural
+
+
+TEMPLATES = [
+    '{{ _("Tom & Jerry") }}',
+    '{{ _("100%% sure") }}',
+    '{{ _("Hello %(name)s", name="<b>") }}',
+    '{{ _("Hello %(name)s", name=markup) }}',
+    '<a title="{{ _("Tom & Jerry") }}">{{ gettext("x") }}</a>',
+    '{{ ngettext("%(num)d minute", "%(num)d minutes", 1) }}',
+    '{{ ngettext("%(num)d minute", "%(num)d minutes", 3) }}',
+    '{% autoescape false %}{{ _("Hello %(name)s", name="<b>") }}{% endautoescape %}',
+]
+
+
+@pytest.mark.parametrize("source", TEMPLATES)
+@pytest.mark.parametrize("autoescape", [True, False])
+def test_lean_gettext_renders_what_jinjas_newstyle_gettext_renders(source, autoescape):
+    def environment(lean: bool) -> Environment:
+        env = Environment(extensions=["jinja2.ext.i18n"], autoescape=autoescape)
+        env.install_gettext_translations(_Catalog(), newstyle=True)
+        if lean:
+            env.globals.update(_lean_gettext(_Catalog()))
+        return env
+
+    values = {"markup": Markup("<i>safe</i>")}
+    expected = environment(False).from_string(source).render(values)
+    assert environment(True).from_string(source).render(values) == expected
+
+
+def test_once_renders_a_fragment_once_per_key_and_reuses_it():
+    env = Environment(extensions=[RenderOnce], autoescape=True)
+    calls = []
+    env.globals["count"] = lambda: calls.append(1) or len(calls)
+    template = env.from_string('{% once "box", key %}<p>{{ count() }} {{ key }}</p>{% endonce %}')
+    assert template.render(key="a") == "<p>1 a</p>"
+    assert template.render(key="a") == "<p>1 a</p>"  # reused: not rendered again
+    assert template.render(key="<b>") == "<p>2 &lt;b&gt;</p>"  # another key, escaped once
+    assert len(calls) == 2
+
+
+DATES = ["2024-03-01", "2024-03-01 09:30", "2024-03-01T09:30:00+00:00", "2024-10-27 03:30"]
+
+
+@pytest.mark.parametrize("value", DATES)
+def test_dates_from_the_catalogue_equal_pelicans_own_parsing(tmp_path, value):
+    settings = {"DEFAULT_LANG": "uk", "PAGE_PATHS": ["pages"], "TIMEZONE": "Europe/Kyiv",
+                "ARTICLE_URL": "articles/{slug}/", "PAGE_URL": "{slug}/"}
+    source = tmp_path / "articles" / "a.en.md"
+    source.parent.mkdir()
+    source.write_text(f"title: A\ndate: {value}\nmodified: {value}\n\nBody\n", encoding="utf-8")
+    entry = read_entry(source, tmp_path, settings)
+    assert not isinstance(entry, tuple)  # the file was readable
+    reader = BaseReader({**settings, "FORMATTED_FIELDS": []})
+    for name in ("date", "modified"):
+        # What Pelican does: its metadata processor, then the site's zone for naive dates.
+        expected = set_date_tzinfo(reader.process_metadata(name, value), settings["TIMEZONE"])
+        found = SiteMarkdownReader._parsed_date(entry, name, value)
+        assert found == expected and found.tzinfo == expected.tzinfo
+        assert type(found) is type(expected)
+
+
+def test_dates_are_left_to_pelican_when_the_catalogue_cannot_vouch_for_them(tmp_path):
+    settings = {"DEFAULT_LANG": "uk", "PAGE_PATHS": ["pages"], "TIMEZONE": "Europe/Kyiv",
+                "ARTICLE_URL": "articles/{slug}/", "PAGE_URL": "{slug}/"}
+    source = tmp_path / "articles" / "a.en.md"
+    source.parent.mkdir()
+    source.write_text("title: A\ndate: 2024-03-01\ntimezone: UTC\n\nBody\n", encoding="utf-8")
+    entry = read_entry(source, tmp_path, settings)
+    assert SiteMarkdownReader._parsed_date(entry, "date", "2024-03-01") is None  # own zone
+    assert SiteMarkdownReader._parsed_date(entry, "date", "2024-03-02") is None  # other text
+    assert SiteMarkdownReader._parsed_date(None, "date", "2024-03-01") is None
