@@ -100,11 +100,11 @@ def attach_site_data(generator) -> None:
         ]
         content.reading_time = reading.minutes(entry.body, entry.lang)
     for content in contents:
-        # Pelican formats `url` and `save_as` from settings on every access, and a page of
-        # the theme reads `url` dozens of times (canonical, share links, cards); its own
-        # `url:` / `save_as:` override hooks fix them once. Same values, computed once.
+        # Pelican formats `url` from settings on every access, and a page of the theme reads
+        # it dozens of times (canonical, share links, cards); its own `url:` override hook
+        # fixes it once. Same value, computed once. (Not `save_as`: an override there also
+        # tells Pelican's writer to let a later file with the same path win silently.)
         content.override_url = content.url
-        content.override_save_as = content.save_as
 
 
 def install_theme_helpers(generator) -> None:
