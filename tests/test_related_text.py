@@ -6,7 +6,9 @@ from datetime import datetime, timezone
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
+from related_publications import text
 from related_publications.model import Doc
 from related_publications.settings import Config
 from related_publications.text import document_text, strip_markdown, term_counts, vectorise
@@ -70,3 +72,22 @@ def test_vectors_are_unit_length_and_drop_words_in_most_articles():
     # sharing only it are unrelated
     assert (matrix[0] @ matrix[1].T).toarray()[0, 0] == 0.0
     assert (matrix[0] @ matrix[3].T).toarray()[0, 0] > 0.0  # both have "word0"
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_tfidf_is_scikit_learns_tfidf_transformer(dtype):
+    """Our weighting (text.tfidf) gives what TfidfTransformer(sublinear_tf=True) gives."""
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    rng = np.random.default_rng(7)
+    dense = rng.integers(0, 4, size=(40, 60)) * (rng.random((40, 60)) < 0.3)
+    dense[5] = 0  # an empty document stays empty
+    counts = sp.csr_matrix(dense.astype(dtype))
+    expected = TfidfTransformer(sublinear_tf=True).fit_transform(counts).toarray()
+    assert np.allclose(text.tfidf(counts).toarray(), expected, rtol=1e-6, atol=1e-7)
+
+
+def test_english_stop_words_are_scikit_learns_list():
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    assert text._bundled_stop_words("en") == frozenset(ENGLISH_STOP_WORDS)
