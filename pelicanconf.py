@@ -149,6 +149,7 @@ PLUGINS = [
     "seo",                   # sitemap.xml, robots.txt
     "newsletter_manifest",   # newsletter/manifest.json and sent digests' web versions
     "related_publications",  # article.related_publications from the build's index
+    "render_cache",          # unchanged pages linked from the previous output, not rendered
 ]
 
 # --- The clinic -----------------------------------------------------------------
@@ -181,6 +182,9 @@ CACHE_CONTENT = False
 LOAD_CONTENT_CACHE = False
 DELETE_OUTPUT_DIRECTORY = False  # sitebuild always renders into a fresh directory
 EDITOR_REPORTS = True  # output/reports/: review status, related lists (publishconf: False)
+# A language with more pages is searched through several Pagefind bundles, merged in the
+# browser: Pagefind holds ~0.3 MB a page while indexing, and the bundles index in parallel.
+SEARCH_BUNDLE_PAGES = 1500
 OUTPUT_RETENTION = []
 
 # --- Markdown additions (site_content plugin) ------------------------------------

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sitebuild import catalogue as catalogue_module
-from sitebuild import config, output, poststeps, related
+from sitebuild import config, output, poststeps, related, reuse, search
 from sitebuild.checks import WARNING, Finding, run_all
 
 logger = logging.getLogger(__name__)
@@ -44,14 +44,23 @@ def build(options: config.BuildOptions, *, swap: bool = True) -> BuildReport:
     if options.parallel:
         _preload(base)
     renders = _Renders(len(base["SITE_LANGUAGES"])) if options.parallel else None
-    fresh = work = None
+    fresh = work = indexer = None
     try:
         with clock("catalogue"):
             site = catalogue_module.build(base)
         fresh = output.fresh_directory(target, "new")
         work = output.fresh_directory(target, "work")
         with clock("prepare"):
-            runs = _run_settings(base, site, options, fresh, work)
+            maps = (reuse.PageMaps(Path(base["CACHE_PATH"]).resolve(), target, work)
+                    if options.cache else None)
+            bundles = search.plan(base, site)
+            runs = _run_settings(base, site, options, fresh, work, maps,
+                                 search_bundles=search.bundle_paths(bundles))
+            indexer = search.Indexer(
+                fresh, work, bundles, cores=_cores(),
+                previous_output=maps.previous_output if maps else None,
+                previous=maps.search_previous if maps else None,
+                record=maps.search_record if maps else None)
             for settings in runs:
                 catalogue_module.save(site, Path(settings["SITE_CATALOGUE_PATH"]),
                                       bodies_of=settings["SITE_LANG"])
@@ -68,12 +77,17 @@ def build(options: config.BuildOptions, *, swap: bool = True) -> BuildReport:
             related_lists = related.compute(site, base, report.findings)
             catalogue_module.save_related(site.related, work / RELATED)
         with clock("render"):
-            report.render_warnings = renders.wait() if renders is not None else [
-                warning for settings in runs for warning in render_language(settings)]
-            for settings in runs:
+            finished = renders.completed() if renders is not None else (
+                (settings, render_language(settings)) for settings in runs)
+            for settings, warnings in finished:
+                report.render_warnings += warnings
                 if Path(settings["OUTPUT_PATH"]) != fresh:
                     output.merge_tree(Path(settings["OUTPUT_PATH"]), fresh)
+                # Search indexing of this language overlaps the others' rendering.
+                indexer.start(settings["SITE_LANG"])
         with clock("post"):
+            poststeps.check_languages_rendered(fresh, base, site)
+            report.render_warnings += search.warnings_for(indexer.wait(), site)
             report.render_warnings += poststeps.run(fresh, base, site, options)
             if options.related_report:
                 related.write_report(related_lists, fresh)
@@ -84,6 +98,8 @@ def build(options: config.BuildOptions, *, swap: bool = True) -> BuildReport:
         if swap:
             with clock("swap"):
                 output.swap_in(fresh, target)
+                if maps is not None:
+                    maps.commit(site.languages)
             report.output = target
         else:
             report.output = fresh
@@ -91,6 +107,8 @@ def build(options: config.BuildOptions, *, swap: bool = True) -> BuildReport:
     except BaseException:
         if renders is not None:
             renders.abandon(work / RELATED if work else None)
+        if indexer is not None:
+            indexer.abandon()
         if fresh is not None:
             output.discard(fresh)
         raise
@@ -103,8 +121,13 @@ def build(options: config.BuildOptions, *, swap: bool = True) -> BuildReport:
 RELATED = "related.pickle"
 
 
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+
+
 def _run_settings(base: dict, site, options: config.BuildOptions, fresh: Path,
-                  work: Path) -> list[dict]:
+                  work: Path, maps: reuse.PageMaps | None = None, *,
+                  search_bundles: dict | None = None) -> list[dict]:
     """One settings dict per language run, the default language first."""
     cache_root = Path(base["CACHE_PATH"]).resolve()
     runs = []
@@ -117,6 +140,9 @@ def _run_settings(base: dict, site, options: config.BuildOptions, fresh: Path,
                                        cache_root=cache_root)
         settings["SITE_RELATED_PATH"] = str(work / RELATED)
         settings["SITE_MARKDOWN_CACHE"] = str(cache_root / "markdown") if options.cache else None
+        # Unchanged pages are linked from the output being replaced (render_cache plugin).
+        settings["SITE_RENDER_CACHE"] = maps.settings_for(lang) if maps is not None else None
+        settings["SITE_SEARCH_BUNDLES"] = search_bundles or {}  # for the search page
         runs.append(settings)
     return runs
 
@@ -143,14 +169,21 @@ class _Renders:
         self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
         for ready in [self.pool.submit(os.getpid) for _ in range(workers)]:
             ready.result()  # the workers exist now, forked from a lean process
+        self.runs: list[dict] = []
         self.futures = []
 
     def start(self, runs: list[dict]) -> None:
+        self.runs = runs
         self.futures = [self.pool.submit(render_language, settings) for settings in runs]
 
-    def wait(self) -> list[str]:
+    def completed(self):
+        """(settings, warnings) of each run, in the order they finish."""
+        from concurrent.futures import as_completed
+
+        by_future = dict(zip(self.futures, self.runs))
         try:
-            return [warning for future in self.futures for warning in future.result()]
+            for future in as_completed(self.futures):
+                yield by_future[future], future.result()
         finally:
             self.pool.shutdown()
 

@@ -6,7 +6,7 @@ import logging
 import shutil
 from pathlib import Path
 
-from sitebuild import config, search
+from sitebuild import config
 from sitebuild.catalogue import Catalogue
 
 logger = logging.getLogger(__name__)
@@ -17,9 +17,7 @@ class SecretLeak(Exception):
 
 
 def run(site_dir: Path, settings: dict, site: Catalogue, options) -> list[str]:
-    warnings: list[str] = []
-    warnings += check_languages_rendered(site_dir, settings, site)
-    warnings += search.run(site_dir, settings, site)  # Pagefind index per language
+    """After rendering and search indexing (sitebuild/search.py)."""
     if not settings.get("EDITOR_REPORTS", True):
         # Review status and related-lists reports are for editors, not for the public site.
         shutil.rmtree(site_dir / "reports", ignore_errors=True)
@@ -27,7 +25,7 @@ def run(site_dir: Path, settings: dict, site: Catalogue, options) -> list[str]:
     check_no_secrets(site_dir)
     if settings.get("PRECOMPRESS"):
         precompress(site_dir)
-    return warnings
+    return []
 
 
 def check_languages_rendered(site_dir: Path, settings: dict, site: Catalogue) -> list[str]:

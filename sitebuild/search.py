@@ -1,20 +1,35 @@
-"""Site search: one Pagefind index per language, built over the rendered site.
+"""Site search: Pagefind indexes per language, built over the rendered site.
 
-Runs after the per-language renders are merged (a post-build step), with the Pagefind binary
-shipped in the `pagefind[bin]` wheel. Each language gets its own bundle next to its pages —
-`pagefind/` for the default language (every file outside the other languages' folders) and
-`en/pagefind/` for English — so a query in one language never returns the other's articles
-and a visitor downloads only one language's index. Pagefind indexes only elements marked
-`data-pagefind-body` (article and page bodies), and the `category` filter comes from
-`data-pagefind-filter` in the theme.
+Each language gets its own search bundle next to its pages — `pagefind/` for the default
+language and `en/pagefind/` for English — so a query in one language never returns the
+other's articles and a visitor downloads only one language's index. Pagefind indexes only
+elements marked `data-pagefind-body` (article and page bodies); the `category` filter comes
+from `data-pagefind-filter` in the theme.
+
+A language with more than SEARCH_BUNDLE_PAGES pages is split into several bundles
+(`pagefind/`, `pagefind-2/`, …), each page in one of them by a hash of its URL; the search
+page merges them in the browser (Pagefind's mergeIndex). Pagefind holds about 0.3 MB per
+page while indexing, so this bounds its memory, and the bundles are indexed in parallel.
+
+The plan (which page goes to which bundle) is made from the catalogue before anything is
+rendered, so the search page knows its bundles (`SITE_SEARCH_BUNDLES`). Each language's
+bundles are indexed as soon as that language is rendered, one Pagefind at a time while
+another language is still rendering, then one per core. A bundle whose pages are the very
+files the previous build indexed (the render cache linked them unchanged) is linked from the
+previous output instead of being indexed again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import math
+import os
 import re
 import subprocess
 import sys
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +37,7 @@ from sitebuild import config
 
 logger = logging.getLogger(__name__)
 BUNDLE = "pagefind"
+DEFAULT_BUNDLE_PAGES = 1500
 _INDEXED = re.compile(r"Indexed (\d+) (page|word|filter)s?\b")
 
 
@@ -30,70 +46,205 @@ class SearchIndexError(RuntimeError):
 
 
 @dataclass(frozen=True)
+class Bundle:
+    lang: str
+    path: str  # the bundle's folder relative to the site, e.g. "en/pagefind-2"
+    pages: tuple[str, ...]  # the HTML files it indexes, relative to the site
+
+
+@dataclass(frozen=True)
 class IndexRun:
     lang: str
-    glob: str
-    bundle: str  # output folder relative to the site, e.g. "en/pagefind"
+    bundle: str
     pages: int = 0
     words: int = 0
     filters: int = 0
     marked: bool = False  # Pagefind found data-pagefind-body (else it indexed whole pages)
+    reused: bool = False  # linked from the previous output, not indexed again
 
 
-def language_glob(settings: dict, site, lang: str) -> str:
-    """The files Pagefind reads for one language: its article folder and its pages.
-
-    Only article and page bodies are indexed (data-pagefind-body); leaving the listings
-    (tags, categories, archives) out of the glob spares Pagefind reading them at all.
-    """
-    prefix = config.language_prefix(settings, lang)
-    article_root = settings["ARTICLE_SAVE_AS"].split("{", 1)[0]
-    parts = {f"{prefix}{article_root}**/*.html" if article_root else f"{prefix}**/*.html"}
+def indexed_pages(site, lang: str) -> list[str]:
+    """The output files of a language that carry a searchable body: its articles and pages
+    (listings are left out: Pagefind need not even read them)."""
+    pages = set()
     for entry in site.entries:
-        if entry.kind == "page" and entry.lang == lang and entry.status != "draft":
-            url = entry.url if entry.url.endswith(".html") else entry.url + "index.html"
-            parts.add(url)
-    return "{" + ",".join(sorted(parts)) + "}"
+        if entry.lang == lang and entry.status != "draft" and entry.kind in ("article", "page"):
+            pages.add(entry.url if entry.url.endswith(".html") else entry.url + "index.html")
+    return sorted(pages)
 
 
-def command(site_dir: Path, glob: str, bundle: str, lang: str) -> list[str]:
-    return [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--glob", glob,
-            "--output-subdir", bundle, "--force-language", lang]
-
-
-def build_index(site_dir: Path, settings: dict, site) -> list[IndexRun]:
-    """Index every language, one after the other; raises SearchIndexError on failure.
-
-    Pagefind already uses every core, and holds about 1.6 GB for 5,000 pages: two at once
-    took no less time and twice the memory.
-    """
-    runs = []
+def plan(settings: dict, site) -> dict[str, list[Bundle]]:
+    """Which bundles each language has and which pages each one indexes."""
+    limit = int(settings.get("SEARCH_BUNDLE_PAGES") or DEFAULT_BUNDLE_PAGES)
+    bundles = {}
     for lang in site.languages:
-        bundle = config.language_prefix(settings, lang) + BUNDLE
-        glob = language_glob(settings, site, lang)
-        process = subprocess.run(command(site_dir, glob, bundle, lang), stdout=subprocess.PIPE,
-                                 stderr=subprocess.STDOUT, text=True)
+        pages = indexed_pages(site, lang)
+        count = max(1, math.ceil(len(pages) / limit))
+        groups: list[list[str]] = [[] for _ in range(count)]
+        for page in pages:
+            groups[_bucket(page, count)].append(page)
+        prefix = config.language_prefix(settings, lang)
+        bundles[lang] = [
+            Bundle(lang, prefix + (BUNDLE if number == 0 else f"{BUNDLE}-{number + 1}"),
+                   tuple(group))
+            for number, group in enumerate(groups)]
+    return bundles
+
+
+def _bucket(page: str, count: int) -> int:
+    if count == 1:
+        return 0
+    return int.from_bytes(hashlib.blake2b(page.encode(), digest_size=8).digest(), "big") % count
+
+
+def bundle_paths(bundles: dict[str, list[Bundle]]) -> dict[str, list[str]]:
+    """`SITE_SEARCH_BUNDLES`: {lang: [bundle folder, …]}, the first one the primary."""
+    return {lang: [bundle.path for bundle in group] for lang, group in bundles.items()}
+
+
+def command(site_dir: Path, bundle_dir: Path, lang: str) -> list[str]:
+    return [sys.executable, "-m", "pagefind", "--site", str(site_dir),
+            "--output-path", str(bundle_dir), "--force-language", lang]
+
+
+class Indexer:
+    """Indexes bundles into the new site folder, in background threads, as languages finish.
+
+    `previous` / `record`: {bundle path: key of the files it indexed} of the output being
+    replaced and of this build (None: nothing is reused, e.g. publish).
+    """
+
+    def __init__(self, site_dir: Path, work: Path, bundles: dict[str, list[Bundle]], *,
+                 cores: int, previous_output: Path | None = None,
+                 previous: dict | None = None, record: dict | None = None) -> None:
+        self.site_dir, self.work, self.bundles = site_dir, work, bundles
+        self.previous_output, self.previous, self.record = previous_output, previous, record
+        self.cores = max(1, cores)
+        self.pool = ThreadPoolExecutor(max_workers=self.cores, thread_name_prefix="pagefind")
+        self.futures: list[Future] = []
+        self._slots = threading.Condition()
+        self._limit = 1  # while a language is still rendering, it has the other core
+        self._running = 0
+        self._waiting = 0  # submitted, not yet indexing
+
+    def start(self, lang: str) -> None:
+        """The language's pages are all in the site folder: index its bundles."""
+        for bundle in self.bundles.get(lang, ()):
+            with self._slots:
+                self._waiting += 1
+            self.futures.append(self.pool.submit(self._index, bundle))
+
+    def all_rendered(self) -> None:
+        with self._slots:
+            self._limit = self.cores
+            self._slots.notify_all()
+
+    def wait(self) -> list[IndexRun]:
+        self.all_rendered()
+        try:
+            return [future.result() for future in self.futures]
+        finally:
+            self.pool.shutdown(wait=True)
+
+    def abandon(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def _index(self, bundle: Bundle) -> IndexRun:
+        key = self._key(bundle)
+        if self.record is not None:
+            self.record[bundle.path] = key
+        if self._reuse(bundle, key):
+            with self._slots:
+                self._waiting -= 1
+            return IndexRun(bundle.lang, bundle.path, len(bundle.pages), marked=True,
+                            reused=True)
+        with self._slots:
+            self._slots.wait_for(lambda: self._running < self._limit)
+            self._running += 1
+            self._waiting -= 1
+            # Alone (nothing rendering, nothing else to index): Pagefind may use every core.
+            alone = self._limit == self.cores and self._running == 1 and not self._waiting
+        try:
+            return self._run_pagefind(bundle, threads=self.cores if alone else 1)
+        finally:
+            with self._slots:
+                self._running -= 1
+                self._slots.notify_all()
+
+    def _run_pagefind(self, bundle: Bundle, threads: int) -> IndexRun:
+        # Pagefind reads a folder: give it one holding just this bundle's pages (links).
+        tree = self.work / "search" / bundle.path
+        for page in bundle.pages:
+            source = self.site_dir / page
+            if source.exists():
+                target = tree / page
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.link(source, target)
+        tree.mkdir(parents=True, exist_ok=True)
+        # Side by side with other work, one thread each: two single-threaded Pagefinds use
+        # the cores better than one using both (its threads mostly wait on each other).
+        env = {**os.environ, "RAYON_NUM_THREADS": str(threads)}
+        process = subprocess.run(command(tree, self.site_dir / bundle.path, bundle.lang),
+                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                 env=env)
         output = process.stdout
         if process.returncode != 0:
             raise SearchIndexError(
-                f"pagefind failed for {lang} (exit {process.returncode}):\n{output}")
+                f"pagefind failed for {bundle.path} (exit {process.returncode}):\n{output}")
         counts = {kind: int(number) for number, kind in _INDEXED.findall(output)}
-        runs.append(IndexRun(lang, glob, bundle, counts.get("page", 0),
-                             counts.get("word", 0), counts.get("filter", 0),
-                             "Found a data-pagefind-body element" in output))
-    return runs
+        return IndexRun(bundle.lang, bundle.path, counts.get("page", 0), counts.get("word", 0),
+                        counts.get("filter", 0),
+                        "Found a data-pagefind-body element" in output or not bundle.pages)
+
+    def _key(self, bundle: Bundle) -> str:
+        """The files a bundle indexes, by identity: a page the render cache linked unchanged
+        is the same file (inode, mtime) the previous build indexed."""
+        digest = hashlib.blake2b(digest_size=20)
+        digest.update(f"{bundle.lang}\0{_pagefind_version()}\0".encode())
+        for page in bundle.pages:
+            try:
+                stat = os.stat(self.site_dir / page)
+            except OSError:
+                digest.update(f"{page}\0missing\0".encode())
+                continue
+            digest.update(f"{page}\0{stat.st_ino}:{stat.st_mtime_ns}:{stat.st_size}\0".encode())
+        return digest.hexdigest()
+
+    def _reuse(self, bundle: Bundle, key: str) -> bool:
+        if not self.previous or self.previous.get(bundle.path) != key:
+            return False
+        source = self.previous_output / bundle.path
+        if not (source / "pagefind-entry.json").is_file():
+            return False
+        target = self.site_dir / bundle.path
+        for path in sorted(source.rglob("*")):
+            destination = target / path.relative_to(source)
+            if path.is_dir():
+                destination.mkdir(parents=True, exist_ok=True)
+            else:
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                os.link(path, destination)
+        return True
 
 
-def run(site_dir: Path, settings: dict, site) -> list[str]:
-    """The post-build step: index each language; warn when one has nothing to search."""
+def _pagefind_version() -> str:
+    from importlib.metadata import version
+
+    return version("pagefind")
+
+
+def warnings_for(runs: list[IndexRun], site) -> list[str]:
+    """Log what was indexed; warn when a language has nothing to search."""
     warnings = []
-    for result in build_index(site_dir, settings, site):
-        logger.info("search: %s: %d pages, %d words, %d filters in %s/", result.lang,
-                    result.pages, result.words, result.filters, result.bundle)
-        if not result.marked and site.articles(result.lang):
+    for lang in site.languages:
+        own = [run for run in runs if run.lang == lang]
+        for run in own:
+            logger.info("search: %s: %d pages, %d words, %d filters in %s/%s", lang, run.pages,
+                        run.words, run.filters, run.bundle, " (unchanged)" if run.reused else "")
+        if own and not any(run.marked for run in own) and site.articles(lang):
             # Pagefind then indexes whole pages: menus, footers and listings in every result.
             warnings.append(
-                f"search: no {result.lang} page has a data-pagefind-body element, so the "
-                f"{result.lang} index holds whole pages: mark the article body in "
+                f"search: no {lang} page has a data-pagefind-body element, so the {lang} "
+                "index holds whole pages: mark the article body in "
                 "theme/templates/article.html with data-pagefind-body")
     return warnings

@@ -87,10 +87,7 @@ class Server:
         self.httpd.server_close()
 
 
-@pytest.fixture(scope="module")
-def search_site(tmp_path_factory):
-    """(output folder, port): the fixture site plus ARTICLES, built for http://127.0.0.1:port."""
-    root = tmp_path_factory.mktemp("search-site")
+def _build_search_site(root: Path, **settings) -> tuple[Path, int]:
     content = root / "content"
     shutil.copytree(FIXTURE_SITE, content)
     for relative, text in ARTICLES.items():
@@ -98,8 +95,22 @@ def search_site(tmp_path_factory):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     port = free_port()
-    report = build_into(root / "output", content, SITEURL=f"http://127.0.0.1:{port}")
+    report = build_into(root / "output", content, SITEURL=f"http://127.0.0.1:{port}",
+                        **settings)
     return report.output, port
+
+
+@pytest.fixture(scope="module")
+def search_site(tmp_path_factory):
+    """(output folder, port): the fixture site plus ARTICLES, built for http://127.0.0.1:port."""
+    return _build_search_site(tmp_path_factory.mktemp("search-site"))
+
+
+@pytest.fixture(scope="module")
+def split_search_site(tmp_path_factory):
+    """The same site with at most 3 pages per search bundle: every language has several."""
+    return _build_search_site(tmp_path_factory.mktemp("split-search-site"),
+                              SEARCH_BUNDLE_PAGES=3)
 
 
 @pytest.fixture(scope="module")
@@ -113,11 +124,11 @@ def chromium_browser():
 
 
 @pytest.fixture
-def served(search_site):
-    output, port = search_site
+def served(search_site, request):
     servers = []
 
-    def _serve(headers: dict[str, str]) -> Server:
+    def _serve(headers: dict[str, str], site=None) -> Server:
+        output, port = site or search_site
         server = Server(output, port, headers)
         servers.append(server)
         return server
@@ -158,36 +169,70 @@ def test_each_language_gets_its_own_index(search_site):
     assert en["languages"]["en"]["page_count"] == html_en
 
 
-def test_language_glob_reads_articles_and_pages_only():
+def _entry(kind, lang, status, url):
     from types import SimpleNamespace
 
-    settings = {"DEFAULT_LANG": "uk", "ARTICLE_SAVE_AS": "articles/{slug}/index.html"}
-    page = SimpleNamespace(kind="page", lang="en", status="published", url="en/about/")
-    draft = SimpleNamespace(kind="page", lang="en", status="draft", url="en/secret/")
-    uk_page = SimpleNamespace(kind="page", lang="uk", status="hidden", url="privacy/")
-    site = SimpleNamespace(languages=("uk", "en"), entries=[page, draft, uk_page])
-    assert search.language_glob(settings, site, "en") == (
-        "{en/about/index.html,en/articles/**/*.html}")
-    assert search.language_glob(settings, site, "uk") == (
-        "{articles/**/*.html,privacy/index.html}")
+    return SimpleNamespace(kind=kind, lang=lang, status=status, url=url)
+
+
+def test_plan_indexes_articles_and_pages_only():
+    from types import SimpleNamespace
+
+    entries = [_entry("page", "en", "published", "en/about/"),
+               _entry("page", "en", "draft", "en/secret/"),
+               _entry("article", "en", "published", "en/articles/a/"),
+               _entry("article", "en", "draft", "en/drafts/b/"),
+               _entry("page", "uk", "hidden", "privacy/"),
+               _entry("article", "uk", "published", "articles/a/")]
+    site = SimpleNamespace(languages=("uk", "en"), entries=entries)
+    bundles = search.plan({"DEFAULT_LANG": "uk"}, site)
+    assert bundles["en"] == [search.Bundle("en", "en/pagefind",
+                                           ("en/about/index.html", "en/articles/a/index.html"))]
+    assert bundles["uk"] == [search.Bundle("uk", "pagefind",
+                                           ("articles/a/index.html", "privacy/index.html"))]
+    assert search.bundle_paths(bundles) == {"uk": ["pagefind"], "en": ["en/pagefind"]}
+
+
+def test_a_large_language_is_split_into_stable_bundles():
+    from types import SimpleNamespace
+
+    entries = [_entry("article", "en", "published", f"en/articles/a{n}/") for n in range(50)]
+    site = SimpleNamespace(languages=("en",), entries=entries)
+    settings = {"DEFAULT_LANG": "uk", "SEARCH_BUNDLE_PAGES": 12}
+    bundles = search.plan(settings, site)["en"]
+    assert [b.path for b in bundles] == ["en/pagefind", "en/pagefind-2", "en/pagefind-3",
+                                         "en/pagefind-4", "en/pagefind-5"]
+    pages = [page for bundle in bundles for page in bundle.pages]
+    assert sorted(pages) == sorted(f"en/articles/a{n}/index.html" for n in range(50))
+    assert all(bundle.pages for bundle in bundles) and max(len(b.pages) for b in bundles) < 25
+    # One more article keeps every other page where it was (5 bundles either way).
+    more = SimpleNamespace(languages=("en",), entries=[
+        *entries, _entry("article", "en", "published", "en/articles/new/")])
+    again = search.plan(settings, more)["en"]
+    for before, after in zip(bundles, again):
+        assert set(before.pages) <= set(after.pages)
 
 
 def test_no_indexable_page_is_a_warning(tmp_path):
-    (tmp_path / "articles/a").mkdir(parents=True)
-    (tmp_path / "articles/a/index.html").write_text(
+    site_dir = tmp_path / "site"
+    (site_dir / "articles/a").mkdir(parents=True)
+    (site_dir / "articles/a/index.html").write_text(
         "<html lang=uk><body><p>plain</p></body></html>")
 
     class Site:
         languages = ("uk",)
-        entries = ()
+        entries = (_entry("article", "uk", "published", "articles/a/"),)
 
         @staticmethod
         def articles(lang):
             return ["an article"]
 
-    settings = {"DEFAULT_LANG": "uk", "ARTICLE_SAVE_AS": "articles/{slug}/index.html"}
-    [warning] = search.run(tmp_path, settings, Site())
+    bundles = search.plan({"DEFAULT_LANG": "uk"}, Site())
+    indexer = search.Indexer(site_dir, tmp_path / "work", bundles, cores=2)
+    indexer.start("uk")
+    [warning] = search.warnings_for(indexer.wait(), Site())
     assert "no uk page has a data-pagefind-body element" in warning
+    assert (site_dir / "pagefind/pagefind-entry.json").is_file()
 
 
 # --- in the browser, under the CSP header -----------------------------------------------
@@ -256,3 +301,40 @@ def test_without_javascript_the_page_lists_categories(chromium_browser, served, 
     href = links.filter(has_text="ПТСР").get_attribute("href")
     assert href == f"{server.url}/category/ptsd/"
     context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["en", "uk"])
+def test_split_bundles_are_searched_as_one(chromium_browser, served, split_search_site, lang):
+    output, _ = split_search_site
+    prefix = "en/" if lang == "en" else ""
+    bundles = sorted(p.parent.name for p in (output / prefix).glob("pagefind*/pagefind-entry.json"))
+    assert len(bundles) > 1 and bundles[0] == "pagefind", bundles
+    pages = sum(json.loads((output / prefix / b / "pagefind-entry.json").read_text())
+                ["languages"][lang]["page_count"] for b in bundles)
+    assert pages == len(search.indexed_pages(_catalogue_of(output), lang))
+    server = served(security_headers(), site=split_search_site)
+    page, _, problems = open_search(chromium_browser, f"{server.url}/{prefix}search/")
+    assert page.locator("[data-search]").get_attribute("data-merge").count("/pagefind-") == (
+        len(bundles) - 1)
+    query, title = EXPECTED[lang]
+    page.locator("#search-query").fill(query)
+    first = page.locator(".site-search-result").first
+    first.wait_for(timeout=15000)
+    assert first.locator("h2 a").inner_text() == title
+    if lang == "en":  # results from another bundle than the first article's come too
+        page.locator(".site-search-result").nth(1).wait_for(timeout=15000)
+        page.locator("#search-category").select_option("PTSD")
+        page.locator(".site-search-result h2 >> text=PTSD in veterans").wait_for(timeout=15000)
+        page.locator(".site-search-result").nth(1).wait_for(state="detached", timeout=15000)
+    page.close()
+    assert problems == []
+
+
+def _catalogue_of(output: Path):
+    """The catalogue of the split site's content (which pages each language indexes)."""
+    from sitebuild import catalogue, config
+
+    options = config.BuildOptions(settings_file=ROOT / "pelicanconf.py",
+                                  content=output.parent / "content", output=output)
+    return catalogue.build(config.read_base(options))

@@ -19,26 +19,20 @@ async function start(root) {
   root.hidden = false;
   document.querySelectorAll("[data-search-nojs]").forEach((node) => { node.hidden = true; });
 
-  let pagefind;
-  try {
-    // Same origin as the page, whatever host serves the site: keep only the path.
-    const bundle = new URL(root.dataset.bundle, document.baseURI).pathname;
-    pagefind = await import(bundle + "pagefind.js");
-    await pagefind.options({
-      baseUrl: new URL(root.dataset.baseUrl, document.baseURI).pathname,
-      excerptLength: 24,
-    });
-    await pagefind.init();
-  } catch (error) {
-    status.textContent = root.dataset.msgError;
-    throw error;
-  }
-
+  // The address's query first, before anything is awaited, so nothing typed meanwhile is
+  // overwritten; what is typed while Pagefind loads is searched once it is ready.
   const params = new URLSearchParams(location.search);
-  input.value = params.get("q") || "";
+  if (params.get("q") && !input.value) {
+    input.value = params.get("q");
+  }
   if ([...select.options].some((option) => option.value === params.get("category"))) {
     select.value = params.get("category");
   }
+
+  const ready = load(root).catch((error) => {
+    status.textContent = root.dataset.msgError;
+    throw error;
+  });
 
   const update = async () => {
     const query = input.value.trim();
@@ -50,6 +44,7 @@ async function start(root) {
       return;
     }
     status.textContent = root.dataset.msgSearching;
+    const pagefind = await ready;
     const options = category ? { filters: { category } } : {};
     const search = await pagefind.debouncedSearch(query || null, options, 150);
     if (search === null) {
@@ -71,6 +66,22 @@ async function start(root) {
   if (input.value || select.value) {
     update();
   }
+}
+
+async function load(root) {
+  // Same origin as the page, whatever host serves the site: keep only the path.
+  const bundle = new URL(root.dataset.bundle, document.baseURI).pathname;
+  const pagefind = await import(bundle + "pagefind.js");
+  await pagefind.options({
+    baseUrl: new URL(root.dataset.baseUrl, document.baseURI).pathname,
+    excerptLength: 24,
+  });
+  // A large language is indexed in several bundles (data-merge): search them as one.
+  for (const other of (root.dataset.merge || "").split(" ").filter(Boolean)) {
+    await pagefind.mergeIndex(new URL(other, document.baseURI).pathname);
+  }
+  await pagefind.init();
+  return pagefind;
 }
 
 function resultItem(data) {

@@ -1,0 +1,237 @@
+"""Pelican boundary of render_cache: a Writer that renders only pages whose inputs changed.
+
+Every `write_file` gets a fingerprint (fingerprint.py) of everything its template can see.
+When the previous build wrote the same name with the same fingerprint, the files it wrote
+then are hard-linked from the previous output instead of being rendered again. The build
+driver passes, in `SITE_RENDER_CACHE`:
+
+- `previous_output` and `previous_map`: the output folder being replaced and the map of what
+  wrote it (absent on a cold build: everything is rendered, and fingerprinted for next time);
+- `map_out`: where this run's map goes; the driver keeps it only once the build has been
+  swapped into place, so a failed build never describes an output that does not exist.
+
+A map is {name: (fingerprint, ((file, size, mtime_ns), …))}; a file whose size or mtime
+changed since it was written (edited by hand, say) is rendered again.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import shutil
+from importlib.metadata import version
+from pathlib import Path
+
+from pelican import signals
+from pelican.contents import Content
+from pelican.urlwrappers import URLWrapper
+from pelican.writers import Writer
+
+from render_cache.fingerprint import Encoder, Unstable, context_digest, files_digest, new_hash
+
+logger = logging.getLogger(__name__)
+PREFIX = "render_cache: "
+SETTING = "SITE_RENDER_CACHE"
+MAP_FORMAT = 1
+_PACKAGES = ("pelican", "jinja2", "markdown", "babel", "markupsafe")
+
+
+def _content_key(content) -> str:
+    return f"{type(content).__name__}:{getattr(content, 'relative_source_path', '')}"
+
+
+class CachingWriter(Writer):
+    """Pelican's Writer, linking unchanged pages from the previous output."""
+
+    def __init__(self, output_path, settings=None) -> None:
+        super().__init__(output_path, settings=settings)
+        self.options = (settings or {}).get(SETTING) or {}
+        self.encoder = Encoder(lambda value: isinstance(value, Content), _content_key,
+                               lambda value: isinstance(value, URLWrapper))
+        self.previous = _load_map(self.options.get("previous_map"))
+        self.previous_output = Path(self.options.get("previous_output") or "")
+        self.map: dict[str, tuple[bytes, tuple]] = {}
+        self.rendered = self.reused = 0
+        self.reused_files: list[str] = []
+        self._run: bytes | None = None
+        self._shared_context = None
+        self._opened: list[str] = []
+        self._unstable = False
+        if self.options.get("map_out"):
+            signals.finalized.connect(self._save)
+
+    # --- Pelican's Writer API -------------------------------------------------------------
+
+    def _open_w(self, filename, encoding, override=False):
+        self._opened.append(filename)
+        return super()._open_w(filename, encoding, override)
+
+    def write_file(self, name, template, context, relative_urls=False, paginated=None,
+                   template_name=None, override_output=False, url=None, **kwargs):
+        if not name:
+            return super().write_file(name, template, context, relative_urls, paginated,
+                                      template_name, override_output, url, **kwargs)
+        fingerprint = self._fingerprint(name, template, context, relative_urls, paginated,
+                                        template_name, override_output, url, kwargs)
+        if fingerprint is not None and self._link_previous(name, fingerprint):
+            self.reused += 1
+            return None
+        self._opened = []
+        result = super().write_file(name, template, context, relative_urls, paginated,
+                                    template_name, override_output, url, **kwargs)
+        self.rendered += 1
+        if fingerprint is not None:
+            self.map[name] = (fingerprint, tuple(self._stat(path) for path in self._opened))
+        return result
+
+    # --- Fingerprints ---------------------------------------------------------------------
+
+    def _fingerprint(self, name, template, context, relative_urls, paginated, template_name,
+                     override_output, url, kwargs) -> bytes | None:
+        if not self.options or self._unstable or signals.content_written.receivers:
+            return None  # a content_written listener would miss the pages not rendered
+        try:
+            run = self._run_fingerprint(context)
+            digest = new_hash()
+            digest.update(run)
+            self.encoder.update(digest, [name, getattr(template, "name", None), relative_urls,
+                                         template_name, override_output, url])
+            self.encoder.update(digest, paginated)
+            if context is not self._shared_context:  # period archives: a copy plus a few keys
+                shared = self._shared_context
+                self.encoder.update(digest, {key: value for key, value in context.items()
+                                             if key not in shared or shared[key] is not value})
+            for key in sorted(kwargs):
+                value = kwargs[key]
+                digest.update(key.encode())
+                if key in ("article", "page") and isinstance(value, Content):
+                    digest.update(self.encoder.own_page(value))
+                else:
+                    self.encoder.update(digest, value)
+            return digest.digest()
+        except Unstable as problem:
+            self._unstable = True
+            logger.info("%spages of this run are always rendered: %s", PREFIX, problem)
+            return None
+
+    def _run_fingerprint(self, context) -> bytes:
+        if self._run is None:
+            self._shared_context = context
+            settings = self.settings
+            contents = [*context.get("generated_content", {}).values(),
+                        *context.get("static_content", {}).values()]
+            cards = sorted((_content_key(content), self.encoder.card(content))
+                           for content in contents if isinstance(content, Content))
+            digest = new_hash()
+            digest.update(code_fingerprint(settings))
+            digest.update(context_digest(self.encoder, context))
+            for key, card in cards:
+                digest.update(key.encode() + card)
+            digest.update(_catalogue_digest(self.encoder, settings))
+            self._run = digest.digest()
+        return self._run
+
+    # --- Reuse ----------------------------------------------------------------------------
+
+    def _link_previous(self, name: str, fingerprint: bytes) -> bool:
+        previous = self.previous.get(name)
+        if previous is None or previous[0] != fingerprint:
+            return False
+        output = Path(self.output_path)
+        for relative, size, mtime_ns in previous[1]:
+            try:
+                stat = (self.previous_output / relative).stat()
+            except OSError:
+                return False
+            if (stat.st_size, stat.st_mtime_ns) != (size, mtime_ns):
+                return False
+        for relative, _, _ in previous[1]:
+            target = output / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _link(self.previous_output / relative, target)
+            self._written_files.add(str(target))
+            self.reused_files.append(relative)
+        self.map[name] = previous
+        return True
+
+    def _stat(self, path: str) -> tuple[str, int, int]:
+        stat = os.stat(path)
+        return os.path.relpath(path, self.output_path), stat.st_size, stat.st_mtime_ns
+
+    def _save(self, pelican) -> None:
+        """finalized: this run's map (what the driver keeps once the build is in place)."""
+        signals.finalized.disconnect(self._save)
+        if pelican.settings.get("SITE_LANG") != self.settings.get("SITE_LANG"):
+            return
+        target = Path(self.options["map_out"])
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with target.open("wb") as handle:
+            pickle.dump({"format": MAP_FORMAT, "pages": {} if self._unstable else self.map,
+                         "reused": self.reused_files}, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        logger.info("%s%s: %d page writes rendered, %d reused", PREFIX,
+                    self.settings.get("SITE_LANG"), self.rendered, self.reused)
+
+
+def _link(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:  # another file system, or one without hard links
+        shutil.copy2(source, target)
+
+
+def _load_map(path: str | None) -> dict:
+    if not path or not os.path.exists(path):
+        return {}
+    try:
+        with open(path, "rb") as handle:
+            data = pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError):
+        return {}
+    return data.get("pages", {}) if data.get("format") == MAP_FORMAT else {}
+
+
+def code_fingerprint(settings: dict) -> bytes:
+    """The theme, the plugins, the build driver, the non-Markdown content files and the
+    versions of the libraries that render: a change to any re-renders every page."""
+    import sitebuild
+
+    parts: list[tuple[str, bytes]] = [(name, version(name).encode()) for name in _PACKAGES]
+    code_roots = [Path(settings["THEME"]), *map(Path, settings.get("PLUGIN_PATHS", [])),
+                  Path(sitebuild.__file__).parent]
+    for root in code_roots:
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                parts.append((path.as_posix(), path.read_bytes()))
+    content = Path(settings["PATH"])
+    for directory, folders, files in os.walk(content):
+        folders.sort()
+        for file in sorted(files):
+            if file.endswith(".md"):
+                continue  # sources: their cards and pages are fingerprinted one by one
+            path = os.path.join(directory, file)
+            stat = os.stat(path)
+            parts.append((path, b"%d:%d" % (stat.st_size, stat.st_mtime_ns)))
+    return files_digest(parts)
+
+
+def _catalogue_digest(encoder: Encoder, settings: dict) -> bytes:
+    """Every source's header in every language (language switches, translation links)."""
+    if not settings.get("SITE_CATALOGUE_PATH"):
+        return b""
+    from sitebuild.catalogue import load_for_run
+
+    digest = new_hash()
+    for entry in load_for_run(settings).entries:
+        encoder.update(digest, [entry.path, entry.kind, entry.lang, entry.slug, entry.key,
+                                entry.url, entry.status,
+                                {name: found.value for name, found in entry.fields.items()}])
+    return digest.digest()
+
+
+def get_writer(pelican):
+    return CachingWriter
+
+
+def register() -> None:
+    signals.get_writer.connect(get_writer)

@@ -1,0 +1,208 @@
+"""Rebuilds that reuse the previous output (render_cache plugin, sitebuild/reuse.py).
+
+For every kind of edit an editor or developer makes, a rebuild with the cache gives exactly
+the bytes of a cold build of the same sources, and it really reused: pages the edit cannot
+touch keep their file (the same inode, linked from the previous output), the edited page
+gets a new one.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sitebuild.build import build
+from sitebuild.config import BuildOptions
+from tests.conftest import ROOT
+from tests.test_build import snapshot
+
+SEARCH = ("pagefind", "en/pagefind")  # Pagefind's files differ between identical runs
+ARTICLE = "content/articles/ptsd/ptsd-in-veterans.en.md"
+ARTICLE_PAGE = "en/articles/ptsd-in-veterans/index.html"
+UNRELATED_PAGE = "articles/power-outages-schedule/index.html"
+
+
+class Site:
+    """A copy of the real content and theme, built with a cache like `make html` does."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        shutil.copytree(ROOT / "content", root / "content")
+        shutil.copytree(ROOT / "theme", root / "theme")
+        self.output = root / "output"
+        self.settings: dict = {}
+
+    def build(self, *, cache: bool = True, output: Path | None = None):
+        overrides = {"CACHE_PATH": str(self.root / "cache"), "THEME": str(self.root / "theme"),
+                     **self.settings}
+        options = BuildOptions(settings_file=ROOT / "pelicanconf.py",
+                               content=self.root / "content", output=output or self.output,
+                               cache=cache, overrides=tuple(overrides.items()))
+        return build(options)
+
+    def edit(self, relative: str, change) -> None:
+        path = self.root / relative
+        path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
+
+    def inodes(self) -> dict[str, int]:
+        """The pages Pelican renders (editors' reports are written anew on every build)."""
+        return {path.relative_to(self.output).as_posix(): path.stat().st_ino
+                for path in self.output.rglob("*.html")
+                if not path.relative_to(self.output).as_posix().startswith("reports/")}
+
+    def assert_same_as_cold(self) -> None:
+        cold = self.root / "cold"
+        shutil.rmtree(cold, ignore_errors=True)
+        self.build(cache=False, output=cold)
+        assert snapshot(self.output, skip=SEARCH) == snapshot(cold, skip=SEARCH)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Site:
+    site = Site(tmp_path_factory.mktemp("incremental"))
+    site.build()
+    return site
+
+
+def rebuilt(site: Site) -> set[str]:
+    """Rebuild with the cache; the HTML pages that got a new file."""
+    before = site.inodes()
+    site.build()
+    after = site.inodes()
+    return {page for page, inode in after.items() if before.get(page) != inode}
+
+
+def add_paragraph(text: str) -> str:
+    return text + "\n\nOne more paragraph, written to test the rebuild.\n"
+
+
+def test_nothing_changed_nothing_rendered(site):
+    assert rebuilt(site) == set()
+    site.assert_same_as_cold()
+
+
+def test_body_edit_renders_its_own_page(site):
+    site.edit(ARTICLE, add_paragraph)
+    changed = rebuilt(site)
+    assert ARTICLE_PAGE in changed and UNRELATED_PAGE not in changed
+    assert "index.html" not in changed and "en/index.html" not in changed
+    assert len(changed) <= 8, changed  # the page, and pages whose related lists moved
+    site.assert_same_as_cold()
+
+
+EDITS = {
+    # Body only, but enough words to change the reading time listings show.
+    "long body": (ARTICLE, lambda t: t + "\n\n" + "Words to read slowly. " * 300 + "\n"),
+    "title": (ARTICLE, lambda t: t.replace("title: PTSD in veterans:", "title: Veterans and PTSD:")),
+    "summary": (ARTICLE, lambda t: re.sub(r"^summary: .*$", "summary: A new summary.", t,
+                                          count=1, flags=re.M)),
+    "tags": (ARTICLE, lambda t: t.replace("tags: ptsd, veterans,", "tags: ptsd, veterans, sleep,")),
+    "date": (ARTICLE, lambda t: t.replace("date: 2022-11-03 09:00", "date: 2025-11-03 09:00")),
+    "related pin": (ARTICLE, lambda t: t.replace(
+        "references:", "related: alcohol-and-ptsd\nreferences:", 1)),
+    "translation title": ("content/articles/ptsd/ptsd-in-veterans.uk.md",
+                          lambda t: re.sub(r"^title: .*$", "title: Ветерани і ПТСР", t,
+                                           count=1, flags=re.M)),
+    "reviewer data": ("content/data/reviewers.toml",
+                      lambda t: t.replace("Andrii Marchenko", "Andrii Marchenko-Koval")),
+    "template": ("theme/templates/partials/footer.html",
+                 lambda t: t.replace("</footer>", "<p>Footer note.</p>\n</footer>")),
+    "translations": ("theme/translations/en/LC_MESSAGES/messages.po",
+                     lambda t: t.replace('msgstr "Related publications"', 'msgstr "See also"')),
+}
+
+
+@pytest.mark.parametrize("what", EDITS)
+def test_every_kind_of_edit_gives_the_cold_build(site, what):
+    relative, change = EDITS[what]
+    site.edit(relative, change)
+    rebuilt(site)
+    site.assert_same_as_cold()
+
+
+def test_new_and_deleted_articles(site):
+    new = site.root / "content/articles/ptsd/grounding.en.md"
+    new.write_text("title: Grounding in a panic\ndate: 2026-06-01\ncategory: ptsd\n"
+                   "tags: ptsd, anxiety\nsummary: Five senses, one minute.\n\nName five things "
+                   "you can see.\n", encoding="utf-8")
+    assert "en/articles/grounding/index.html" in rebuilt(site)
+    site.assert_same_as_cold()
+    new.unlink()
+    rebuilt(site)
+    assert not (site.output / "en/articles/grounding/index.html").exists()
+    site.assert_same_as_cold()
+
+
+def test_settings_change_renders_every_page(site):
+    site.settings = {"CLINIC": {"name": {"uk": "Експіо", "en": "Expio"},
+                                "address": {"uk": "Київ", "en": "Kyiv"},
+                                "phone": "+380 44 111 11 11", "email": "hello@expio.example"}}
+    try:
+        changed = rebuilt(site)
+        assert len(changed) == len(site.inodes())  # the phone is in every page's header
+        site.assert_same_as_cold()
+    finally:
+        site.settings = {}
+        rebuilt(site)
+
+
+def test_a_page_changed_by_hand_in_the_output_is_rendered_again(site):
+    page = site.output / UNRELATED_PAGE
+    page.write_text(page.read_text(encoding="utf-8") + "<!-- by hand -->", encoding="utf-8")
+    assert UNRELATED_PAGE in rebuilt(site)
+    site.assert_same_as_cold()
+
+
+def test_after_a_failed_build_the_next_one_still_matches_the_cold_build(site):
+    before = snapshot(site.output)
+    template = site.root / "theme/templates/article.html"
+    good = template.read_text(encoding="utf-8")
+    template.write_text("{% extends 'nope.html' %}", encoding="utf-8")
+    with pytest.raises(Exception):
+        site.build()
+    assert snapshot(site.output) == before
+    template.write_text(good, encoding="utf-8")
+    site.edit(ARTICLE, add_paragraph)
+    assert ARTICLE_PAGE in rebuilt(site)
+    site.assert_same_as_cold()
+
+
+def test_unchanged_language_keeps_its_search_index(site):
+    uk_entry = site.output / "pagefind/pagefind-entry.json"
+    en_entry = site.output / "en/pagefind/pagefind-entry.json"
+    uk_before, en_before = uk_entry.stat().st_ino, en_entry.stat().st_ino
+    site.edit(ARTICLE, add_paragraph)  # an English article
+    rebuilt(site)
+    assert uk_entry.stat().st_ino == uk_before  # linked: its pages are the same files
+    assert en_entry.stat().st_ino != en_before  # indexed again
+
+
+def test_no_cache_renders_everything(site):
+    before = site.inodes()
+    site.build(cache=False)
+    after = site.inodes()
+    assert not any(before.get(page) == inode for page, inode in after.items())
+
+
+def test_listing_templates_use_no_page_only_attribute():
+    """Page-only attributes (render_cache.fingerprint.PAGE_ONLY) are read only from the object
+    whose own page is being rendered; a listing or card showing one for another article
+    would go stale, since a change to it re-renders that article's page alone."""
+    from render_cache.fingerprint import PAGE_ONLY
+
+    own = {"article", "page", "content_obj"}
+    names = "|".join(sorted(name.lstrip("_") for name in PAGE_ONLY))
+    use = re.compile(rf"\b(\w+)\.({names})\b")
+    found = []
+    for template in sorted((ROOT / "theme/templates").rglob("*.html")):
+        text = re.sub(r"\{#.*?#\}", "", template.read_text(encoding="utf-8"), flags=re.S)
+        allowed = set(own)
+        if "{% set item = article if article is defined else page %}" in text:
+            allowed.add("item")
+        found += [f"{template.name}: {obj}.{attr}" for obj, attr in use.findall(text)
+                  if obj not in allowed]
+    assert found == []
+    assert use.search("{{ item.related_publications }}")  # the pattern does match a use
