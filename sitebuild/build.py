@@ -27,13 +27,26 @@ class BuildReport:
     render_warnings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     output: Path | None = None
+    # With BuildOptions.defer_search: bundles still to index (refresh_search does it).
+    deferred_search: list[search.Bundle] = field(default_factory=list)
+    reuse: reuse.PageMaps | None = None
+    retired_output: Path | None = None  # the replaced output, left for the caller to discard
 
     @property
     def warnings(self) -> int:
         return sum(f.level == WARNING for f in self.findings) + len(self.render_warnings)
 
 
-def build(options: config.BuildOptions, *, swap: bool = True) -> BuildReport:
+@dataclass
+class BuildState:
+    """What the devserver keeps between its rebuilds: the catalogue (unchanged files are not
+    read again)."""
+
+    catalogue: catalogue_module.Catalogue | None = None
+
+
+def build(options: config.BuildOptions, *, swap: bool = True,
+          state: BuildState | None = None) -> BuildReport:
     """Build the site; raise BuildFailed (leaving output/ untouched) when it must not publish."""
     report = BuildReport()
     clock = _Clock(report.timings)
@@ -47,7 +60,9 @@ def build(options: config.BuildOptions, *, swap: bool = True) -> BuildReport:
     fresh = work = indexer = None
     try:
         with clock("catalogue"):
-            site = catalogue_module.build(base)
+            site = catalogue_module.build(base, state.catalogue if state else None)
+            if state is not None:
+                state.catalogue = site
         fresh = output.fresh_directory(target, "new")
         work = output.fresh_directory(target, "work")
         with clock("prepare"):
@@ -60,22 +75,26 @@ def build(options: config.BuildOptions, *, swap: bool = True) -> BuildReport:
                 fresh, work, bundles, cores=_cores(),
                 previous_output=maps.previous_output if maps else None,
                 previous=maps.search_previous if maps else None,
-                record=maps.search_record if maps else None)
+                record=maps.search_record if maps else None,
+                defer=options.defer_search)
             for settings in runs:
                 catalogue_module.save(site, Path(settings["SITE_CATALOGUE_PATH"]),
                                       bodies_of=settings["SITE_LANG"])
             # The language runs start now and convert their Markdown while this process
-            # runs the checks and the related index; they wait for the latter only when
-            # they attach related lists, after reading every file.
+            # computes the related index and runs the checks; they wait for the former only
+            # when they attach related lists, after reading every file.
             if renders is not None:
                 renders.start(runs)
+        # Related lists first: the runs wait for them once they have read their files.
+        with clock("related"):
+            pin_findings: list[Finding] = []  # logged by related.compute
+            related_lists = related.compute(site, base, pin_findings)
+            catalogue_module.save_related(site.related, work / RELATED)
         with clock("checks"):
             report.findings = run_all(site, base)
         for finding in report.findings:
             (logger.warning if finding.level == WARNING else logger.info)("%s", finding)
-        with clock("related"):
-            related_lists = related.compute(site, base, report.findings)
-            catalogue_module.save_related(site.related, work / RELATED)
+        report.findings += pin_findings
         with clock("render"):
             finished = renders.completed() if renders is not None else (
                 (settings, render_language(settings)) for settings in runs)
@@ -97,10 +116,12 @@ def build(options: config.BuildOptions, *, swap: bool = True) -> BuildReport:
             )
         if swap:
             with clock("swap"):
-                output.swap_in(fresh, target)
+                report.retired_output = output.swap_in(fresh, target,
+                                                       keep_old=options.defer_search)
                 if maps is not None:
                     maps.commit(site.languages)
             report.output = target
+            report.deferred_search, report.reuse = list(indexer.deferred), maps
         else:
             report.output = fresh
             fresh = None
@@ -119,6 +140,19 @@ def build(options: config.BuildOptions, *, swap: bool = True) -> BuildReport:
 
 
 RELATED = "related.pickle"
+
+
+def refresh_search(report: BuildReport) -> list[search.IndexRun]:
+    """Index the bundles a deferred-search build left out of date, in the served output."""
+    if not report.deferred_search or report.output is None:
+        return []
+    record = report.reuse.search_record if report.reuse is not None else None
+    runs = search.index_deferred(report.output, report.deferred_search, cores=_cores(),
+                                 record=record)
+    if report.reuse is not None:
+        report.reuse.save_search()
+    report.deferred_search = []
+    return runs
 
 
 def _cores() -> int:

@@ -58,6 +58,7 @@ class Entry:
     related_exclude: tuple[str, ...] = ()
     url: str = ""  # site-relative, e.g. "en/articles/night-terrors/"
     digest: str = ""  # sha256 of the file's bytes: what caches of its conversion are keyed by
+    stat: tuple[int, int] = (0, 0)  # (size, mtime_ns) when read: a rebuild re-reads on change
     # (field, problem, fix, line or None for the field's own line)
     problems: list[tuple[str, str, str, int | None]] = field(default_factory=list)
 
@@ -86,6 +87,7 @@ class Catalogue:
     by_lang_slug: dict[tuple[str, str], Entry] = field(default_factory=dict)
     translations: dict[str, dict[str, Entry]] = field(default_factory=dict)
     related: dict[tuple[str, str], tuple] = field(default_factory=dict)
+    read_with: tuple[str, ...] = ()  # the _READ_SETTINGS values the entries were read with
 
     def articles(self, lang: str | None = None, *, published_only: bool = True) -> list[Entry]:
         return [
@@ -120,6 +122,7 @@ def _date(entry: Entry, name: str, timezone: str) -> datetime | None:
 def read_entry(path: Path, content_path: Path, settings: dict) -> Entry | tuple[int, str]:
     """Parse one source file; returns (line, problem) when it is not UTF-8."""
     relative = path.relative_to(content_path).as_posix()
+    stat = path.stat()  # before reading: a later change shows as a new stat next time
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8")
@@ -152,6 +155,7 @@ def read_entry(path: Path, content_path: Path, settings: dict) -> Entry | tuple[
         references=headers.split_list(value("references")),
         related=headers.split_list(value("related")) if "related" in fields else None,
         related_exclude=headers.split_list(value("related_exclude")),
+        stat=(stat.st_size, stat.st_mtime_ns),
     )
     for duplicate in parsed.duplicates:
         entry.problems.append(
@@ -182,16 +186,38 @@ def _load_toml(content_path: Path, relative: str,
         return {}
 
 
-def build(settings: dict) -> Catalogue:
-    """Read every Markdown source under the content folder."""
+# The settings an Entry is read with: a catalogue is reusable only under the same ones.
+_READ_SETTINGS = ("PATH", "DEFAULT_LANG", "TIMEZONE", "ARTICLE_PATHS", "PAGE_PATHS",
+                  "ARTICLE_URL", "PAGE_URL")
+
+
+def build(settings: dict, previous: Catalogue | None = None) -> Catalogue:
+    """Read every Markdown source under the content folder.
+
+    With `previous` (the devserver's last catalogue), a file whose size and mtime are those
+    it had then is not read again.
+    """
     content_path = Path(settings["PATH"])
+    read_with = tuple(repr(settings.get(name)) for name in _READ_SETTINGS)
+    known = ({entry.path: entry for entry in previous.entries}
+             if previous is not None and previous.read_with == read_with else {})
     entries: list[Entry] = []
     unreadable: list[tuple[str, str]] = []
     roots = [*settings["ARTICLE_PATHS"], *settings["PAGE_PATHS"]]
     for root in roots:
         for path in sorted((content_path / root).rglob("*.md")):
-            if any(part.startswith(".") for part in path.relative_to(content_path).parts):
+            relative = path.relative_to(content_path)
+            if any(part.startswith(".") for part in relative.parts):
                 continue
+            old = known.get(relative.as_posix())
+            if old is not None:
+                try:
+                    stat = path.stat()
+                except OSError:
+                    continue  # deleted while we looked
+                if old.stat == (stat.st_size, stat.st_mtime_ns):
+                    entries.append(old)
+                    continue
             result = read_entry(path, content_path, settings)
             if isinstance(result, tuple):
                 unreadable.append((path.relative_to(content_path).as_posix(), *result))
@@ -207,6 +233,7 @@ def build(settings: dict) -> Catalogue:
         reviewers=_load_toml(content_path, settings["REVIEWERS_FILE"], data_problems),
         references=_load_toml(content_path, settings["REFERENCES_FILE"], data_problems),
         data_problems=data_problems,
+        read_with=read_with,
     )
     index(catalogue)
     return catalogue

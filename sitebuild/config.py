@@ -30,6 +30,8 @@ class BuildOptions:
     cache: bool = True
     parallel: bool = True
     related_report: bool = False  # also write reports/related.{html,csv}
+    # devserver: changed search bundles are indexed after the new pages are served
+    defer_search: bool = False
     overrides: tuple[tuple[str, object], ...] = ()  # extra settings (tests, bench)
 
 

@@ -60,6 +60,13 @@ class PageMaps:
         temporary.replace(self.folder / STAMP)
 
 
+    def save_search(self) -> None:
+        """After bundles were indexed into output/ in place (the devserver's deferred search)."""
+        temporary = self.folder / (SEARCH + ".tmp")
+        temporary.write_text(json.dumps(self.search_record, sort_keys=True), encoding="utf-8")
+        temporary.replace(self.folder / SEARCH)
+
+
 def _identity(path: Path) -> dict | None:
     try:
         stat = os.stat(path)

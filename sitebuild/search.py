@@ -26,8 +26,10 @@ import logging
 import math
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -61,6 +63,7 @@ class IndexRun:
     filters: int = 0
     marked: bool = False  # Pagefind found data-pagefind-body (else it indexed whole pages)
     reused: bool = False  # linked from the previous output, not indexed again
+    deferred: bool = False  # the previous bundle for now; index_deferred brings it up to date
 
 
 def indexed_pages(site, lang: str) -> list[str]:
@@ -111,14 +114,21 @@ class Indexer:
     """Indexes bundles into the new site folder, in background threads, as languages finish.
 
     `previous` / `record`: {bundle path: key of the files it indexed} of the output being
-    replaced and of this build (None: nothing is reused, e.g. publish).
+    replaced and of this build (None: nothing is reused, e.g. publish). With `defer` (the
+    devserver), a bundle that needs indexing keeps its previous version for now and is
+    listed in `deferred`, for index_deferred once the new pages are being served.
+    `output_root`: where bundles are written (default: the site folder).
     """
 
     def __init__(self, site_dir: Path, work: Path, bundles: dict[str, list[Bundle]], *,
                  cores: int, previous_output: Path | None = None,
-                 previous: dict | None = None, record: dict | None = None) -> None:
+                 previous: dict | None = None, record: dict | None = None,
+                 defer: bool = False, output_root: Path | None = None) -> None:
         self.site_dir, self.work, self.bundles = site_dir, work, bundles
         self.previous_output, self.previous, self.record = previous_output, previous, record
+        self.defer = defer
+        self.output_root = output_root or site_dir
+        self.deferred: list[Bundle] = []
         self.cores = max(1, cores)
         self.pool = ThreadPoolExecutor(max_workers=self.cores, thread_name_prefix="pagefind")
         self.futures: list[Future] = []
@@ -153,11 +163,19 @@ class Indexer:
         key = self._key(bundle)
         if self.record is not None:
             self.record[bundle.path] = key
-        if self._reuse(bundle, key):
+        if self._reuse(bundle, key, check_key=True):
             with self._slots:
                 self._waiting -= 1
             return IndexRun(bundle.lang, bundle.path, len(bundle.pages), marked=True,
                             reused=True)
+        if self.defer and self._reuse(bundle, key, check_key=False):
+            with self._slots:
+                self._waiting -= 1
+            if self.record is not None:
+                self.record[bundle.path] = "out of date"
+            self.deferred.append(bundle)
+            return IndexRun(bundle.lang, bundle.path, len(bundle.pages), marked=True,
+                            deferred=True)
         with self._slots:
             self._slots.wait_for(lambda: self._running < self._limit)
             self._running += 1
@@ -184,7 +202,7 @@ class Indexer:
         # Side by side with other work, one thread each: two single-threaded Pagefinds use
         # the cores better than one using both (its threads mostly wait on each other).
         env = {**os.environ, "RAYON_NUM_THREADS": str(threads)}
-        process = subprocess.run(command(tree, self.site_dir / bundle.path, bundle.lang),
+        process = subprocess.run(command(tree, self.output_root / bundle.path, bundle.lang),
                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                  env=env)
         output = process.stdout
@@ -210,8 +228,11 @@ class Indexer:
             digest.update(f"{page}\0{stat.st_ino}:{stat.st_mtime_ns}:{stat.st_size}\0".encode())
         return digest.hexdigest()
 
-    def _reuse(self, bundle: Bundle, key: str) -> bool:
-        if not self.previous or self.previous.get(bundle.path) != key:
+    def _reuse(self, bundle: Bundle, key: str, *, check_key: bool) -> bool:
+        """Link the previous output's bundle: when it indexed these very files (check_key),
+        or, deferring, as a stand-in until it is indexed again."""
+        if self.previous_output is None or (
+                check_key and (not self.previous or self.previous.get(bundle.path) != key)):
             return False
         source = self.previous_output / bundle.path
         if not (source / "pagefind-entry.json").is_file():
@@ -227,6 +248,37 @@ class Indexer:
         return True
 
 
+def index_deferred(site_dir: Path, bundles: list[Bundle], *, cores: int,
+                   record: dict | None = None) -> list[IndexRun]:
+    """Index bundles of a site being served and swap each in when it is ready (devserver).
+
+    Pagefind writes beside the site; a bundle's folder is replaced by two renames, so a
+    visitor's search always reads one whole bundle, old or new.
+    """
+    if not bundles:
+        return []
+    work = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-search-", dir=site_dir.parent))
+    try:
+        by_lang: dict[str, list[Bundle]] = {}
+        for bundle in bundles:
+            by_lang.setdefault(bundle.lang, []).append(bundle)
+        indexer = Indexer(site_dir, work, by_lang, cores=cores, record=record,
+                          output_root=work / "out")
+        for lang in by_lang:
+            indexer.start(lang)
+        runs = indexer.wait()
+        for bundle in bundles:
+            current = site_dir / bundle.path
+            retired = work / "retired" / bundle.path
+            retired.parent.mkdir(parents=True, exist_ok=True)
+            if current.exists():
+                os.replace(current, retired)
+            os.replace(work / "out" / bundle.path, current)
+        return runs
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def _pagefind_version() -> str:
     from importlib.metadata import version
 
@@ -239,8 +291,9 @@ def warnings_for(runs: list[IndexRun], site) -> list[str]:
     for lang in site.languages:
         own = [run for run in runs if run.lang == lang]
         for run in own:
+            note = " (unchanged)" if run.reused else " (updated after the swap)" if run.deferred else ""
             logger.info("search: %s: %d pages, %d words, %d filters in %s/%s", lang, run.pages,
-                        run.words, run.filters, run.bundle, " (unchanged)" if run.reused else "")
+                        run.words, run.filters, run.bundle, note)
         if own and not any(run.marked for run in own) and site.articles(lang):
             # Pagefind then indexes whole pages: menus, footers and listings in every result.
             warnings.append(

@@ -8,16 +8,18 @@ also watches the sources, rebuilds (with the content cache) and tells open pages
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
+import shutil
 import threading
+import time
 from pathlib import Path
 
 from sitebuild import config
-from sitebuild.build import build
+from sitebuild.build import BuildReport, BuildState, build, refresh_search
 
 logger = logging.getLogger(__name__)
 
-WATCHED = ("content", "theme", "plugins", "pelicanconf.py", "sitebuild")
 RELOAD_SCRIPT = b"""// Development only: reload when the site has been rebuilt.
 new EventSource("/__livereload").onmessage = () => location.reload();
 """
@@ -101,7 +103,12 @@ def main(options: config.BuildOptions, host: str, port: int, *, watch: bool) -> 
     from newsletter.config import load_config
     from newsletter.service import create_app
 
-    report = build(options)
+    if watch:
+        # Rebuilds serve the new pages first, then bring search up to date (see rebuild).
+        options = dataclasses.replace(options, defer_search=True)
+    state = BuildState()
+    report = build(options, state=state)
+    _finish(report)
     base = config.read_base(options)
     app = create_app(load_config(), static_dir=report.output,
                      security_headers=base.get("SECURITY_HEADERS", {}))
@@ -109,22 +116,59 @@ def main(options: config.BuildOptions, host: str, port: int, *, watch: bool) -> 
         app = LiveReload(app)
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info"))
     if watch:
-        threading.Thread(target=_rebuild_on_change, args=(options, app), daemon=True).start()
+        threading.Thread(target=_rebuild_on_change, args=(options, app, state),
+                         daemon=True).start()
     logger.info("serving http://%s:%d/ (Ctrl+C stops)", host, port)
     server.run()
     return 0
 
 
-def _rebuild_on_change(options: config.BuildOptions, app: LiveReload) -> None:
+def _rebuild_on_change(options: config.BuildOptions, app: LiveReload,
+                       state: BuildState) -> None:
     from watchfiles import watch
 
-    paths = [Path(name) for name in WATCHED if Path(name).exists()]
-    for changes in watch(*paths, raise_interrupt=False):
-        logger.info("%d change(s); rebuilding", len(changes))
-        try:
-            report = build(options)
-        except Exception as error:  # keep serving the last good build
-            logger.error("rebuild failed, still serving the previous build: %s", error)
-            continue
-        logger.info("rebuilt in %.2fs", sum(report.timings.values()))
-        app.bump()
+    for changes in watch(*watched_paths(options), raise_interrupt=False):
+        rebuild(options, app, state, len(changes))
+
+
+def watched_paths(options: config.BuildOptions) -> list[Path]:
+    """Sources, theme, plugins, settings and the build driver itself."""
+    import sitebuild
+
+    base = config.read_base(options)
+    paths = [Path(base["PATH"]), Path(base["THEME"]), *map(Path, base.get("PLUGIN_PATHS", [])),
+             options.settings_file, Path(sitebuild.__file__).parent]
+    return [path for path in dict.fromkeys(path.resolve() for path in paths) if path.exists()]
+
+
+def rebuild(options: config.BuildOptions, app: LiveReload, state: BuildState,
+            changes: int) -> None:
+    """One rebuild: only changed files are read, only changed pages rendered (the caches);
+    open pages reload as soon as the new pages are in place, and the search index of the
+    changed languages is brought up to date right after."""
+    started = time.perf_counter()
+    logger.info("%d change(s); rebuilding", changes)
+    try:
+        report = build(options, state=state)
+    except Exception as error:  # keep serving the last good build
+        logger.error("rebuild failed, still serving the previous build: %s", error)
+        return
+    logger.info("rebuilt in %.2fs (%s)", time.perf_counter() - started,
+                ", ".join(f"{name} {seconds:.2f}s" for name, seconds in report.timings.items()))
+    app.bump()
+    if _finish(report):
+        logger.info("search index updated %.2fs after the change",
+                    time.perf_counter() - started)
+
+
+def _finish(report: BuildReport) -> bool:
+    """After the new pages are served: search of the changed languages, the old output.
+    True when a search bundle was brought up to date."""
+    updated = False
+    try:
+        updated = bool(refresh_search(report))
+    except Exception as error:  # the pages are up; search stays at the previous version
+        logger.error("search index not updated: %s", error)
+    if report.retired_output is not None:
+        shutil.rmtree(report.retired_output, ignore_errors=True)
+    return updated

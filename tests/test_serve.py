@@ -59,3 +59,81 @@ def test_open_pages_are_told_to_reload_after_a_rebuild(live_server) -> None:
         app.bump()  # what the rebuild thread calls
         received = [line for line in (next(lines), next(lines)) if line]
         assert received == ["data: reload"]
+
+
+# --- the real devserver, as `make devserver` runs it ------------------------------------
+
+def _settings_file(tmp_path) -> "Path":
+    """pelicanconf.py with this test's own cache (absolute paths: the file lives in tmp)."""
+    from tests.conftest import ROOT
+
+    path = tmp_path / "devserver_settings.py"
+    path.write_text(
+        f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom pelicanconf import *  # noqa\n"
+        f"THEME = {str(ROOT / 'theme')!r}\nPLUGIN_PATHS = [{str(ROOT / 'plugins')!r}]\n"
+        f"CACHE_PATH = {str(tmp_path / 'cache')!r}\n", encoding="utf-8")
+    return path
+
+
+def _wait_for(predicate, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+def test_devserver_rebuilds_an_edited_article_then_its_search(tmp_path) -> None:
+    import gzip
+    import os
+    import shutil
+    import signal
+    import subprocess
+    import sys
+
+    from tests.conftest import FIXTURE_SITE, ROOT
+
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_SITE, content)
+    output = tmp_path / "output"
+    port = _free_port()
+    env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'plugins'}",
+           "NEWSLETTER_STATE_DIR": str(tmp_path / "state")}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "sitebuild", "devserver", "--settings",
+         str(_settings_file(tmp_path)), "--content", str(content), "--output", str(output),
+         "--port", str(port)],
+        cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True)
+    log: list[str] = []
+    threading.Thread(target=lambda: log.extend(server.stderr), daemon=True).start()
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(lambda: any("serving http://" in line for line in log), 120, "the server")
+        page = "en/articles/night-terrors/index.html"
+        assert "zebrafinch" not in httpx.get(f"{base}/{page}").text
+        uk_index = (output / "pagefind/pagefind-entry.json").stat().st_ino
+        reloads: list[str] = []
+
+        def listen() -> None:
+            with httpx.stream("GET", base + "/__livereload", timeout=120) as stream:
+                reloads.extend(line for line in stream.iter_lines() if line.startswith("data:"))
+
+        listener = threading.Thread(target=listen, daemon=True)
+        listener.start()
+        time.sleep(0.5)  # the stream is open before the edit
+        source = content / "articles/ptsd/night-terrors.en.md"
+        source.write_text(source.read_text(encoding="utf-8")
+                          + "\n\nA zebrafinch sings at night.\n", encoding="utf-8")
+        _wait_for(lambda: reloads, 60, "the reload event")
+        assert "zebrafinch" in httpx.get(f"{base}/{page}").text
+        _wait_for(lambda: any("search index updated" in line for line in log), 60,
+                  "the search index: " + "".join(log[-15:]))
+        fragments = (output / "en/pagefind/fragment").iterdir()
+        assert any(b"zebrafinch" in gzip.decompress(path.read_bytes()) for path in fragments)
+        assert (output / "pagefind/pagefind-entry.json").stat().st_ino == uk_index  # kept
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    assert not list(tmp_path.glob(".output-*")), "temporary folders left behind"
