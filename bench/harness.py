@@ -7,7 +7,8 @@ For each corpus size N, in one run (so the ratios compare like with like on this
    OUTPUT_PATH, SITEURL, TIMEZONE set; its default feeds on): cold build, `repeats` times;
 3. our full build, `python -m sitebuild html --content … --output …` with the project's
    pelicanconf.py (cache kept under bench/work): cold build `repeats` times (cache emptied
-   first), then a warm rebuild after editing one article;
+   first), then the same command after editing one article, then `make devserver`'s
+   rebuild after editing it (bench/devserver.py);
 4. Hugo on the same corpus (converted to Hugo's format), only if /usr/bin/hugo exists;
 5. the other parts' benchmarks: every `bench/*_bench.py` module and `newsletter.bench` that
    has a `run` function (see bench/README.md for the protocol).
@@ -204,6 +205,22 @@ def build_ours_warm(work: Path, content: Path) -> dict:
         target.write_bytes(original)
     figures["edited"] = str(target.relative_to(content))
     figures["phases"] = _phase_timings(log)
+    return figures
+
+
+def devserver_rebuild(work: Path, content: Path, edits: int = 3) -> dict:
+    """`make devserver` on the last cold build's output and cache; one article edited
+    `edits` times (bench/devserver.py)."""
+    from bench import devserver
+
+    article = sorted((content / "articles").rglob("*.md"))[0]
+    settings = work / "ours_settings.py"
+    figures = devserver.measure(
+        devserver.command(settings, content, work / "out-ours"), cwd=ROOT,
+        log=work / "logs" / "ours-devserver.log",
+        env=devserver.environment(ROOT, work / "newsletter-state"), article=article,
+        edits=edits)
+    figures["edited"] = str(article.relative_to(content))
     return figures
 
 
@@ -427,8 +444,18 @@ def run_size(n: int, *, work_root: Path, repeats: int, seed: int, parts: set[str
         if best(result["ours"]):
             warm = build_ours_warm(work, content)
             result["ours_warm"] = warm
-            print(f"[bench] n={n}: our build (warm, one article edited): {warm['wall_s']:.2f} s,"
-                  f" exit {warm['returncode']}", flush=True)
+            print(f"[bench] n={n}: `sitebuild html` again, one article edited: "
+                  f"{warm['wall_s']:.2f} s, exit {warm['returncode']}", flush=True)
+            try:
+                dev = devserver_rebuild(work, content)
+            except Exception as error:  # reported, the other figures still written
+                logger.exception("devserver measurement failed")
+                dev = {"error": f"{type(error).__name__}: {error}"}
+            result["devserver"] = dev
+            if "pages_s" in dev:
+                print(f"[bench] n={n}: devserver rebuild after an edit: pages {dev['pages_s']:.2f}"
+                      f" s, search {dev['search_s']:.2f} s (median of {dev['edits']})",
+                      flush=True)
     if "hugo" in parts:
         if HUGO.exists():
             result["hugo"] = repeat("Hugo", lambda i: build_hugo(work, content, i))
@@ -452,6 +479,10 @@ def ratios(result: dict) -> dict:
     warm = result.get("ours_warm")
     if ours and isinstance(warm, dict) and warm.get("returncode") == 0:
         out["warm_over_cold"] = round(warm["wall_s"] / ours["wall_s"], 3)
+    dev = result.get("devserver")
+    if ours and isinstance(dev, dict) and "pages_s" in dev:
+        out["devserver_over_cold"] = round(dev["pages_s"] / ours["wall_s"], 3)
+        out["devserver_search_over_cold"] = round(dev["search_s"] / ours["wall_s"], 3)
     hugo = result.get("hugo")
     if isinstance(hugo, list) and best(hugo) and vanilla:
         out["time_hugo_over_vanilla"] = round(best(hugo)["wall_s"] / vanilla["wall_s"], 3)

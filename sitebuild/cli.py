@@ -59,8 +59,20 @@ def summarise(report: BuildReport) -> None:
     logger.info("built %s with %d warning(s) (%s)", report.output, report.warnings, timings)
 
 
+def plain_logging() -> None:
+    """Loggers that log every message, not Pelican's, which drop one already logged once: the
+    devserver repeats its lines, and a content warning must show on every rebuild."""
+    from pelican.log import LimitLogger
+
+    logging.setLoggerClass(logging.Logger)  # for the loggers created from now on
+    for logger in list(logging.Logger.manager.loggerDict.values()):
+        if isinstance(logger, LimitLogger) and not logger.name.startswith("pelican"):
+            logger.disable_filter()
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
+    plain_logging()
     args = parse_args(argv)
     options = options_from(args)
     try:

@@ -229,3 +229,20 @@ def test_publish_settings_leave_editor_reports_out(tmp_path: Path) -> None:
     assert (build_into(tmp_path / "dev").output / "reports/review-status.html").is_file()
     published = build_into(tmp_path / "pub", EDITOR_REPORTS=False).output
     assert not (published / "reports").exists()
+
+
+def test_the_build_logs_a_repeated_message_every_time(caplog) -> None:
+    """Pelican's logger class drops a message it logged before; the devserver's rebuilds
+    repeat theirs (and their content warnings), so the driver's loggers must not."""
+    import logging
+
+    from sitebuild.cli import plain_logging
+
+    plain_logging()
+    logger = logging.getLogger("sitebuild.build")
+    with caplog.at_level(logging.INFO):
+        logger.warning("same warning")
+        logger.warning("same warning")
+        logging.getLogger("sitebuild.created-later").info("later")
+        logging.getLogger("sitebuild.created-later").info("later")
+    assert [r.getMessage() for r in caplog.records] == ["same warning"] * 2 + ["later"] * 2

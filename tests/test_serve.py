@@ -107,8 +107,15 @@ def test_devserver_rebuilds_an_edited_article_then_its_search(tmp_path) -> None:
     threading.Thread(target=lambda: log.extend(server.stderr), daemon=True).start()
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_for(lambda: any("serving http://" in line for line in log), 120, "the server")
         page = "en/articles/night-terrors/index.html"
+
+        def up() -> bool:
+            try:
+                return httpx.get(f"{base}/{page}").status_code == 200
+            except httpx.TransportError:
+                return False
+
+        _wait_for(up, 120, "the server")
         assert "zebrafinch" not in httpx.get(f"{base}/{page}").text
         uk_index = (output / "pagefind/pagefind-entry.json").stat().st_ino
         reloads: list[str] = []

@@ -54,34 +54,64 @@ def new_hash() -> hashlib._Hash:
 
 
 class Encoder:
-    """Writes values into a hash; `is_content(value)` and `content_key(value)` say which values
-    are articles/pages/static files (written as references)."""
+    """Writes values into a hash. Instances of `content_types` (articles, pages, static
+    files) are written as references, `content_key(value)`; `wrapper_types` (categories,
+    tags, authors) by class, name and slug."""
 
-    def __init__(self, is_content, content_key, is_url_wrapper) -> None:
-        self.is_content = is_content
+    def __init__(self, content_types: tuple[type, ...], content_key,
+                 wrapper_types: tuple[type, ...]) -> None:
+        self.content_types = content_types
         self.content_key = content_key
-        self.is_url_wrapper = is_url_wrapper
+        self.wrapper_types = wrapper_types
         # Long lists (every article of the run) are passed to many writes: hash each once.
         # The list is kept so its id is not reused; its length guards against appends.
         self._long_lists: dict[int, tuple[list, int, bytes]] = {}
+        self._cards: dict[int, tuple[object, bytes]] = {}  # each object's card, once a run
 
     def update(self, digest, value, depth: int = 0) -> None:
         if depth > MAX_DEPTH:
             raise Unstable("nested too deeply")
         add = digest.update
-        if value is None or isinstance(value, (bool, int, float)):
-            add(b"n" + repr(value).encode())
-        elif isinstance(value, str):  # Markup too
+        kind = type(value)
+        # The common types first, by exact type (isinstance chains were most of the time).
+        if kind is str:
             data = value.encode("utf-8", "surrogatepass")
             add(b"s%d:" % len(data) + data)
+        elif value is None or kind is bool or kind is int or kind is float:
+            add(b"n" + repr(value).encode())
+        elif kind is list or kind is tuple:
+            if len(value) > 64:
+                add(self._long_list(value, depth))
+                return
+            add(b"l%d[" % len(value))
+            for item in value:
+                self.update(digest, item, depth + 1)
+            add(b"]")
+        elif kind is dict and all(type(key) is str for key in value):
+            add(b"m%d{" % len(value))
+            for key in sorted(value):
+                data = key.encode("utf-8", "surrogatepass")
+                add(b"k%d:" % len(data) + data)
+                self.update(digest, value[key], depth + 1)
+            add(b"}")
+        else:
+            self._update_other(digest, value, depth)
+
+    def _update_other(self, digest, value, depth: int) -> None:
+        add = digest.update
+        if isinstance(value, str):  # Markup and other str subclasses
+            data = str(value).encode("utf-8", "surrogatepass")
+            add(b"s%d:" % len(data) + data)
+        elif isinstance(value, (bool, int, float)):
+            add(b"n" + repr(value).encode())
         elif isinstance(value, bytes):
             add(b"b%d:" % len(value) + value)
         elif isinstance(value, (dt.datetime, dt.date, dt.time)):
             tz = getattr(value, "tzinfo", None)
             add(b"d" + value.isoformat().encode() + str(getattr(tz, "key", tz)).encode())
-        elif self.is_content(value):
+        elif isinstance(value, self.content_types):
             add(b"c" + self.content_key(value).encode())
-        elif self.is_url_wrapper(value):
+        elif isinstance(value, self.wrapper_types):
             add(b"u" + type(value).__name__.encode() + b"\0" + value.name.encode() + b"\0"
                 + value.slug.encode())
         elif isinstance(value, Mapping):
@@ -96,9 +126,6 @@ class Encoder:
                 self.update(digest, item, depth + 1)
             add(b"}")
         elif isinstance(value, (list, tuple)):
-            if len(value) > 64:
-                add(self._long_list(value, depth))
-                return
             add(b"l%d[" % len(value))
             for item in value:
                 self.update(digest, item, depth + 1)
@@ -154,6 +181,9 @@ class Encoder:
 
     def card(self, content) -> bytes:
         """Everything about an article or page that another page may show."""
+        known = self._cards.get(id(content))
+        if known is not None and known[0] is content:
+            return known[1]
         digest = new_hash()
         digest.update(type(content).__name__.encode() + self.content_key(content).encode())
         for name, value in sorted(vars(content).items()):
@@ -166,7 +196,9 @@ class Encoder:
         if isinstance(getattr(content, "_content", None), str):
             digest.update(b"summary")
             self.update(digest, content.summary)
-        return digest.digest()
+        result = digest.digest()
+        self._cards[id(content)] = (content, result)
+        return result
 
     def own_page(self, content) -> bytes:
         """What an article's or page's own page shows beyond its card."""

@@ -47,8 +47,7 @@ class CachingWriter(Writer):
     def __init__(self, output_path, settings=None) -> None:
         super().__init__(output_path, settings=settings)
         self.options = (settings or {}).get(SETTING) or {}
-        self.encoder = Encoder(lambda value: isinstance(value, Content), _content_key,
-                               lambda value: isinstance(value, URLWrapper))
+        self.encoder = Encoder((Content,), _content_key, (URLWrapper,))
         self.previous = _load_map(self.options.get("previous_map"))
         self.previous_output = Path(self.options.get("previous_output") or "")
         self.map: dict[str, tuple[bytes, tuple]] = {}
