@@ -121,28 +121,14 @@ def measure(cmd_for_port, *, cwd: Path, log: Path, env: dict, article: Path,
     try:
         server.wait_for_log("serving http://", 0, START_TIMEOUT_S)
         lang = article.name.split(".")[-2]
-        for number in range(1, edits + 1):
-            connected, reloaded = _reload_listener(port)
-            if not connected.wait(90):
-                raise TimeoutError("could not open the live-reload stream")
-            sentence = (f"\n\nДодано для вимірювання, {number}.\n" if lang == "uk"
-                        else f"\n\nAdded for the benchmark, {number}.\n")
+        try:
+            for number in range(1, edits + 1):
+                runs.append(_edit_once(server, port, article, original, lang, number))
+        finally:
             mark = len(server.text())
-            started = time.monotonic()
-            _save(article, original + sentence.encode("utf-8"))
-            if not reloaded.wait(EVENT_TIMEOUT_S):
-                raise TimeoutError("no reload event after the edit")
-            pages_s = time.monotonic() - started
-            rebuilt = server.wait_for_log(_REBUILT, mark, EVENT_TIMEOUT_S)
-            searched = server.wait_for_log(_SEARCH, rebuilt.end(), EVENT_TIMEOUT_S)
-            runs.append({"pages_s": round(pages_s, 3), "rebuild_s": float(rebuilt[1]),
-                         "search_s": float(searched[1])})
-    finally:
-        mark = len(server.text())
-        _save(article, original)
-    try:
-        if runs:  # the undo is rebuilt (and its search) before the server stops
-            server.wait_for_log(_SEARCH, mark, EVENT_TIMEOUT_S)
+            _save(article, original)
+        # The undo is rebuilt (and its search) before the server stops.
+        server.wait_for_log(_SEARCH, mark, EVENT_TIMEOUT_S)
     finally:
         server.stop()
     result = {"runs": runs, "edits": len(runs), "peak_mb": round(server.peak_kb / 1024, 1),
@@ -151,6 +137,25 @@ def measure(cmd_for_port, *, cwd: Path, log: Path, env: dict, article: Path,
         if runs:
             result[name] = round(statistics.median(run[name] for run in runs), 3)
     return result
+
+
+def _edit_once(server: _Server, port: int, article: Path, original: bytes, lang: str,
+               number: int) -> dict:
+    connected, reloaded = _reload_listener(port)
+    if not connected.wait(90):
+        raise TimeoutError("could not open the live-reload stream")
+    sentence = (f"\n\nДодано для вимірювання, {number}.\n" if lang == "uk"
+                else f"\n\nAdded for the benchmark, {number}.\n")
+    mark = len(server.text())
+    started = time.monotonic()
+    _save(article, original + sentence.encode("utf-8"))
+    if not reloaded.wait(EVENT_TIMEOUT_S):
+        raise TimeoutError("no reload event after the edit")
+    pages_s = time.monotonic() - started
+    rebuilt = server.wait_for_log(_REBUILT, mark, EVENT_TIMEOUT_S)
+    searched = server.wait_for_log(_SEARCH, rebuilt.end(), EVENT_TIMEOUT_S)
+    return {"pages_s": round(pages_s, 3), "rebuild_s": float(rebuilt[1]),
+            "search_s": float(searched[1])}
 
 
 def _save(path: Path, data: bytes) -> None:

@@ -55,14 +55,14 @@ class PageMaps:
         (self.folder / SEARCH).write_text(json.dumps(self.search_record, sort_keys=True),
                                           encoding="utf-8")
         stamp = {"output": str(self.target), **_identity(self.target)}
-        temporary = self.folder / (STAMP + ".tmp")
+        temporary = self.folder / f"{STAMP}.{os.getpid()}.tmp"
         temporary.write_text(json.dumps(stamp), encoding="utf-8")
         temporary.replace(self.folder / STAMP)
 
 
     def save_search(self) -> None:
         """After bundles were indexed into output/ in place (the devserver's deferred search)."""
-        temporary = self.folder / (SEARCH + ".tmp")
+        temporary = self.folder / f"{SEARCH}.{os.getpid()}.tmp"
         temporary.write_text(json.dumps(self.search_record, sort_keys=True), encoding="utf-8")
         temporary.replace(self.folder / SEARCH)
 
