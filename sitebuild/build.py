@@ -29,7 +29,7 @@ class BuildReport:
     output: Path | None = None
     # With BuildOptions.defer_search: bundles still to index (refresh_search does it).
     deferred_search: list[search.Bundle] = field(default_factory=list)
-    reuse: reuse.PageMaps | None = None
+    reuse: reuse.Reuse | None = None
     retired_output: Path | None = None  # the replaced output, left for the caller to discard
 
     @property
@@ -56,7 +56,7 @@ def build(options: config.BuildOptions, *, swap: bool = True,
     # of every source's text for the whole build (3.4 GB at 10,000 articles otherwise).
     if options.parallel:
         _preload(base)
-    renders = _Renders(len(base["SITE_LANGUAGES"])) if options.parallel else None
+    language_runs = _Runs(len(base["SITE_LANGUAGES"]) if options.parallel else 0)
     fresh = work = indexer = None
     try:
         with clock("catalogue"):
@@ -66,44 +66,54 @@ def build(options: config.BuildOptions, *, swap: bool = True,
         fresh = output.fresh_directory(target, "new")
         work = output.fresh_directory(target, "work")
         with clock("prepare"):
-            maps = (reuse.PageMaps(Path(base["CACHE_PATH"]).resolve(), target, work)
-                    if options.cache else None)
+            reused = (reuse.Reuse(Path(base["CACHE_PATH"]).resolve(), target, work)
+                      if options.cache else None)
             bundles = search.plan(base, site)
-            runs = _run_settings(base, site, options, fresh, work, maps,
+            runs = _run_settings(base, site, options, fresh, work, reused,
                                  search_bundles=search.bundle_paths(bundles))
             indexer = search.Indexer(
                 fresh, work, bundles, cores=_cores(),
-                previous_output=maps.previous_output if maps else None,
-                previous=maps.search_previous if maps else None,
-                record=maps.search_record if maps else None,
+                previous_output=reused.previous_output if reused else None,
+                previous=reused.search_previous if reused else None,
+                record=reused.search_record if reused else None,
                 defer=options.defer_search)
             for settings in runs:
                 catalogue_module.save(site, Path(settings["SITE_CATALOGUE_PATH"]),
                                       bodies_of=settings["SITE_LANG"])
+            keys = _run_keys(base, runs, site) if reused is not None else {}
             # The language runs start now and convert their Markdown while this process
             # computes the related index and runs the checks; they wait for the former only
-            # when they attach related lists, after reading every file.
-            if renders is not None:
-                renders.start(runs)
+            # when they attach related lists, after reading every file. A run whose every
+            # other input is as last time waits here instead: if its related lists are
+            # unchanged too, the files it wrote last time are all it would write.
+            maybe_unchanged = []
+            for settings in runs:
+                lang = settings["SITE_LANG"]
+                if keys.get(lang) and reused.may_skip(lang, keys[lang]):
+                    maybe_unchanged.append(settings)
+                else:
+                    language_runs.start(settings)
         # Related lists first: the runs wait for them once they have read their files.
         with clock("related"):
             pin_findings: list[Finding] = []  # logged by related.compute
             related_lists = related.compute(site, base, pin_findings)
             catalogue_module.save_related(site.related, work / RELATED)
+            for settings in maybe_unchanged:
+                lang = settings["SITE_LANG"]
+                if reused.link_previous_run(lang, keys[lang], reuse.related_key(site, lang),
+                                            Path(settings["OUTPUT_PATH"])):
+                    logger.info("%s: nothing it reads changed; last build's files kept", lang)
+                    language_runs.unchanged(settings, reused.previous_warnings(lang))
+                else:
+                    language_runs.start(settings)
         with clock("checks"):
             report.findings = run_all(site, base)
         for finding in report.findings:
             (logger.warning if finding.level == WARNING else logger.info)("%s", finding)
         report.findings += pin_findings
         with clock("render"):
-            finished = renders.completed() if renders is not None else (
-                (settings, render_language(settings)) for settings in runs)
-            for settings, warnings in finished:
-                report.render_warnings += warnings
-                if Path(settings["OUTPUT_PATH"]) != fresh:
-                    output.merge_tree(Path(settings["OUTPUT_PATH"]), fresh)
-                # Search indexing of this language overlaps the others' rendering.
-                indexer.start(settings["SITE_LANG"])
+            report.render_warnings += _collect_runs(language_runs, base, site, fresh, indexer,
+                                                    reused, keys)
         with clock("post"):
             poststeps.check_languages_rendered(fresh, base, site)
             report.render_warnings += search.warnings_for(indexer.wait(), site)
@@ -118,16 +128,15 @@ def build(options: config.BuildOptions, *, swap: bool = True,
             with clock("swap"):
                 report.retired_output = output.swap_in(fresh, target,
                                                        keep_old=options.defer_search)
-                if maps is not None:
-                    maps.commit(site.languages)
+                if reused is not None:
+                    reused.commit(site.languages)
             report.output = target
-            report.deferred_search, report.reuse = list(indexer.deferred), maps
+            report.deferred_search, report.reuse = list(indexer.deferred), reused
         else:
             report.output = fresh
             fresh = None
     except BaseException:
-        if renders is not None:
-            renders.abandon(work / RELATED if work else None)
+        language_runs.abandon(work / RELATED if work else None)
         if indexer is not None:
             indexer.abandon()
         if fresh is not None:
@@ -160,7 +169,7 @@ def _cores() -> int:
 
 
 def _run_settings(base: dict, site, options: config.BuildOptions, fresh: Path,
-                  work: Path, maps: reuse.PageMaps | None = None, *,
+                  work: Path, reused: reuse.Reuse | None = None, *,
                   search_bundles: dict | None = None) -> list[dict]:
     """One settings dict per language run, the default language first."""
     cache_root = Path(base["CACHE_PATH"]).resolve()
@@ -175,10 +184,70 @@ def _run_settings(base: dict, site, options: config.BuildOptions, fresh: Path,
         settings["SITE_RELATED_PATH"] = str(work / RELATED)
         settings["SITE_MARKDOWN_CACHE"] = str(cache_root / "markdown") if options.cache else None
         # Unchanged pages are linked from the output being replaced (render_cache plugin).
-        settings["SITE_RENDER_CACHE"] = maps.settings_for(lang) if maps is not None else None
+        settings["SITE_RENDER_CACHE"] = reused.settings_for(lang) if reused is not None else None
         settings["SITE_SEARCH_BUNDLES"] = search_bundles or {}  # for the search page
         runs.append(settings)
     return runs
+
+
+def _collect_runs(language_runs: _Runs, base: dict, site, fresh: Path, indexer,
+                  reused: reuse.Reuse | None, keys: dict) -> list[str]:
+    """As each run finishes: note what it wrote (for the next build), move it into the new
+    site, and start indexing its language. Returns the runs' warnings."""
+    default = base["DEFAULT_LANG"]
+    warnings: list[str] = []
+    to_merge: list[tuple[dict, list[str], list[str]]] = []
+    for settings, found in language_runs.completed():
+        warnings += found
+        lang = settings["SITE_LANG"]
+        run_dir = Path(settings["OUTPUT_PATH"])
+        files = _files_of_run(run_dir, fresh, base, site)
+        if lang == default:  # it rendered into the new site itself
+            _record(reused, keys, site, lang, files, found, fresh)
+            indexer.start(lang)
+        else:
+            to_merge.append((settings, files, found))
+        # Others are merged once the default language is done: a file that run writes must
+        # never be one linked into the new site from the old output (it would be written
+        # through the link).
+        if default in language_runs.done:
+            for ready, ready_files, ready_warnings in to_merge:
+                output.merge_tree(Path(ready["OUTPUT_PATH"]), fresh)
+                # After the merge: a file both languages wrote is the one kept.
+                _record(reused, keys, site, ready["SITE_LANG"], ready_files, ready_warnings,
+                        fresh)
+                indexer.start(ready["SITE_LANG"])
+            to_merge = []
+    return warnings
+
+
+def _record(reused, keys: dict, site, lang: str, files: list[str], warnings: list[str],
+            fresh: Path) -> None:
+    """What the run wrote, for the next build (a skipped run keeps last time's record)."""
+    if reused is not None and keys.get(lang) and lang not in reused.skipped:
+        reused.record_run(lang, keys[lang], reuse.related_key(site, lang), fresh, files,
+                          warnings)
+
+
+def _run_keys(base: dict, runs: list[dict], site) -> dict[str, str | None]:
+    code = reuse.code_fingerprint(base)
+    return {settings["SITE_LANG"]: reuse.run_key(settings, site, settings["SITE_LANG"], code)
+            for settings in runs}
+
+
+def _files_of_run(run_dir: Path, fresh: Path, base: dict, site) -> list[str]:
+    """The files a finished run wrote, relative to the site. The default language's run
+    writes into the new site itself: what lies under another language's folder is not its."""
+    others = tuple(config.language_prefix(base, lang) for lang in site.languages
+                   if lang != base["DEFAULT_LANG"])
+    files = []
+    for directory, _, names in os.walk(run_dir):
+        for name in names:
+            relative = os.path.relpath(os.path.join(directory, name), run_dir)
+            relative = relative.replace(os.sep, "/")
+            if run_dir != fresh or not relative.startswith(others):
+                files.append(relative)
+    return sorted(files)
 
 
 def _preload(settings: dict) -> None:
@@ -195,35 +264,54 @@ def _preload(settings: dict) -> None:
             importlib.import_module(name)
 
 
-class _Renders:
-    """The language runs, in worker processes started before the heavy data exists."""
+class _Runs:
+    """The language runs: in worker processes started before the heavy data exists (or one
+    after another in this process, with `workers=0`), or unchanged since the last build."""
 
     def __init__(self, workers: int) -> None:
-        context = multiprocessing.get_context("fork")
-        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
-        for ready in [self.pool.submit(os.getpid) for _ in range(workers)]:
-            ready.result()  # the workers exist now, forked from a lean process
-        self.runs: list[dict] = []
-        self.futures = []
+        self.pool = None
+        if workers:
+            context = multiprocessing.get_context("fork")
+            self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+            for ready in [self.pool.submit(os.getpid) for _ in range(workers)]:
+                ready.result()  # the workers exist now, forked from a lean process
+        self.pending: list[tuple[dict, object]] = []  # (settings, future | warnings | None)
+        self.done: set[str] = set()
 
-    def start(self, runs: list[dict]) -> None:
-        self.runs = runs
-        self.futures = [self.pool.submit(render_language, settings) for settings in runs]
+    def start(self, settings: dict) -> None:
+        future = self.pool.submit(render_language, settings) if self.pool else None
+        self.pending.append((settings, future))
+
+    def unchanged(self, settings: dict, warnings: list[str]) -> None:
+        self.pending.append((settings, list(warnings)))
 
     def completed(self):
-        """(settings, warnings) of each run, in the order they finish."""
+        """(settings, warnings) of each run, unchanged ones first, then as they finish."""
         from concurrent.futures import as_completed
 
-        by_future = dict(zip(self.futures, self.runs))
         try:
-            for future in as_completed(self.futures):
-                yield by_future[future], future.result()
+            for settings, outcome in [p for p in self.pending if isinstance(p[1], list)]:
+                self.done.add(settings["SITE_LANG"])
+                yield settings, outcome
+            running = {future: settings for settings, future in self.pending
+                       if future is not None and not isinstance(future, list)}
+            for settings, outcome in self.pending:
+                if outcome is None:  # serial: run it now
+                    warnings = render_language(settings)
+                    self.done.add(settings["SITE_LANG"])
+                    yield settings, warnings
+            for future in as_completed(running):
+                self.done.add(running[future]["SITE_LANG"])
+                yield running[future], future.result()
         finally:
-            self.pool.shutdown()
+            if self.pool is not None:
+                self.pool.shutdown()
 
     def abandon(self, related_path: Path | None) -> None:
         """The build failed: let runs waiting for the related index finish, and drop them."""
-        if self.futures and related_path is not None and not related_path.exists():
+        if self.pool is None:
+            return
+        if self.pending and related_path is not None and not related_path.exists():
             catalogue_module.save_related({}, related_path)
         self.pool.shutdown(wait=True, cancel_futures=True)
 

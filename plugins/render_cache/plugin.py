@@ -20,7 +20,6 @@ import logging
 import os
 import pickle
 import shutil
-from importlib.metadata import version
 from pathlib import Path
 
 from pelican import signals
@@ -28,13 +27,12 @@ from pelican.contents import Content
 from pelican.urlwrappers import URLWrapper
 from pelican.writers import Writer
 
-from render_cache.fingerprint import Encoder, Unstable, context_digest, files_digest, new_hash
+from render_cache.fingerprint import Encoder, Unstable, context_digest, new_hash
 
 logger = logging.getLogger(__name__)
 PREFIX = "render_cache: "
 SETTING = "SITE_RENDER_CACHE"
 MAP_FORMAT = 1
-_PACKAGES = ("pelican", "jinja2", "markdown", "babel", "markupsafe")
 
 
 def _content_key(content) -> str:
@@ -123,7 +121,7 @@ class CachingWriter(Writer):
             cards = sorted((_content_key(content), self.encoder.card(content))
                            for content in contents if isinstance(content, Content))
             digest = new_hash()
-            digest.update(code_fingerprint(settings))
+            digest.update(_code_fingerprint(settings))
             digest.update(context_digest(self.encoder, context))
             for key, card in cards:
                 digest.update(key.encode() + card)
@@ -172,6 +170,12 @@ class CachingWriter(Writer):
                     self.settings.get("SITE_LANG"), self.rendered, self.reused)
 
 
+def _code_fingerprint(settings: dict) -> bytes:
+    from sitebuild.reuse import code_fingerprint  # the build driver, present at build time
+
+    return code_fingerprint(settings)
+
+
 def _link(source: Path, target: Path) -> None:
     try:
         os.link(source, target)
@@ -190,42 +194,14 @@ def _load_map(path: str | None) -> dict:
     return data.get("pages", {}) if data.get("format") == MAP_FORMAT else {}
 
 
-def code_fingerprint(settings: dict) -> bytes:
-    """The theme, the plugins, the build driver, the non-Markdown content files and the
-    versions of the libraries that render: a change to any re-renders every page."""
-    import sitebuild
-
-    parts: list[tuple[str, bytes]] = [(name, version(name).encode()) for name in _PACKAGES]
-    code_roots = [Path(settings["THEME"]), *map(Path, settings.get("PLUGIN_PATHS", [])),
-                  Path(sitebuild.__file__).parent]
-    for root in code_roots:
-        for path in sorted(root.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                parts.append((path.as_posix(), path.read_bytes()))
-    content = Path(settings["PATH"])
-    for directory, folders, files in os.walk(content):
-        folders.sort()
-        for file in sorted(files):
-            if file.endswith(".md"):
-                continue  # sources: their cards and pages are fingerprinted one by one
-            path = os.path.join(directory, file)
-            stat = os.stat(path)
-            parts.append((path, b"%d:%d" % (stat.st_size, stat.st_mtime_ns)))
-    return files_digest(parts)
-
-
 def _catalogue_digest(encoder: Encoder, settings: dict) -> bytes:
     """Every source's header in every language (language switches, translation links)."""
     if not settings.get("SITE_CATALOGUE_PATH"):
         return b""
     from sitebuild.catalogue import load_for_run
+    from sitebuild.reuse import headers_digest
 
-    digest = new_hash()
-    for entry in load_for_run(settings).entries:
-        encoder.update(digest, [entry.path, entry.kind, entry.lang, entry.slug, entry.key,
-                                entry.url, entry.status,
-                                {name: found.value for name, found in entry.fields.items()}])
-    return digest.digest()
+    return headers_digest(encoder, load_for_run(settings).entries)
 
 
 def get_writer(pelican):
