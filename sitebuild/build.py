@@ -183,6 +183,7 @@ def _run_settings(base: dict, site, options: config.BuildOptions, fresh: Path,
                                        cache_root=cache_root)
         settings["SITE_RELATED_PATH"] = str(work / RELATED)
         settings["SITE_MARKDOWN_CACHE"] = str(cache_root / "markdown") if options.cache else None
+        settings["SITE_FEEDS_CACHE"] = str(cache_root / "feeds") if options.cache else None
         # Unchanged pages are linked from the output being replaced (render_cache plugin).
         settings["SITE_RENDER_CACHE"] = reused.settings_for(lang) if reused is not None else None
         settings["SITE_SEARCH_BUNDLES"] = search_bundles or {}  # for the search page

@@ -322,3 +322,25 @@ def test_shortlist_keeps_the_newest_overall_and_per_category() -> None:
     # Newest two overall (e and d, tie on the day broken by id), then what each category's
     # feed still needs: news c, ptsd a. b appears in no feed.
     assert chosen == ["e", "d", "c", "a"]
+
+
+def test_feed_html_cache_gives_what_it_would_compute_and_keeps_only_what_a_build_used(tmp_path):
+    from feeds.cache import AbsoluteHtml
+    from feeds.urls import make_absolute
+    from site_content.sanitise import clean
+
+    html = '<p><a href="../other/">x</a><img src="/images/a.svg" alt="a"><script>x</script></p>'
+    base = "https://expio.example/articles/one/"
+    expected = clean(make_absolute(html, base), frozenset())
+    first = AbsoluteHtml(tmp_path / "en.pickle", frozenset())
+    assert first(html, base) == expected and "https://expio.example/articles/other/" in expected
+    first("<p>dropped next time</p>", base)
+    first.save()
+    second = AbsoluteHtml(tmp_path / "en.pickle", frozenset())
+    assert len(second.known) == 2
+    assert second(html, base) == expected
+    second.save()
+    assert len(AbsoluteHtml(tmp_path / "en.pickle", frozenset()).known) == 1
+    other_hosts = AbsoluteHtml(tmp_path / "en.pickle", frozenset({"www.youtube-nocookie.com"}))
+    other_hosts(html, base)
+    assert len(other_hosts.used) == 1 and not set(other_hosts.used) & set(second.used)

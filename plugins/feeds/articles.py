@@ -11,7 +11,7 @@ import logging
 import mimetypes
 import posixpath
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,13 @@ class Sources:
     content_path: Path
     static_content: Mapping[str, Any]  # Pelican's context["static_content"]
     iframe_hosts: frozenset[str] = frozenset()
+    # (html, page URL) -> html with absolute links, sanitised (feeds.cache); None: uncached
+    absolute_html: Callable[[str, str], str] | None = None
+
+    def absolute(self, html: str, base: str) -> str:
+        if self.absolute_html is not None:
+            return self.absolute_html(html, base)
+        return clean(make_absolute(html, base), self.iframe_hosts)
 
 
 def plain_text(html: str) -> str:
@@ -116,7 +123,7 @@ def to_entry(article, sources: Sources) -> Entry:
     key = _key(article)
     slug = _category(article)
     label = sources.categories.get(slug, {}).get(article.lang) or str(article.category)
-    summary = clean(make_absolute(article.summary or "", url), sources.iframe_hosts)
+    summary = sources.absolute(article.summary or "", url)
     return Entry(
         id=entry_id(site.authority, site.id_date, key, article.lang),
         url=url,
@@ -124,7 +131,7 @@ def to_entry(article, sources: Sources) -> Entry:
         lang=article.lang,
         published=article.date,
         updated=getattr(article, "modified", None) or article.date,
-        content_html=clean(make_absolute(article.content or "", url), sources.iframe_hosts),
+        content_html=sources.absolute(article.content or "", url),
         summary_html=summary,
         summary_text=plain_text(summary),
         category=Term(term=slug, label=label, scheme=sources.category_scheme),

@@ -14,6 +14,7 @@ from pathlib import Path
 from pelican import signals
 
 from feeds import digests, render
+from feeds.cache import AbsoluteHtml
 from feeds.articles import Sources, shortlist, to_entry
 from feeds.model import FeedIndex, select
 from feeds.plan import Site, build_index
@@ -60,6 +61,10 @@ def write_feeds(generator, writer=None) -> None:
     settings = generator.settings
     config = load(settings)
     site = Site.from_settings(settings, config)
+    iframe_hosts = frozenset(settings.get("IFRAME_HOSTS", ()))
+    cache_dir = settings.get("SITE_FEEDS_CACHE")  # set by the build driver when caching
+    absolute = AbsoluteHtml(Path(cache_dir) / f"{site.lang}.pickle" if cache_dir else None,
+                            iframe_hosts)
     sources = Sources(
         site=site,
         categories=settings.get("CATEGORIES", {}),
@@ -67,10 +72,12 @@ def write_feeds(generator, writer=None) -> None:
         tag_scheme=site.url(settings["TAGS_URL"]),
         content_path=Path(settings["PATH"]),
         static_content=generator.context.get("static_content", {}),
-        iframe_hosts=frozenset(settings.get("IFRAME_HOSTS", ())),
+        iframe_hosts=iframe_hosts,
+        absolute_html=absolute,
     )
     entries = [to_entry(article, sources)
                for article in shortlist(generator.articles, site, config.max_entries)]
+    absolute.save()
     output = Path(settings["OUTPUT_PATH"])
     written = 0
     if index.language is not None:

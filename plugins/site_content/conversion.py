@@ -18,6 +18,7 @@ from pathlib import Path
 
 from markdown import Markdown
 
+from site_content import reading
 from site_content.sanitise import clean
 
 # Settings that change the HTML of a conversion (others only change templates).
@@ -32,6 +33,7 @@ class Converted:
     html: str
     meta: dict[str, list[str]]
     formatted: dict[str, str]  # FORMATTED_FIELDS (the summary), converted and sanitised
+    words: int  # of the body, for the reading time (counted once, kept with the HTML)
 
 
 def convert_source(body_md: Markdown, field_md: Markdown, settings: dict, text: str) -> Converted:
@@ -44,7 +46,9 @@ def convert_source(body_md: Markdown, field_md: Markdown, settings: dict, text: 
         if name in meta:
             field_md.reset()
             formatted[name] = clean(field_md.convert("\n".join(meta[name])), iframe_hosts)
-    return Converted(html, meta, formatted)
+    from sitebuild.headers import parse  # the catalogue's own split of header and body
+
+    return Converted(html, meta, formatted, reading.word_count(parse(text).body))
 
 
 def fingerprint(settings: dict) -> str:
@@ -82,6 +86,11 @@ class ConversionCache:
         self.seen.add(relative)
         hit = self.entries.get(relative)
         return hit[1] if hit is not None and hit[0] == digest else None
+
+    def words(self, relative: str) -> int | None:
+        """Words in the body of a file this run read (None: not read through the cache)."""
+        hit = self.entries.get(relative)
+        return hit[1].words if hit is not None and relative in self.seen else None
 
     def put(self, relative: str, digest: str, converted: Converted) -> None:
         self.entries[relative] = (digest, converted)

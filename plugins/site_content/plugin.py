@@ -84,6 +84,9 @@ def attach_site_data(generator) -> None:
 
     site = load_for_run(generator.settings)
     by_path = {entry.path: entry for entry in site.entries}
+    settings = generator.settings
+    conversions = cache_for(settings.get("SITE_MARKDOWN_CACHE"), settings["SITE_LANG"],
+                            fingerprint(settings))
     siteurl = generator.settings["SITEURL"].rstrip("/")
     contents = [*getattr(generator, "articles", ()), *getattr(generator, "hidden_articles", ()),
                 *getattr(generator, "drafts", ()), *getattr(generator, "pages", ()),
@@ -98,7 +101,9 @@ def attach_site_data(generator) -> None:
             for lang in site.languages
             if lang != entry.lang and (other := site.translation_of(entry, lang)) is not None
         ]
-        content.reading_time = reading.minutes(entry.body, entry.lang)
+        words = conversions.words(entry.path)
+        content.reading_time = (reading.minutes(entry.body, entry.lang) if words is None
+                                else reading.minutes_for(words, entry.lang))
     for content in contents:
         # Pelican formats `url` from settings on every access, and a page of the theme reads
         # it dozens of times (canonical, share links, cards); its own `url:` override hook

@@ -16,4 +16,8 @@ def word_count(markdown_text: str) -> int:
 
 
 def minutes(markdown_text: str, lang: str) -> int:
-    return max(1, math.ceil(word_count(markdown_text) / WORDS_PER_MINUTE.get(lang, 200)))
+    return minutes_for(word_count(markdown_text), lang)
+
+
+def minutes_for(words: int, lang: str) -> int:
+    return max(1, math.ceil(words / WORDS_PER_MINUTE.get(lang, 200)))
