@@ -205,9 +205,9 @@ def _collect_runs(language_runs: _Runs, base: dict, site, fresh: Path, indexer,
         files = _files_of_run(run_dir, fresh, base, site)
         if lang == default:  # it rendered into the new site itself
             _record(reused, keys, site, lang, files, found, fresh)
-            indexer.start(lang)
         else:
             to_merge.append((settings, files, found))
+        indexer.start(lang, run_dir)  # overlaps the other languages' rendering
         # Others are merged once the default language is done: a file that run writes must
         # never be one linked into the new site from the old output (it would be written
         # through the link).
@@ -217,7 +217,6 @@ def _collect_runs(language_runs: _Runs, base: dict, site, fresh: Path, indexer,
                 # After the merge: a file both languages wrote is the one kept.
                 _record(reused, keys, site, ready["SITE_LANG"], ready_files, ready_warnings,
                         fresh)
-                indexer.start(ready["SITE_LANG"])
             to_merge = []
     return warnings
 

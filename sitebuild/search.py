@@ -136,13 +136,20 @@ class Indexer:
         self._limit = 1  # while a language is still rendering, it has the other core
         self._running = 0
         self._waiting = 0  # submitted, not yet indexing
+        self.pages_dirs: dict[str, Path] = {}
 
-    def start(self, lang: str) -> None:
-        """The language's pages are all in the site folder: index its bundles."""
+    def start(self, lang: str, pages_dir: Path | None = None) -> None:
+        """The language's pages are all in `pages_dir` (the site folder, or the folder its
+        run rendered into, not yet merged): index its bundles."""
+        self.pages_dirs[lang] = pages_dir or self.site_dir
         for bundle in self.bundles.get(lang, ()):
+            # Now, not in the thread: the pages may be moved (merged) as soon as this returns;
+            # the links made here keep them.
+            key = self._key(bundle)
+            tree = self._link_tree(bundle)
             with self._slots:
                 self._waiting += 1
-            self.futures.append(self.pool.submit(self._index, bundle))
+            self.futures.append(self.pool.submit(self._index, bundle, key, tree))
 
     def all_rendered(self) -> None:
         with self._slots:
@@ -159,8 +166,11 @@ class Indexer:
     def abandon(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
-    def _index(self, bundle: Bundle) -> IndexRun:
-        key = self._key(bundle)
+    def _index(self, bundle: Bundle, key: str, tree: Path) -> IndexRun:
+        if not bundle.pages:  # Pagefind refuses an empty folder; there is nothing to search
+            with self._slots:
+                self._waiting -= 1
+            return IndexRun(bundle.lang, bundle.path, marked=True)
         if self.record is not None:
             self.record[bundle.path] = key
         if self._reuse(bundle, key, check_key=True):
@@ -183,22 +193,25 @@ class Indexer:
             # Alone (nothing rendering, nothing else to index): Pagefind may use every core.
             alone = self._limit == self.cores and self._running == 1 and not self._waiting
         try:
-            return self._run_pagefind(bundle, threads=self.cores if alone else 1)
+            return self._run_pagefind(bundle, tree, threads=self.cores if alone else 1)
         finally:
             with self._slots:
                 self._running -= 1
                 self._slots.notify_all()
 
-    def _run_pagefind(self, bundle: Bundle, threads: int) -> IndexRun:
-        # Pagefind reads a folder: give it one holding just this bundle's pages (links).
+    def _link_tree(self, bundle: Bundle) -> Path:
+        """Pagefind reads a folder: one holding just this bundle's pages (links)."""
         tree = self.work / "search" / bundle.path
         for page in bundle.pages:
-            source = self.site_dir / page
+            source = self.pages_dirs.get(bundle.lang, self.site_dir) / page
             if source.exists():
                 target = tree / page
                 target.parent.mkdir(parents=True, exist_ok=True)
                 os.link(source, target)
         tree.mkdir(parents=True, exist_ok=True)
+        return tree
+
+    def _run_pagefind(self, bundle: Bundle, tree: Path, threads: int) -> IndexRun:
         # Side by side with other work, one thread each: two single-threaded Pagefinds use
         # the cores better than one using both (its threads mostly wait on each other).
         env = {**os.environ, "RAYON_NUM_THREADS": str(threads)}
@@ -221,7 +234,7 @@ class Indexer:
         digest.update(f"{bundle.lang}\0{_pagefind_version()}\0".encode())
         for page in bundle.pages:
             try:
-                stat = os.stat(self.site_dir / page)
+                stat = os.stat(self.pages_dirs.get(bundle.lang, self.site_dir) / page)
             except OSError:
                 digest.update(f"{page}\0missing\0".encode())
                 continue
