@@ -59,18 +59,25 @@ def build(options: config.BuildOptions, *, swap: bool = True,
     language_runs = _Runs(len(base["SITE_LANGUAGES"]) if options.parallel else 0)
     fresh = work = indexer = None
     try:
+        fresh = output.fresh_directory(target, "new")
+        work = output.fresh_directory(target, "work")
+        reused = (reuse.Reuse(Path(base["CACHE_PATH"]).resolve(), target, work)
+                  if options.cache else None)
+        runs = _run_settings(base, options, fresh, work, reused)
+        # With nothing to reuse whole (a cold build), the runs start at once: they convert
+        # their Markdown while this process reads the catalogue, and wait for it (and later
+        # for the related lists) only when they attach translations, after reading every file.
+        early = reused is None or not reused.runs_previous
+        if early:
+            for settings in runs:
+                language_runs.start(settings)
         with clock("catalogue"):
             site = catalogue_module.build(base, state.catalogue if state else None)
             if state is not None:
                 state.catalogue = site
-        fresh = output.fresh_directory(target, "new")
-        work = output.fresh_directory(target, "work")
         with clock("prepare"):
-            reused = (reuse.Reuse(Path(base["CACHE_PATH"]).resolve(), target, work)
-                      if options.cache else None)
             bundles = search.plan(base, site)
-            runs = _run_settings(base, site, options, fresh, work, reused,
-                                 search_bundles=search.bundle_paths(bundles))
+            site.search_bundles = search.bundle_paths(bundles)
             indexer = search.Indexer(
                 fresh, work, bundles, cores=_cores(),
                 previous_output=reused.previous_output if reused else None,
@@ -81,13 +88,11 @@ def build(options: config.BuildOptions, *, swap: bool = True,
                 catalogue_module.save(site, Path(settings["SITE_CATALOGUE_PATH"]),
                                       bodies_of=settings["SITE_LANG"])
             keys = _run_keys(base, runs, site) if reused is not None else {}
-            # The language runs start now and convert their Markdown while this process
-            # computes the related index and runs the checks; they wait for the former only
-            # when they attach related lists, after reading every file. A run whose every
-            # other input is as last time waits here instead: if its related lists are
-            # unchanged too, the files it wrote last time are all it would write.
+            # Otherwise a run starts now, unless everything it reads but its related lists
+            # is as last time: then it waits, and if its related lists are unchanged too, the
+            # files it wrote last time are all it would write.
             maybe_unchanged = []
-            for settings in runs:
+            for settings in runs if not early else ():
                 lang = settings["SITE_LANG"]
                 if keys.get(lang) and reused.may_skip(lang, keys[lang]):
                     maybe_unchanged.append(settings)
@@ -136,11 +141,14 @@ def build(options: config.BuildOptions, *, swap: bool = True,
             report.output = fresh
             fresh = None
     except BaseException:
-        language_runs.abandon(work / RELATED if work else None)
+        language_runs.abandon()
         if indexer is not None:
             indexer.abandon()
         if fresh is not None:
             output.discard(fresh)
+        if work is not None:  # a run still waiting for the catalogue or related lists quits
+            output.discard(work)
+        language_runs.join()
         raise
     finally:
         if work is not None:
@@ -168,13 +176,12 @@ def _cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 
 
-def _run_settings(base: dict, site, options: config.BuildOptions, fresh: Path,
-                  work: Path, reused: reuse.Reuse | None = None, *,
-                  search_bundles: dict | None = None) -> list[dict]:
+def _run_settings(base: dict, options: config.BuildOptions, fresh: Path, work: Path,
+                  reused: reuse.Reuse | None = None) -> list[dict]:
     """One settings dict per language run, the default language first."""
     cache_root = Path(base["CACHE_PATH"]).resolve()
     runs = []
-    for lang in sorted(site.languages, key=lambda code: code != base["DEFAULT_LANG"]):
+    for lang in sorted(base["SITE_LANGUAGES"], key=lambda code: code != base["DEFAULT_LANG"]):
         # Non-default languages render into a staging folder, merged afterwards, so two
         # processes never write the same file (shared static files are compared instead).
         destination = fresh if lang == base["DEFAULT_LANG"] else work / f"render-{lang}"
@@ -186,7 +193,6 @@ def _run_settings(base: dict, site, options: config.BuildOptions, fresh: Path,
         settings["SITE_FEEDS_CACHE"] = str(cache_root / "feeds") if options.cache else None
         # Unchanged pages are linked from the output being replaced (render_cache plugin).
         settings["SITE_RENDER_CACHE"] = reused.settings_for(lang) if reused is not None else None
-        settings["SITE_SEARCH_BUNDLES"] = search_bundles or {}  # for the search page
         runs.append(settings)
     return runs
 
@@ -307,13 +313,15 @@ class _Runs:
             if self.pool is not None:
                 self.pool.shutdown()
 
-    def abandon(self, related_path: Path | None) -> None:
-        """The build failed: let runs waiting for the related index finish, and drop them."""
-        if self.pool is None:
-            return
-        if self.pending and related_path is not None and not related_path.exists():
-            catalogue_module.save_related({}, related_path)
-        self.pool.shutdown(wait=True, cancel_futures=True)
+    def abandon(self) -> None:
+        """The build failed: no run starts any more. Runs under way stop once the build's work
+        folder is gone (they may be waiting for the catalogue or the related lists)."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+
+    def join(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
 
 
 class _WarningCollector(logging.Handler):

@@ -88,6 +88,8 @@ class Catalogue:
     translations: dict[str, dict[str, Entry]] = field(default_factory=dict)
     related: dict[tuple[str, str], tuple] = field(default_factory=dict)
     read_with: tuple[str, ...] = ()  # the _READ_SETTINGS values the entries were read with
+    # {lang: [search bundle folder, …]} (sitebuild/search.py), for the search page
+    search_bundles: dict[str, list[str]] = field(default_factory=dict)
 
     def articles(self, lang: str | None = None, *, published_only: bool = True) -> list[Entry]:
         return [
@@ -276,11 +278,7 @@ def save_related(lists: dict, path: Path) -> None:
 
 @functools.lru_cache(maxsize=4)
 def _load_related(path: str, timeout: float) -> dict:
-    deadline = time.monotonic() + timeout
-    while not os.path.exists(path):  # the parent computes it while this run reads content
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"the related index never arrived at {path}")
-        time.sleep(0.02)
+    _wait_for(path, timeout, "the related index")
     with open(path, "rb") as handle:
         return pickle.load(handle)
 
@@ -292,17 +290,35 @@ def related_for_run(settings: dict, timeout: float = 900.0) -> dict:
 
 
 @functools.lru_cache(maxsize=4)
-def _load(path: str) -> Catalogue:
+def _load(path: str, timeout: float) -> Catalogue:
+    _wait_for(path, timeout, "the catalogue")
     with open(path, "rb") as handle:
         return pickle.load(handle)
 
 
-def load_for_run(settings: dict) -> Catalogue:
-    """The catalogue of the build this Pelican run belongs to."""
+def _wait_for(path: str, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not os.path.exists(path):  # the parent writes it while this run reads content
+        if not os.path.isdir(os.path.dirname(path)):
+            raise RuntimeError(f"the build was abandoned before {what} was ready")
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what} never arrived at {path}")
+        time.sleep(0.02)
+
+
+def catalogue_ready(settings: dict) -> bool:
+    """Whether load_for_run would return at once (a cold build starts the runs first)."""
+    path = settings.get("SITE_CATALOGUE_PATH")
+    return bool(path) and os.path.exists(path)
+
+
+def load_for_run(settings: dict, timeout: float = 900.0) -> Catalogue:
+    """The catalogue of the build this Pelican run belongs to, waiting until the parent has
+    written it (a cold build starts the runs before the catalogue is read)."""
     path = settings.get("SITE_CATALOGUE_PATH")
     if not path:
         raise RuntimeError(
             "SITE_CATALOGUE_PATH is not set: build the site with `python -m sitebuild html` "
             "(or `make html`), not with `pelican` directly"
         )
-    return _load(path)
+    return _load(path, timeout)

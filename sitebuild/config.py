@@ -76,6 +76,10 @@ def _validate(settings: dict) -> None:
                 f"{name} must not be a setting (settings reach templates): "
                 "set it in the environment instead"
             )
+    pages = settings.get("SEARCH_BUNDLE_PAGES", 1500)
+    if not isinstance(pages, int) or isinstance(pages, bool) or pages < 1:
+        raise SettingsError(f"SEARCH_BUNDLE_PAGES must be a whole number of pages, at least 1 "
+                            f"(got {pages!r})")
     if not settings.get("SITEURL"):
         raise SettingsError("SITEURL must be set: feeds, canonical links and emails need it")
 

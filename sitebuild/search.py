@@ -12,7 +12,7 @@ page merges them in the browser (Pagefind's mergeIndex). Pagefind holds about 0.
 page while indexing, so this bounds its memory, and the bundles are indexed in parallel.
 
 The plan (which page goes to which bundle) is made from the catalogue before anything is
-rendered, so the search page knows its bundles (`SITE_SEARCH_BUNDLES`). Each language's
+rendered, so the search page knows its bundles (kept in the catalogue). Each language's
 bundles are indexed as soon as that language is rendered, one Pagefind at a time while
 another language is still rendering, then one per core. A bundle whose pages are the very
 files the previous build indexed (the render cache linked them unchanged) is linked from the
@@ -101,7 +101,7 @@ def _bucket(page: str, count: int) -> int:
 
 
 def bundle_paths(bundles: dict[str, list[Bundle]]) -> dict[str, list[str]]:
-    """`SITE_SEARCH_BUNDLES`: {lang: [bundle folder, …]}, the first one the primary."""
+    """{lang: [bundle folder, …]}, the first one the primary (Catalogue.search_bundles)."""
     return {lang: [bundle.path for bundle in group] for lang, group in bundles.items()}
 
 

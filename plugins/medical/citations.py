@@ -22,12 +22,20 @@ from medical.references import CITATION, _KEY, citation_order
 
 
 def known_references(settings: dict) -> frozenset[str] | None:
-    """Keys of references.toml for a language run; None outside a build (accept all)."""
+    """Keys of references.toml for a language run; None outside a build (accept all).
+
+    Read from the file, as the catalogue reads it, not from the catalogue: a run converts
+    its Markdown before the catalogue is ready."""
     if not settings.get("SITE_CATALOGUE_PATH"):
         return None
-    from sitebuild.catalogue import load_for_run  # the build driver; present in a build
+    import tomllib
+    from pathlib import Path
 
-    return frozenset(load_for_run(settings).references)
+    path = Path(settings["PATH"]) / settings.get("REFERENCES_FILE", "data/references.toml")
+    try:
+        return frozenset(tomllib.loads(path.read_text(encoding="utf-8")))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return frozenset()  # as the catalogue: an unreadable file has no keys (checks say why)
 
 
 class _NumberCitations(Preprocessor):

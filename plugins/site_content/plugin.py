@@ -54,9 +54,12 @@ class SiteMarkdownReader(MarkdownReader):
         return converted.html, metadata
 
     def _catalogue(self) -> dict:
+        """Catalogue entries by path; empty (Pelican parses the dates) until it is written."""
         if self._entries is None:
-            from sitebuild.catalogue import load_for_run
+            from sitebuild.catalogue import catalogue_ready, load_for_run
 
+            if not catalogue_ready(self.settings):
+                return {}
             self._entries = {entry.path: entry for entry in load_for_run(self.settings).entries}
         return self._entries
 

@@ -5,6 +5,7 @@ Adds to the template context:
 - `LANGUAGE_HOMES` (global): {lang: absolute home URL};
 - `listing_alternates(output_file, kind, key)` (global): [(lang, absolute URL)] of a listing page;
 - `page_url(output_file)` (filter): the site path of a written file (`index.html` dropped);
+- `search_bundles()` (global): this language's search bundle folders, the primary first;
 - on every article: `prev_in_category`, `next_in_category`, `latest_in_category`;
 - in the context: `category_counts` (list of CategoryCount), `treat_menu` (pages);
 - writes `<prefix>subscribe/<code>/index.html` for each outcome (template subscribe_result.html)
@@ -42,14 +43,23 @@ def install_globals(generator) -> None:
     siteurl = settings["SITEURL"].rstrip("/")
     default = settings.get("SITE_DEFAULT_LANG", settings["DEFAULT_LANG"])
     prefixes = {lang: "" if lang == default else f"{lang}/" for lang in settings["SITE_LANGUAGES"]}
-    available = _available_listings(settings)
     own_prefix = settings.get("LANG_PREFIX", "")
+    available: dict = {}  # from the catalogue, on first use (runs start before it exists)
 
     def listing_alternates(output_file: str, kind: str = "direct", key: str = "") -> list:
+        if not available:
+            available.update(_available_listings(settings))
         path = _page_url(output_file)[len(own_prefix):]
         pairs = navigation.alternates(path, kind, str(key), prefixes, available,
                                       settings["SITE_LANG"])
         return [(lang, f"{siteurl}/{site_path}") for lang, site_path in pairs]
+
+    def search_bundles() -> list[str]:
+        """This language's search bundle folders, the primary first (sitebuild/search.py)."""
+        from sitebuild.catalogue import load_for_run
+
+        own = load_for_run(settings).search_bundles.get(settings["SITE_LANG"])
+        return own or [own_prefix + "pagefind"]
 
     generator.env.globals.update(
         THEME_ASSETS={
@@ -60,6 +70,7 @@ def install_globals(generator) -> None:
         LANGUAGE_HOMES={lang: f"{siteurl}/{prefix}" for lang, prefix in prefixes.items()},
         DEFAULT_SITE_LANG=default,
         listing_alternates=listing_alternates,
+        search_bundles=search_bundles,
         SUBSCRIBE_OUTCOMES=config.outcomes,
     )
     generator.env.filters["page_url"] = _page_url
