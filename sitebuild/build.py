@@ -40,9 +40,11 @@ class BuildReport:
 @dataclass
 class BuildState:
     """What the devserver keeps between its rebuilds: the catalogue (unchanged files are not
-    read again)."""
+    read again) and the related lists (a language whose articles did not change is not scored
+    again)."""
 
     catalogue: catalogue_module.Catalogue | None = None
+    related: dict = field(default_factory=dict)  # each language's related lists, by inputs
 
 
 def build(options: config.BuildOptions, *, swap: bool = True,
@@ -101,7 +103,8 @@ def build(options: config.BuildOptions, *, swap: bool = True,
         # Related lists first: the runs wait for them once they have read their files.
         with clock("related"):
             pin_findings: list[Finding] = []  # logged by related.compute
-            related_lists = related.compute(site, base, pin_findings)
+            related_lists = related.compute(site, base, pin_findings,
+                                            state.related if state else None)
             catalogue_module.save_related(site.related, work / RELATED)
             for settings in maybe_unchanged:
                 lang = settings["SITE_LANG"]

@@ -11,8 +11,8 @@ from sitebuild.checks import Finding
 logger = logging.getLogger(__name__)
 
 
-def compute(site: Catalogue, settings: dict, findings: list[Finding]):
-    """Fill `site.related`; pin warnings join the content findings.
+def compute(site: Catalogue, settings: dict, findings: list[Finding], memo: dict | None = None):
+    """Fill `site.related`; pin warnings join the content findings. `memo`: see compute_all.
 
     Returns (docs, result) for the editors' report, or None when the plugin is off.
     """
@@ -29,7 +29,7 @@ def compute(site: Catalogue, settings: dict, findings: list[Finding]):
             related_exclude=e.related_exclude, path=e.path)
         for e in entries.values()
     ]
-    result = compute_all(docs, load(settings))
+    result = compute_all(docs, load(settings), memo)
     site.related = dict(result.lists)
     for message in result.warnings:
         # The plugin words them "path: field: problem; fix: how".

@@ -439,3 +439,19 @@ def test_duplicate_slug_is_reported_and_first_wins():
     result = compute_all(docs, config())
     assert any("also the slug of" in w for w in result.warnings)
     assert len(result) == 2
+
+
+def test_memo_scores_only_the_language_that_changed_and_gives_the_same_lists():
+    docs = [doc(f"{topic}-{n}-{lang}", lang=lang, day=n, topic=topic, key=f"{topic}-{n}")
+            for lang in ("uk", "en") for topic in TOPICS for n in range(4)]
+    memo: dict = {}
+    compute_all(docs, config(), memo)
+    kept = dict(memo)
+    assert len(kept) == 2  # one entry per language
+    edited = [replace(d, text=d.text + " insomnia insomnia") if d.slug == "family-1-en" else d
+              for d in docs]
+    again = compute_all(edited, config(), memo)
+    assert again.lists == compute_all(edited, config()).lists  # same as without a memo
+    [unchanged] = set(kept) & set(memo)  # Ukrainian: not scored again, the very same lists
+    assert memo[unchanged] is kept[unchanged]
+    assert len(memo) == 2  # the stale English entry was dropped

@@ -34,6 +34,7 @@ the text and tag products are sparse.
 from __future__ import annotations
 
 import gc
+import hashlib
 import os
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -56,20 +57,24 @@ THREADS = min(4, os.cpu_count() or 1)
 ALWAYS_KEPT_TAG_COUNT = 3
 
 
-def compute_all(docs: Sequence[Doc], config: Config) -> Result:
-    """Related lists for every doc, and warnings about the editors' `related*` fields."""
+def compute_all(docs: Sequence[Doc], config: Config, memo: dict | None = None) -> Result:
+    """Related lists for every doc, and warnings about the editors' `related*` fields.
+
+    `memo` (a dict the caller keeps between calls, as the devserver does) holds each
+    language's lists by a digest of everything they are computed from: a language whose
+    articles did not change is not scored again."""
     # Hundreds of thousands of small objects are made and all kept: the cyclic garbage
     # collector would walk them again and again for nothing (about a fifth of the time).
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _compute_all(docs, config)
+        return _compute_all(docs, config, memo)
     finally:
         if collecting:
             gc.enable()
 
 
-def _compute_all(docs: Sequence[Doc], config: Config) -> Result:
+def _compute_all(docs: Sequence[Doc], config: Config, memo: dict | None) -> Result:
     warnings: list[str] = []
     unique = _unique(docs, warnings)
     known = {(doc.lang, doc.slug) for doc in unique}
@@ -86,14 +91,24 @@ def _compute_all(docs: Sequence[Doc], config: Config) -> Result:
     # array work (sparse products, numpy) releases the GIL, so on two cores the scoring takes
     # little more than half its CPU time. Results are gathered in order: threads never
     # change them.
+    keys = [scorer.memo_key() for scorer in scorers]
+    known_before = memo if memo is not None else {}
+    to_score = [scorer for scorer, key in zip(scorers, keys) if key not in known_before]
     with ThreadPoolExecutor(THREADS) as chunk_pool, ThreadPoolExecutor(THREADS) as lang_pool:
-        for scorer in scorers:
+        for scorer in to_score:
             scorer.map = chunk_pool.map
-        lists = list(lang_pool.map(_LanguageScorer.lists, scorers))
+        scored = dict(zip(map(id, to_score), lang_pool.map(_LanguageScorer.lists, to_score)))
+    results = {key: known_before[key] if id(scorer) not in scored
+               else (scored[id(scorer)], scorer.warnings)
+               for scorer, key in zip(scorers, keys)}
+    if memo is not None:  # only what this call used: nothing piles up
+        memo.clear()
+        memo.update(results)
     own: dict[tuple[str, str], tuple[tuple[Match, ...], int]] = {}
-    for scorer, found in zip(scorers, lists):
+    for key in keys:
+        found, scorer_warnings = results[key]
         own.update(found)
-        warnings.extend(scorer.warnings)  # in language order, whatever finished first
+        warnings.extend(scorer_warnings)  # in language order, whatever finished first
     return Result(lists=_agree(unique, own, config), warnings=warnings)
 
 
@@ -172,6 +187,12 @@ class _LanguageScorer:
         weights = np.array([config.weights[part] for part in PARTS], dtype=np.float64)
         self.points = weights / weights.sum() * 100.0  # each part's maximum in score points
         self.threshold = round(config.threshold * HUNDREDTHS)
+
+    def memo_key(self) -> bytes:
+        """Everything this language's lists are computed from."""
+        digest = hashlib.blake2b(digest_size=20)
+        digest.update(repr((self.docs, self.config, sorted(self.known), self.needed)).encode())
+        return digest.digest()
 
     # -- features ---------------------------------------------------------------------------
 
