@@ -216,6 +216,8 @@ def _collect_runs(language_runs: _Runs, base: dict, site, fresh: Path, indexer,
             _record(reused, keys, site, lang, files, found, fresh)
         else:
             to_merge.append((settings, files, found))
+        if len(language_runs.done) == len(language_runs.pending):
+            indexer.all_rendered()  # nothing renders any more: indexes may use every core
         indexer.start(lang, run_dir)  # overlaps the other languages' rendering
         # Others are merged once the default language is done: a file that run writes must
         # never be one linked into the new site from the old output (it would be written
@@ -266,11 +268,17 @@ def _preload(settings: dict) -> None:
     import importlib
 
     import pelican.generators  # noqa: F401 (imported for the workers)
+    from markdown import Markdown
 
-    for name in [*settings["PLUGINS"], *settings["MARKDOWN"].get("extension_configs", {}),
-                 *settings["MARKDOWN"].get("extensions", ()), "markdown.extensions.meta"]:
+    for name in settings["PLUGINS"]:
         if isinstance(name, str):
             importlib.import_module(name)
+    # A converter made here imports the extensions and reads the installed packages' entry
+    # points (Markdown looks extension names up there, once per process: 0.1 s).
+    Markdown(extensions=[name for name in [*settings["MARKDOWN"].get("extension_configs", {}),
+                                           *settings["MARKDOWN"].get("extensions", ()),
+                                           "markdown.extensions.meta"]
+                         if isinstance(name, str)])
 
 
 class _Runs:

@@ -19,21 +19,24 @@ def fresh_directory(output: Path, purpose: str) -> Path:
     return Path(tempfile.mkdtemp(prefix=f".{output.name}-{purpose}-", dir=output.parent))
 
 
-def merge_tree(source: Path, target: Path) -> None:
-    """Move every file of `source` into `target`; identical duplicates are dropped."""
-    for path in sorted(source.rglob("*")):
-        if path.is_dir():
-            continue
-        destination = target / path.relative_to(source)
-        if destination.exists():
-            if not filecmp.cmp(path, destination, shallow=False):
-                raise OutputCollision(
-                    f"two languages wrote different files to {destination.relative_to(target)}: "
-                    "give them different URLs (see the *_SAVE_AS settings)"
-                )
-            continue
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(path, destination)
+def merge_tree(source: Path, target: Path, *, _site: Path | None = None) -> None:
+    """Move every file of `source` into `target`; identical duplicates are dropped.
+
+    A folder `target` lacks moves whole, in one rename: a language's own folder holds most
+    of its files, and the next search index waits for this merge."""
+    site = _site or target
+    for entry in sorted(os.scandir(source), key=lambda e: e.name):
+        path, destination = Path(entry.path), target / entry.name
+        if not destination.exists():
+            os.replace(path, destination)
+        elif entry.is_dir(follow_symlinks=False) and destination.is_dir():
+            merge_tree(path, destination, _site=site)
+        elif entry.is_dir(follow_symlinks=False) or destination.is_dir() or not filecmp.cmp(
+                path, destination, shallow=False):
+            raise OutputCollision(
+                f"two languages wrote different files to {destination.relative_to(site)}: "
+                "give them different URLs (see the *_SAVE_AS settings)"
+            )
 
 
 def swap_in(new: Path, output: Path, *, keep_old: bool = False) -> Path | None:

@@ -142,13 +142,13 @@ class Indexer:
         """The language's pages are all in `pages_dir` (the site folder, or the folder its
         run rendered into, not yet merged): index its bundles."""
         self.pages_dirs[lang] = pages_dir or self.site_dir
-        for bundle in self.bundles.get(lang, ()):
-            # Now, not in the thread: the pages may be moved (merged) as soon as this returns;
-            # the links made here keep them.
-            key = self._key(bundle)
-            tree = self._link_tree(bundle)
-            with self._slots:
-                self._waiting += 1
+        # Now, not in the threads: the pages may be moved (merged) as soon as this returns;
+        # the links made here keep them.
+        ready = [(bundle, self._key(bundle), self._link_tree(bundle))
+                 for bundle in self.bundles.get(lang, ())]
+        with self._slots:
+            self._waiting += len(ready)  # all of them before any starts: see _index
+        for bundle, key, tree in ready:
             self.futures.append(self.pool.submit(self._index, bundle, key, tree))
 
     def all_rendered(self) -> None:
@@ -190,10 +190,11 @@ class Indexer:
             self._slots.wait_for(lambda: self._running < self._limit)
             self._running += 1
             self._waiting -= 1
-            # Alone (nothing rendering, nothing else to index): Pagefind may use every core.
-            alone = self._limit == self.cores and self._running == 1 and not self._waiting
+            # The last to start once nothing renders may use every core: it has them all as
+            # soon as the ones before it end (otherwise one core idles while it finishes).
+            last = self._limit == self.cores and not self._waiting
         try:
-            return self._run_pagefind(bundle, tree, threads=self.cores if alone else 1)
+            return self._run_pagefind(bundle, tree, threads=self.cores if last else 1)
         finally:
             with self._slots:
                 self._running -= 1
@@ -213,7 +214,7 @@ class Indexer:
 
     def _run_pagefind(self, bundle: Bundle, tree: Path, threads: int) -> IndexRun:
         # Side by side with other work, one thread each: two single-threaded Pagefinds use
-        # the cores better than one using both (its threads mostly wait on each other).
+        # the cores better than two using both (their threads mostly wait on each other).
         env = {**os.environ, "RAYON_NUM_THREADS": str(threads)}
         process = subprocess.run(command(tree, self.output_root / bundle.path, bundle.lang),
                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,

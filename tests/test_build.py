@@ -265,3 +265,28 @@ def test_a_build_failing_while_its_runs_wait_for_the_catalogue_ends_at_once(tmp_
         build(options)
     assert time.monotonic() - started < 60
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cache"]  # nothing left behind
+
+
+def test_merging_a_language_moves_its_folders_whole_and_refuses_a_different_file(tmp_path):
+    from sitebuild.output import OutputCollision, merge_tree
+
+    def tree(root: Path, files: dict[str, str]) -> Path:
+        for name, text in files.items():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / name).write_text(text)
+        return root
+
+    site = tree(tmp_path / "site", {"index.html": "uk", "theme/site.css": "css"})
+    run = tree(tmp_path / "run", {"en/index.html": "en", "en/a/index.html": "a",
+                                  "theme/site.css": "css", "theme/en.css": "en css"})
+    folder = os.stat(run / "en").st_ino
+    merge_tree(run, site)
+    assert snapshot(site) == snapshot(tree(tmp_path / "expected", {
+        "index.html": "uk", "theme/site.css": "css", "theme/en.css": "en css",
+        "en/index.html": "en", "en/a/index.html": "a"}))
+    assert os.stat(site / "en").st_ino == folder  # renamed, not copied file by file
+
+    clash = tree(tmp_path / "clash", {"theme/site.css": "other css"})
+    with pytest.raises(OutputCollision, match=r"to theme/site\.css: give them different URLs"):
+        merge_tree(clash, site)
+    assert (site / "theme/site.css").read_text() == "css"  # nothing overwritten

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Iterator
 from datetime import datetime
@@ -88,15 +89,27 @@ def check_evidence(entry: Entry, config: medical_settings.Config) -> Iterator[Fi
     """Mentions a study or trial but cites nothing: readers cannot check the claim."""
     if entry.references or refs.cited_keys(entry.body):
         return
-    pattern = re.compile(r"(?<!\w)(?:" + "|".join(config.evidence_words) + ")", re.IGNORECASE)
     for place, text, line in (("title", entry.title, entry.line_of("title")),
                               ("summary", entry.summary, entry.line_of("summary"))):
-        if text and (match := pattern.search(text)):
-            yield _evidence(entry, place, line, match.group(0))
+        if text and (found := _first_evidence(text, config.evidence_words)):
+            yield _evidence(entry, place, line, found[1])
             return
-    if match := pattern.search(entry.body):
-        line = entry.body_line + entry.body.count("\n", 0, match.start())
-        yield _evidence(entry, "body", line, match.group(0))
+    if found := _first_evidence(entry.body, config.evidence_words):
+        line = entry.body_line + entry.body.count("\n", 0, found[0])
+        yield _evidence(entry, "body", line, found[1])
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _first_evidence(text: str, words: tuple[str, ...]) -> tuple[int, str] | None:
+    """Where the first evidence word of `text` starts, and the words. Remembered: most of
+    this check's time, and the devserver checks every unchanged article again each rebuild."""
+    match = _evidence_pattern(words).search(text)
+    return (match.start(), match.group(0)) if match else None
+
+
+@functools.lru_cache(maxsize=8)
+def _evidence_pattern(words: tuple[str, ...]) -> re.Pattern:
+    return re.compile(r"(?<!\w)(?:" + "|".join(words) + ")", re.IGNORECASE)
 
 
 def _evidence(entry: Entry, place: str, line: int, word: str) -> Finding:
