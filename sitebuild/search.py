@@ -28,7 +28,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -106,7 +105,10 @@ def bundle_paths(bundles: dict[str, list[Bundle]]) -> dict[str, list[str]]:
 
 
 def command(site_dir: Path, bundle_dir: Path, lang: str) -> list[str]:
-    return [sys.executable, "-m", "pagefind", "--site", str(site_dir),
+    # The binary itself: `python -m pagefind` only finds it and execs it (0.08 s a run).
+    from pagefind_bin import get_executable
+
+    return [str(get_executable()), "--site", str(site_dir),
             "--output-path", str(bundle_dir), "--force-language", lang]
 
 
