@@ -98,3 +98,23 @@ def test_dates_are_left_to_pelican_when_the_catalogue_cannot_vouch_for_them(tmp_
     assert SiteMarkdownReader._parsed_date(entry, "date", "2024-03-01") is None  # own zone
     assert SiteMarkdownReader._parsed_date(entry, "date", "2024-03-02") is None  # other text
     assert SiteMarkdownReader._parsed_date(None, "date", "2024-03-01") is None
+
+
+@pytest.mark.parametrize("value", [
+    "2021-03-05", "2021-03-05 14:30", "2021-03-05T14:30", "2021-03-05 14:30:59", "2024-02-29",
+    "2023-02-29", "2021-13-01", "2021-03-05 25:00", "2021-3-5", "5 March 2021", "05/03/2021",
+    "2021-03-05 14:30:59.5", "not a date",
+])
+def test_dates_read_directly_are_the_ones_pelican_reads(value):
+    from pelican.utils import get_date
+
+    from sitebuild.catalogue import parse_date
+
+    def outcome(parse):
+        try:
+            parsed = parse(value)
+        except ValueError as problem:
+            return "error", str(problem)
+        return type(parsed), parsed
+
+    assert outcome(parse_date) == outcome(get_date)

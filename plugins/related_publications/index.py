@@ -33,6 +33,7 @@ the text and tag products are sparse.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import hashlib
 import os
@@ -55,6 +56,7 @@ HUNDREDTHS = 100
 THREADS = min(4, os.cpu_count() or 1)
 # A tag on this many articles or fewer is never "too common", so small sites keep their tags.
 ALWAYS_KEPT_TAG_COUNT = 3
+_DOC_FIELDS = tuple(f.name for f in dataclasses.fields(Doc) if f.name != "text")
 
 
 def compute_all(docs: Sequence[Doc], config: Config, memo: dict | None = None) -> Result:
@@ -91,7 +93,7 @@ def _compute_all(docs: Sequence[Doc], config: Config, memo: dict | None) -> Resu
     # array work (sparse products, numpy) releases the GIL, so on two cores the scoring takes
     # little more than half its CPU time. Results are gathered in order: threads never
     # change them.
-    keys = [scorer.memo_key() for scorer in scorers]
+    keys = [scorer.memo_key() if memo is not None else id(scorer) for scorer in scorers]
     known_before = memo if memo is not None else {}
     to_score = [scorer for scorer, key in zip(scorers, keys) if key not in known_before]
     with ThreadPoolExecutor(THREADS) as chunk_pool, ThreadPoolExecutor(THREADS) as lang_pool:
@@ -191,7 +193,12 @@ class _LanguageScorer:
     def memo_key(self) -> bytes:
         """Everything this language's lists are computed from."""
         digest = hashlib.blake2b(digest_size=20)
-        digest.update(repr((self.docs, self.config, sorted(self.known), self.needed)).encode())
+        digest.update(repr((self.config, sorted(self.known), self.needed)).encode())
+        for doc in self.docs:  # the bodies apart: one repr of them all took a second at 10,000
+            text = doc.text.encode("utf-8", "surrogatepass")
+            digest.update(repr([getattr(doc, name) for name in _DOC_FIELDS]).encode())
+            digest.update(b"%d:" % len(text))
+            digest.update(text)
         return digest.digest()
 
     # -- features ---------------------------------------------------------------------------

@@ -65,8 +65,8 @@ class SiteMarkdownReader(MarkdownReader):
 
     @staticmethod
     def _parsed_date(entry, name: str, value: str):
-        """The catalogue already parsed `date` and `modified` (with Pelican's own get_date and
-        the site's time zone), so each run need not parse them again; None: parse here."""
+        """The catalogue already parsed `date` and `modified` (as Pelican's own get_date does,
+        with the site's time zone), so each run need not parse them again; None: parse here."""
         if (entry is None or name not in ("date", "modified") or "_" in value
                 or "timezone" in entry.fields):  # a per-article zone: let Pelican apply it
             return None
