@@ -27,7 +27,7 @@ import threading
 import time
 from pathlib import Path
 
-from bench.measure import tree_memory_kb
+from bench.measure import quiet_interval, tree_memory_kb
 
 START_TIMEOUT_S = 1800  # the server's first build (a warm one here)
 EVENT_TIMEOUT_S = 600
@@ -53,8 +53,9 @@ class _Server:
 
     def _sample(self) -> None:
         while self._sampling and self.process.poll() is None:
+            sampled = time.thread_time()
             self.peak_kb = max(self.peak_kb, tree_memory_kb(self.process.pid))
-            time.sleep(0.1)
+            time.sleep(quiet_interval(0.1, time.thread_time() - sampled))
 
     def text(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")

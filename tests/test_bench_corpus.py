@@ -178,3 +178,11 @@ def test_cli_writes_a_corpus(tmp_path):
     assert "wrote 6 articles" in result.stdout
     assert len(list((tmp_path / "c/content/articles").rglob("*.md"))) == 6
     assert (tmp_path / "c/topics.json").is_file()
+
+
+def test_memory_sampler_backs_off_when_a_sample_is_expensive():
+    from bench.measure import SAMPLER_SHARE, quiet_interval
+
+    assert quiet_interval(0.1, 0.001) == 0.1  # a small process: every 0.1 s
+    slow = quiet_interval(0.1, 0.05)  # a 10,000-article build: 50 ms a sample
+    assert 0.05 / (slow + 0.05) <= SAMPLER_SHARE  # at most that share of one core
