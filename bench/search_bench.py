@@ -2,9 +2,10 @@
 
 `run(n, corpus=None)` (the bench harness calls it for every N) measures, per language:
 
-- index time: `sitebuild.search.build_index` (both languages, one after the other, as in a build),
-  wall clock, and the bundle size on disk (files and bytes, and the index itself without
-  Pagefind's UI scripts);
+- index time: every bundle a build of the corpus has (`sitebuild.search.plan` on its catalogue)
+  indexed by `sitebuild.search.Indexer` as a build does once rendering is done (two Pagefinds
+  side by side on two cores), wall clock; and each bundle's size on disk (files and bytes, and
+  the index itself without Pagefind's UI scripts);
 - bytes fetched for a first query: Chromium opens the search page (served over HTTP with the
   site's CSP header), types a query, waits for the first result; every response under the
   page is summed (body + headers, as sent, uncompressed by the server), split into the page
@@ -23,15 +24,16 @@ from __future__ import annotations
 import argparse
 import html
 import json
+import os
 import re
 import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
-from types import SimpleNamespace
 
 from bench import corpus as corpus_module
-from sitebuild import search
+from sitebuild import catalogue, config, search
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -86,7 +88,7 @@ def render_pages(content: Path, site: Path) -> int:
     return count
 
 
-def search_pages(site: Path) -> None:
+def search_pages(site: Path, bundles: dict[str, list[search.Bundle]]) -> None:
     """A search page per language: the real template's markup and script."""
     script = ROOT / "theme" / "static" / "js" / "search.js"
     (site / "theme" / "js").mkdir(parents=True, exist_ok=True)
@@ -98,6 +100,7 @@ def search_pages(site: Path) -> None:
         page.write_text(
             f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>Search</title>'
             f'</head><body><div data-search data-bundle="/{prefix}pagefind/" data-base-url="/" '
+            f'data-merge="{" ".join(f"/{b.path}/" for b in bundles[lang][1:])}" '
             'data-msg-searching="…" data-msg-none="none" data-msg-count="{count}" '
             'data-msg-error="error" hidden><form><input id="search-query" name="q">'
             '<select name="category"><option value=""></option></select></form>'
@@ -120,14 +123,14 @@ def first_query_bytes(site: Path, queries: dict[str, str]) -> dict:
     """Bytes Chromium fetches to load the search page and show the first query's results."""
     from playwright.sync_api import sync_playwright
 
-    from tests.test_search import CHROMIUM_ARGS, Server, free_port, security_headers
+    from tests.browser import launch
+    from tests.test_search import Server, free_port, security_headers
 
     server = Server(site, free_port(), security_headers())
     results = {}
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                                 args=CHROMIUM_ARGS)
+            browser = launch(playwright)
             for lang, query in queries.items():
                 context = browser.new_context()  # a fresh cache per language
                 page = context.new_page()
@@ -171,6 +174,31 @@ def _query_for(content: Path, lang: str) -> str:
     return max(title.split(), key=len).strip(".,:;!?«»\"'").lower()
 
 
+def _settings(content: Path, work: Path) -> dict:
+    options = config.BuildOptions(settings_file=ROOT / "pelicanconf.py", content=content,
+                                  overrides=(("CACHE_PATH", str(work / "cache")),))
+    return config.read_base(options)
+
+
+def _served_from_root(site: Path, siteurl: str) -> None:
+    """Our build's search pages name the bundles by SITEURL (127.0.0.1:8000); served here on
+    another port, that origin is another site the CSP rightly refuses: make them relative."""
+    for lang in LANGS:
+        prefix = "" if lang == SETTINGS["DEFAULT_LANG"] else f"{lang}/"
+        page = site / prefix / "search" / "index.html"
+        page.write_text(page.read_text(encoding="utf-8").replace(f"{siteurl}/", "/"),
+                        encoding="utf-8")
+
+
+def _index(site: Path, bundles: dict[str, list[search.Bundle]]) -> list[search.IndexRun]:
+    with tempfile.TemporaryDirectory(dir=site.parent) as scratch:
+        indexer = search.Indexer(site, Path(scratch), bundles, cores=os.cpu_count() or 1)
+        indexer.all_rendered()  # nothing renders here: the cores are the indexes'
+        for lang in bundles:
+            indexer.start(lang)
+        return indexer.wait()
+
+
 def run(n: int, corpus: Path | None = None) -> dict:
     """Index time and size for N articles, and the bytes of a first query in each language."""
     work = WORK / f"search-n{n}"
@@ -181,22 +209,25 @@ def run(n: int, corpus: Path | None = None) -> dict:
     content = Path(corpus) / "content"
     built = Path(corpus).parent / "out-ours"
     site = work / "site"
+    settings = _settings(content, work)
+    bundles = search.plan(settings, catalogue.build(settings))  # as a build of this corpus
     if site.exists():
         shutil.rmtree(site)
     if (built / "index.html").exists():
-        shutil.copytree(built, site, ignore=shutil.ignore_patterns("pagefind"))
+        shutil.copytree(built, site, ignore=shutil.ignore_patterns("pagefind*"))
+        _served_from_root(site, settings["SITEURL"])
         source, pages = "our build (out-ours)", None
     else:
         site.mkdir(parents=True)
         pages = render_pages(content, site)
-        search_pages(site)
+        search_pages(site, bundles)
         source = "pages rendered from the corpus in the article template's shape"
     started = time.perf_counter()
-    runs = search.build_index(site, SETTINGS, SimpleNamespace(languages=LANGS, entries=()))
+    runs = _index(site, bundles)
     seconds = time.perf_counter() - started
     figures = {
         "n": n, "pages_source": source, "index_seconds": round(seconds, 2),
-        "languages": {run.lang: {"pages": run.pages, "words": run.words,
+        "bundles": {run.bundle: {"lang": run.lang, "pages": run.pages, "words": run.words,
                                  **bundle_size(site, run.bundle)} for run in runs},
     }
     if pages is not None:

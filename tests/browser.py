@@ -1,4 +1,4 @@
-"""The one way tests (and the page-weight bench) start Debian's Chromium.
+"""The one way tests (and the page-weight and search benches) start Debian's Chromium.
 
 Never `playwright install`: Playwright drives /usr/bin/chromium. The flags keep Chromium from
 reaching for the network this machine does not have (see shared/notes/toolchain.md).

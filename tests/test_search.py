@@ -338,3 +338,17 @@ def _catalogue_of(output: Path):
     options = config.BuildOptions(settings_file=ROOT / "pelicanconf.py",
                                   content=output.parent / "content", output=output)
     return catalogue.build(config.read_base(options))
+
+
+def test_search_bench_indexes_and_queries_a_small_corpus(tmp_path, monkeypatch):
+    """`make bench` records an error and goes on when a benchmark breaks: this one must not."""
+    from bench import search_bench
+
+    monkeypatch.setattr(search_bench, "WORK", tmp_path)
+    figures = search_bench.run(40)
+    assert {name: bundle["lang"] for name, bundle in figures["bundles"].items()} == {
+        "pagefind": "uk", "en/pagefind": "en"}
+    assert all(bundle["pages"] >= 20 and bundle["index_bytes"] > 0
+               for bundle in figures["bundles"].values())
+    for query in figures["first_query"].values():
+        assert query["bytes_pagefind"] > 0 and query["bytes_after_typing"] > 0
