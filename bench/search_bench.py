@@ -16,7 +16,7 @@ it), or else pages rendered here from the corpus sources in the shape of the art
 (`<article data-pagefind-body>`, title, category filter, the body as paragraphs and headings),
 which keeps 10,000 articles within a minute. Results say which was used.
 
-CLI: `python -m bench.search_bench --n 1000 [--n 10000]`.
+CLI: `python -m bench.search_bench --n 1000 [--n 10000] [--work DIR]`.
 """
 
 from __future__ import annotations
@@ -199,9 +199,10 @@ def _index(site: Path, bundles: dict[str, list[search.Bundle]]) -> list[search.I
         return indexer.wait()
 
 
-def run(n: int, corpus: Path | None = None) -> dict:
-    """Index time and size for N articles, and the bytes of a first query in each language."""
-    work = WORK / f"search-n{n}"
+def run(n: int, corpus: Path | None = None, *, work: Path | None = None) -> dict:
+    """Index time and size for N articles, and the bytes of a first query in each language;
+    scratch files under `work` (default bench/work)."""
+    work = (work or WORK) / f"search-n{n}"
     if corpus is None:
         corpus = work / "corpus"
         if not (corpus / "content").is_dir():
@@ -241,9 +242,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.search_bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, action="append", help="articles (repeatable)")
+    parser.add_argument("--work", type=Path, help=f"scratch folder (default {WORK})")
     args = parser.parse_args(argv)
     for n in args.n or [1000]:
-        print(json.dumps(run(n), indent=2, ensure_ascii=False))
+        print(json.dumps(run(n, work=args.work), indent=2, ensure_ascii=False))
     return 0
 
 
