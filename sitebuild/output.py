@@ -22,8 +22,8 @@ def fresh_directory(output: Path, purpose: str) -> Path:
 def merge_tree(source: Path, target: Path, *, _site: Path | None = None) -> None:
     """Move every file of `source` into `target`; identical duplicates are dropped.
 
-    A folder `target` lacks moves whole, in one rename: a language's own folder holds most
-    of its files, and the next search index waits for this merge."""
+    A folder `target` lacks moves whole, in one rename (a language's own folder holds most
+    of its files: moving them one by one took 0.7 s at 1,000 articles)."""
     site = _site or target
     for entry in sorted(os.scandir(source), key=lambda e: e.name):
         path, destination = Path(entry.path), target / entry.name

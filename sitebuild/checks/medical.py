@@ -101,8 +101,9 @@ def check_evidence(entry: Entry, config: medical_settings.Config) -> Iterator[Fi
 
 @functools.lru_cache(maxsize=1 << 16)
 def _first_evidence(text: str, words: tuple[str, ...]) -> tuple[int, str] | None:
-    """Where the first evidence word of `text` starts, and the words. Remembered: most of
-    this check's time, and the devserver checks every unchanged article again each rebuild."""
+    """Where the first evidence word of `text` starts, and the text it matched. Remembered:
+    the search is most of this check's time, and the devserver checks every unchanged
+    article again on each rebuild."""
     match = _evidence_pattern(words).search(text)
     return (match.start(), match.group(0)) if match else None
 
