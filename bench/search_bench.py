@@ -180,13 +180,12 @@ def _settings(content: Path, work: Path) -> dict:
     return config.read_base(options)
 
 
-def _served_from_root(site: Path, siteurl: str) -> None:
+def _served_from_root(site: Path, settings: dict) -> None:
     """Our build's search pages name the bundles by SITEURL (127.0.0.1:8000); served here on
     another port, that origin is another site the CSP rightly refuses: make them relative."""
     for lang in LANGS:
-        prefix = "" if lang == SETTINGS["DEFAULT_LANG"] else f"{lang}/"
-        page = site / prefix / "search" / "index.html"
-        page.write_text(page.read_text(encoding="utf-8").replace(f"{siteurl}/", "/"),
+        page = site / config.language_prefix(settings, lang) / "search" / "index.html"
+        page.write_text(page.read_text(encoding="utf-8").replace(f"{settings['SITEURL']}/", "/"),
                         encoding="utf-8")
 
 
@@ -216,7 +215,7 @@ def run(n: int, corpus: Path | None = None, *, work: Path | None = None) -> dict
         shutil.rmtree(site)
     if (built / "index.html").exists():
         shutil.copytree(built, site, ignore=shutil.ignore_patterns("pagefind*"))
-        _served_from_root(site, settings["SITEURL"])
+        _served_from_root(site, settings)
         source, pages = "our build (out-ours)", None
     else:
         site.mkdir(parents=True)

@@ -216,7 +216,7 @@ def _collect_runs(language_runs: _Runs, base: dict, site, fresh: Path, indexer,
             _record(reused, keys, site, lang, files, found, fresh)
         else:
             to_merge.append((settings, files, found))
-        if len(language_runs.done) == len(language_runs.pending):
+        if language_runs.all_done():
             indexer.all_rendered()  # nothing renders any more: indexes may use every core
         indexer.start(lang, run_dir)  # overlaps the other languages' rendering
         # Others are merged once the default language is done: a file that run writes must
@@ -298,6 +298,9 @@ class _Runs:
     def start(self, settings: dict) -> None:
         future = self.pool.submit(render_language, settings) if self.pool else None
         self.pending.append((settings, future))
+
+    def all_done(self) -> bool:
+        return len(self.done) == len(self.pending)
 
     def unchanged(self, settings: dict, warnings: list[str]) -> None:
         self.pending.append((settings, list(warnings)))

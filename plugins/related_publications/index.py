@@ -93,22 +93,22 @@ def _compute_all(docs: Sequence[Doc], config: Config, memo: dict | None) -> Resu
     # array work (sparse products, numpy) releases the GIL, so on two cores the scoring takes
     # little more than half its CPU time. Results are gathered in order: threads never
     # change them.
-    keys = [scorer.memo_key() if memo is not None else id(scorer) for scorer in scorers]
-    known_before = memo if memo is not None else {}
-    to_score = [scorer for scorer, key in zip(scorers, keys) if key not in known_before]
+    keys = [scorer.memo_key() if memo is not None else None for scorer in scorers]
+    before = memo or {}
+    to_score = [index for index, key in enumerate(keys) if key not in before]
     with ThreadPoolExecutor(THREADS) as chunk_pool, ThreadPoolExecutor(THREADS) as lang_pool:
-        for scorer in to_score:
-            scorer.map = chunk_pool.map
-        scored = dict(zip(map(id, to_score), lang_pool.map(_LanguageScorer.lists, to_score)))
-    results = {key: known_before[key] if id(scorer) not in scored
-               else (scored[id(scorer)], scorer.warnings)
-               for scorer, key in zip(scorers, keys)}
+        for index in to_score:
+            scorers[index].map = chunk_pool.map
+        scored = dict(zip(to_score, lang_pool.map(_LanguageScorer.lists,
+                                                  [scorers[index] for index in to_score])))
+    # (lists, warnings) of each language, scored now or remembered
+    per_language = [(scored[index], scorers[index].warnings) if index in scored else before[key]
+                    for index, key in enumerate(keys)]
     if memo is not None:  # only what this call used: nothing piles up
         memo.clear()
-        memo.update(results)
+        memo.update(zip(keys, per_language))
     own: dict[tuple[str, str], tuple[tuple[Match, ...], int]] = {}
-    for key in keys:
-        found, scorer_warnings = results[key]
+    for found, scorer_warnings in per_language:
         own.update(found)
         warnings.extend(scorer_warnings)  # in language order, whatever finished first
     return Result(lists=_agree(unique, own, config), warnings=warnings)
