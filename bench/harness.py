@@ -7,8 +7,8 @@ For each corpus size N, in one run (so the ratios compare like with like on this
    OUTPUT_PATH, SITEURL, TIMEZONE set; its default feeds on): cold build, `repeats` times;
 3. our full build, `python -m sitebuild html --content … --output …` with the project's
    pelicanconf.py (cache kept under bench/work): cold build `repeats` times (cache emptied
-   first), then the same command after editing one article, then `make devserver`'s
-   rebuild after editing it (bench/devserver.py);
+   first; vanilla's runs and these take turns), then the same command after editing one
+   article, then `make devserver`'s rebuild after editing it (bench/devserver.py);
 4. Hugo on the same corpus (converted to Hugo's format), only if /usr/bin/hugo exists;
 5. the other parts' benchmarks: every `bench/*_bench.py` module and `newsletter.bench` that
    has a `run` function (see bench/README.md for the protocol).
@@ -428,19 +428,24 @@ def run_size(n: int, *, work_root: Path, repeats: int, seed: int, parts: set[str
     print(f"[bench] n={n}: corpus of {info.n_files} articles in "
           f"{result['corpus']['generate_s']} s", flush=True)
 
-    def repeat(label: str, build) -> list[dict]:
-        runs = []
-        for i in range(1, repeats + 1):
-            figures = build(i)
-            runs.append(figures)
-            print(f"[bench] n={n}: {label} run {i}: {figures['wall_s']:.2f} s, "
-                  f"peak {figures['peak_mb']:.0f} MB, exit {figures['returncode']}", flush=True)
-        return runs
+    def one(label: str, build, i: int) -> dict:
+        figures = build(i)
+        print(f"[bench] n={n}: {label} run {i}: {figures['wall_s']:.2f} s, "
+              f"peak {figures['peak_mb']:.0f} MB, exit {figures['returncode']}", flush=True)
+        return figures
 
-    if "vanilla" in parts:
-        result["vanilla"] = repeat("vanilla Pelican", lambda i: build_vanilla(work, content, i))
+    # Vanilla and ours take turns (run 1 of each, then run 2 …): load on a shared machine
+    # drifts over minutes, and each pair then meets about the same conditions.
+    cold = [(name, label, build) for name, label, build in (
+        ("vanilla", "vanilla Pelican", lambda i: build_vanilla(work, content, i)),
+        ("ours", "our build (cold)", lambda i: build_ours_cold(work, content, i)),
+    ) if name in parts]
+    for name, _, _ in cold:
+        result[name] = []
+    for i in range(1, repeats + 1):
+        for name, label, build in cold:
+            result[name].append(one(label, build, i))
     if "ours" in parts:
-        result["ours"] = repeat("our build (cold)", lambda i: build_ours_cold(work, content, i))
         if best(result["ours"]):
             warm = build_ours_warm(work, content)
             result["ours_warm"] = warm
@@ -458,7 +463,8 @@ def run_size(n: int, *, work_root: Path, repeats: int, seed: int, parts: set[str
                       flush=True)
     if "hugo" in parts:
         if HUGO.exists():
-            result["hugo"] = repeat("Hugo", lambda i: build_hugo(work, content, i))
+            result["hugo"] = [one("Hugo", lambda i: build_hugo(work, content, i), i)
+                              for i in range(1, repeats + 1)]
         else:
             result["hugo"] = "not available (/usr/bin/hugo not installed)"
     result["ratios"] = ratios(result)
@@ -470,6 +476,10 @@ def ratios(result: dict) -> dict:
     vanilla, ours = best(result.get("vanilla", [])), best(result.get("ours", []))
     if vanilla and ours:
         out["time_ours_over_vanilla"] = round(ours["wall_s"] / vanilla["wall_s"], 3)
+        # Each pair of runs made back to back (see run_size): how much the ratio moves.
+        out["time_ours_over_vanilla_pairs"] = [
+            round(o["wall_s"] / v["wall_s"], 3) for v, o in zip(result["vanilla"], result["ours"])
+            if v.get("returncode") == 0 and o.get("returncode") == 0]
         out["memory_ours_over_vanilla"] = round(ours["peak_mb"] / vanilla["peak_mb"], 3)
         # CPU time is not inflated by other load on the machine, wall time is.
         out["cpu_ours_over_vanilla"] = round(ours["cpu_s"] / vanilla["cpu_s"], 3)

@@ -57,6 +57,9 @@ def size_section(result: dict) -> list[str]:
     lines += ["", "### Ratios", ""]
     lines.append(f"- full build time, ours / vanilla: "
                  f"{_check(r.get('time_ours_over_vanilla'), harness.TARGET_TIME_RATIO)}")
+    if len(r.get("time_ours_over_vanilla_pairs", ())) > 1:
+        lines.append("- the same for each pair of runs made back to back: " + " / ".join(
+            f"{ratio:.2f}" for ratio in r["time_ours_over_vanilla_pairs"]))
     if "cpu_ours_over_vanilla" in r:
         lines.append(f"- CPU time, ours / vanilla: {r['cpu_ours_over_vanilla']:.2f} (ours uses "
                      "several cores: on an idle 2-core machine wall ≥ CPU / 2)")

@@ -186,3 +186,34 @@ def test_memory_sampler_backs_off_when_a_sample_is_expensive():
     assert quiet_interval(0.1, 0.001) == 0.1  # a small process: every 0.1 s
     slow = quiet_interval(0.1, 0.05)  # a 10,000-article build: 50 ms a sample
     assert 0.05 / (slow + 0.05) <= SAMPLER_SHARE  # at most that share of one core
+
+
+def test_cold_builds_take_turns_and_each_pair_is_reported(tmp_path, monkeypatch):
+    """Vanilla and our cold builds alternate (load on a shared machine drifts), and the
+    report lists the ratio of each back-to-back pair beside the best-of ratio."""
+    from bench import harness, report
+
+    order: list[str] = []
+
+    def fake_build(name: str, walls: dict[int, float]):
+        def build(work, content, run):
+            order.append(f"{name}{run}")
+            return {"wall_s": walls[run], "cpu_s": walls[run], "peak_mb": 100.0,
+                    "max_rss_mb": 100.0, "files": 1, "bytes": 1, "warnings": 0,
+                    "returncode": 0, "load_before": 0.0, "log": "x.log"}
+        return build
+
+    # Our own harness's steps, replaced: this checks the order it runs them in.
+    monkeypatch.setattr(harness, "build_vanilla", fake_build("vanilla", {1: 10.0, 2: 9.0}))
+    monkeypatch.setattr(harness, "build_ours_cold", fake_build("ours", {1: 12.0, 2: 8.1}))
+    monkeypatch.setattr(harness, "build_ours_warm",
+                        lambda work, content: fake_build("warm", {0: 1.0})(work, content, 0))
+    monkeypatch.setattr(harness, "devserver_rebuild", lambda work, content: {"error": "skipped"})
+    result = harness.run_size(N, work_root=tmp_path, repeats=2, seed=0,
+                              parts={"vanilla", "ours"})
+
+    assert order == ["vanilla1", "ours1", "vanilla2", "ours2", "warm0"]
+    assert result["ratios"]["time_ours_over_vanilla"] == 0.9  # best 8.1 / best 9.0
+    assert result["ratios"]["time_ours_over_vanilla_pairs"] == [1.2, 0.9]
+    text = "\n".join(report.size_section(result))
+    assert "- the same for each pair of runs made back to back: 1.20 / 0.90" in text
