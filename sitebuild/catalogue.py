@@ -189,13 +189,24 @@ def read_entry(path: Path, content_path: Path, settings: dict) -> Entry | tuple[
     return entry
 
 
-def _load_toml(content_path: Path, relative: str,
+_DATA_FILES = {"REVIEWERS_FILE": "data/reviewers.toml", "REFERENCES_FILE": "data/references.toml"}
+
+
+def _load_toml(content_path: Path, settings: dict, setting: str,
                problems: list[tuple[str, int, str, str, str]]) -> dict[str, dict[str, Any]]:
+    """The data file a setting names (relative to the content folder); {} when there is none,
+    and when it cannot be read (then with a problem saying why)."""
+    relative = settings[setting]
     path = content_path / relative
     if not path.exists():
         return {}
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:  # a folder, or a file this user may not read
+        problems.append((relative, 1, setting, f"cannot be read: {error.strerror or error}",
+                         f"set {setting} in pelicanconf.py to a TOML file under the "
+                         f"content folder, e.g. {_DATA_FILES[setting]}"))
+        return {}
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         line = getattr(error, "lineno", None) or 1
         problems.append((relative, line, "toml", f"cannot be read: {error}",
@@ -247,8 +258,8 @@ def build(settings: dict, previous: Catalogue | None = None) -> Catalogue:
         default_lang=settings["DEFAULT_LANG"],
         entries=entries,
         unreadable=unreadable,
-        reviewers=_load_toml(content_path, settings["REVIEWERS_FILE"], data_problems),
-        references=_load_toml(content_path, settings["REFERENCES_FILE"], data_problems),
+        reviewers=_load_toml(content_path, settings, "REVIEWERS_FILE", data_problems),
+        references=_load_toml(content_path, settings, "REFERENCES_FILE", data_problems),
         data_problems=data_problems,
         read_with=read_with,
     )

@@ -248,20 +248,24 @@ def test_the_build_logs_a_repeated_message_every_time(caplog) -> None:
     assert [r.getMessage() for r in caplog.records] == ["same warning"] * 2 + ["later"] * 2
 
 
-def test_a_build_failing_while_its_runs_wait_for_the_catalogue_ends_at_once(tmp_path) -> None:
-    """A cold build starts the language runs before the catalogue exists; when the build then
-    fails, the waiting runs stop instead of waiting out their timeout."""
+def test_a_build_failing_while_its_runs_wait_ends_at_once(tmp_path) -> None:
+    """A cold build starts the language runs before the catalogue and the related lists
+    exist; when the build then fails, the waiting runs stop instead of waiting out their
+    timeout."""
     import time
 
     from sitebuild.build import build
     from sitebuild.config import BuildOptions
 
+    from related_publications.settings import RelatedSettingsError
+
+    # Read when the related lists are computed: the runs have started and wait for them.
     options = BuildOptions(settings_file=ROOT / "pelicanconf.py", content=FIXTURE_SITE,
                            output=tmp_path / "output", cache=True,
                            overrides=(("CACHE_PATH", str(tmp_path / "cache")),
-                                      ("REFERENCES_FILE", "articles")))  # a folder
+                                      ("RELATED_PUBLICATIONS", {"count": 0})))
     started = time.monotonic()
-    with pytest.raises(IsADirectoryError):
+    with pytest.raises(RelatedSettingsError, match="count"):
         build(options)
     assert time.monotonic() - started < 60
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cache"]  # nothing left behind

@@ -150,6 +150,18 @@ def test_reference_syntax_is_checked_with_line_numbers(tmp_path, base_settings):
     assert not any("good2023" in f for f in found)
 
 
+def test_a_data_setting_naming_a_folder_is_a_clear_finding(tmp_path, base_settings):
+    from sitebuild.checks import run_all
+
+    settings = {**base_settings, "REFERENCES_FILE": "data"}  # the folder, not the file in it
+    site = make_catalogue(tmp_path, settings, {"articles/ptsd/a.en.md": article()})
+    assert site.references == {}
+    found = [str(f) for f in run_all(site, settings)]
+    assert ("data:1: REFERENCES_FILE: cannot be read: Is a directory — set REFERENCES_FILE in "
+            "pelicanconf.py to a TOML file under the content folder, e.g. "
+            "data/references.toml") in found
+
+
 @pytest.mark.parametrize("doi, valid", [
     ("10.1038/s41386-023-01540-4", True), ("10.1016/S0006-3223(99)00230-9", True),
     ("10.123/x", False), ("10.1038/", False), ("10.1038/a b", False), ("doi:10.1038/x", False),
