@@ -144,14 +144,19 @@ class Indexer:
         """The language's pages are all in `pages_dir` (the site folder, or the folder its
         run rendered into, not yet merged): index its bundles."""
         self.pages_dirs[lang] = pages_dir or self.site_dir
-        # Now, not in the threads: the pages may be moved (merged) as soon as this returns;
-        # the links made here keep them.
-        ready = [(bundle, self._key(bundle), self._link_tree(bundle))
-                 for bundle in self.bundles.get(lang, ())]
-        with self._slots:
-            self._waiting += len(ready)  # all of them before any starts: see _index_tree
-        for bundle, key, tree in ready:
-            self.futures.append(self.pool.submit(self._index, bundle, key, tree))
+        ready = []
+        for bundle in self.bundles.get(lang, ()):
+            key = self._key(bundle)
+            action = self._action(bundle, key)
+            # Now, not in the threads: the pages may be moved (merged) as soon as this
+            # returns; the links made here keep them. Only for a bundle Pagefind will read:
+            # a devserver rebuild links nothing for the bundles it defers (0.2 s of mkdir).
+            ready.append((bundle, key, action,
+                          self._link_tree(bundle) if action == "index" else None))
+        with self._slots:  # all of them before any starts: see _index
+            self._waiting += sum(action == "index" for _, _, action, _ in ready)
+        for bundle, key, action, tree in ready:
+            self.futures.append(self.pool.submit(self._index, bundle, key, action, tree))
 
     def all_rendered(self) -> None:
         with self._slots:
@@ -168,47 +173,47 @@ class Indexer:
     def abandon(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
-    def _index(self, bundle: Bundle, key: str, tree: Path) -> IndexRun:
+    def _action(self, bundle: Bundle, key: str) -> str:
+        """What this build does for a bundle: nothing (it has no pages: Pagefind refuses an
+        empty folder), `reuse` the previous output's (it indexed these very files), `defer`
+        (link the previous one until index_deferred runs), or `index` it."""
+        if not bundle.pages:
+            return "empty"
+        if self._has_previous(bundle, key):
+            return "reuse"
+        if self.defer and self._has_previous(bundle):
+            return "defer"
+        return "index"
+
+    def _index(self, bundle: Bundle, key: str, action: str, tree: Path | None) -> IndexRun:
+        if action == "empty":
+            return IndexRun(bundle.lang, bundle.path, marked=True)
+        if self.record is not None:
+            self.record[bundle.path] = key if action != "defer" else "out of date"
+        if action in ("reuse", "defer"):
+            self._link_previous(bundle)
+            if action == "defer":
+                self.deferred.append(bundle)
+            return IndexRun(bundle.lang, bundle.path, len(bundle.pages), marked=True,
+                            reused=action == "reuse", deferred=action == "defer")
         try:
-            return self._index_tree(bundle, key, tree)
+            with self._slots:
+                self._slots.wait_for(lambda: self._running < self._limit)
+                self._running += 1
+                self._waiting -= 1
+                # The last to start once nothing renders may use every core: it has them all
+                # as soon as the ones before it end (else one core idles while it finishes).
+                last = self._limit == self.cores and not self._waiting
+            try:
+                return self._run_pagefind(bundle, tree, threads=self.cores if last else 1)
+            finally:
+                with self._slots:
+                    self._running -= 1
+                    self._slots.notify_all()
         finally:
             # Here, while other bundles are still indexing: deleting every tree at the end
             # of the build took 1.2 s at 10,000 articles, with nothing else left to run.
             shutil.rmtree(tree, ignore_errors=True)
-
-    def _index_tree(self, bundle: Bundle, key: str, tree: Path) -> IndexRun:
-        if not bundle.pages:  # Pagefind refuses an empty folder; there is nothing to search
-            with self._slots:
-                self._waiting -= 1
-            return IndexRun(bundle.lang, bundle.path, marked=True)
-        if self.record is not None:
-            self.record[bundle.path] = key
-        if self._reuse(bundle, key, check_key=True):
-            with self._slots:
-                self._waiting -= 1
-            return IndexRun(bundle.lang, bundle.path, len(bundle.pages), marked=True,
-                            reused=True)
-        if self.defer and self._reuse(bundle, key, check_key=False):
-            with self._slots:
-                self._waiting -= 1
-            if self.record is not None:
-                self.record[bundle.path] = "out of date"
-            self.deferred.append(bundle)
-            return IndexRun(bundle.lang, bundle.path, len(bundle.pages), marked=True,
-                            deferred=True)
-        with self._slots:
-            self._slots.wait_for(lambda: self._running < self._limit)
-            self._running += 1
-            self._waiting -= 1
-            # The last to start once nothing renders may use every core: it has them all as
-            # soon as the ones before it end (otherwise one core idles while it finishes).
-            last = self._limit == self.cores and not self._waiting
-        try:
-            return self._run_pagefind(bundle, tree, threads=self.cores if last else 1)
-        finally:
-            with self._slots:
-                self._running -= 1
-                self._slots.notify_all()
 
     def _link_tree(self, bundle: Bundle) -> Path:
         """Pagefind reads a folder: one holding just this bundle's pages (links)."""
@@ -252,15 +257,16 @@ class Indexer:
             digest.update(f"{page}\0{stat.st_ino}:{stat.st_mtime_ns}:{stat.st_size}\0".encode())
         return digest.hexdigest()
 
-    def _reuse(self, bundle: Bundle, key: str, *, check_key: bool) -> bool:
-        """Link the previous output's bundle: when it indexed these very files (check_key),
-        or, deferring, as a stand-in until it is indexed again."""
+    def _has_previous(self, bundle: Bundle, key: str | None = None) -> bool:
+        """Whether the output being replaced has this bundle: one that indexed the files
+        `key` stands for, or (None) any, as a stand-in until it is indexed again."""
         if self.previous_output is None or (
-                check_key and (not self.previous or self.previous.get(bundle.path) != key)):
+                key is not None and (not self.previous or self.previous.get(bundle.path) != key)):
             return False
+        return (self.previous_output / bundle.path / "pagefind-entry.json").is_file()
+
+    def _link_previous(self, bundle: Bundle) -> None:
         source = self.previous_output / bundle.path
-        if not (source / "pagefind-entry.json").is_file():
-            return False
         target = self.site_dir / bundle.path
         for path in sorted(source.rglob("*")):
             destination = target / path.relative_to(source)
@@ -269,7 +275,6 @@ class Indexer:
             else:
                 destination.parent.mkdir(parents=True, exist_ok=True)
                 os.link(path, destination)
-        return True
 
 
 def index_deferred(site_dir: Path, bundles: list[Bundle], *, cores: int,

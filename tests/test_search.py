@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -235,6 +236,49 @@ def test_no_indexable_page_is_a_warning(tmp_path):
     [warning] = search.warnings_for(indexer.wait(), Site())
     assert "no uk page has a data-pagefind-body element" in warning
     assert (site_dir / "pagefind/pagefind-entry.json").is_file()
+
+
+def test_a_bundle_kept_or_deferred_is_linked_from_the_previous_output_unread(tmp_path):
+    """Reused (its pages are the files last indexed) or deferred (devserver): the bundle is
+    linked from the output being replaced, and no folder of pages is made for Pagefind."""
+    site_dir, previous = tmp_path / "site", tmp_path / "previous"
+    (site_dir / "articles/a").mkdir(parents=True)
+    (site_dir / "articles/a/index.html").write_text(
+        "<html lang=uk><body><main data-pagefind-body><p>текст</p></main></body></html>")
+
+    class Site:
+        languages = ("uk",)
+        entries = (_entry("article", "uk", "published", "articles/a/"),)
+
+    bundles = search.plan({"DEFAULT_LANG": "uk"}, Site())
+    record: dict = {}
+    first = search.Indexer(site_dir, tmp_path / "work1", bundles, cores=2, output_root=previous,
+                           record=record)
+    first.start("uk")
+    assert first.wait()[0].pages == 1 and (previous / "pagefind/pagefind-entry.json").is_file()
+
+    def again(name: str, known: dict, defer: bool):
+        out = tmp_path / name
+        (out / "articles/a").mkdir(parents=True)
+        os.link(site_dir / "articles/a/index.html", out / "articles/a/index.html")
+        if name == "deferred":  # an edited page: not the file indexed last time
+            (out / "articles/a/index.html").unlink()
+            (out / "articles/a/index.html").write_text("<html lang=uk><body>нове</body></html>")
+        indexer = search.Indexer(out, tmp_path / f"work-{name}", bundles, cores=2,
+                                 previous_output=previous, previous=known, record={},
+                                 defer=defer)
+        indexer.start("uk")
+        [run] = indexer.wait()
+        entry = out / "pagefind/pagefind-entry.json"
+        assert entry.stat().st_ino == (previous / "pagefind/pagefind-entry.json").stat().st_ino
+        assert not (tmp_path / f"work-{name}" / "search").exists()  # nothing linked to read
+        return run, indexer
+
+    run, _ = again("reused", record, defer=False)
+    assert run.reused and not run.deferred
+    run, indexer = again("deferred", record, defer=True)
+    assert run.deferred and indexer.deferred == bundles["uk"]
+    assert indexer.record == {"pagefind": "out of date"}
 
 
 # --- in the browser, under the CSP header -----------------------------------------------
