@@ -34,6 +34,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from bench import corpus
+from bench.measure import busy_cores
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +46,8 @@ BUILD_TIMEOUT_S = 3600
 TARGET_TIME_RATIO = 1.0
 TARGET_WARM_RATIO = 0.2
 TARGET_PEAK_MB_10K = 2048
+# Cores other work used in the second before a run, above which its wall time is suspect.
+BUSY_CORES = 0.5
 
 
 # --- Running one measured command ---------------------------------------------------------
@@ -58,11 +61,11 @@ def measured(cmd: list[str], *, cwd: Path, log: Path, env: dict | None = None) -
     full_env = dict(os.environ, PYTHONPATH=f"{ROOT}{os.pathsep}{ROOT / 'plugins'}")
     full_env.update(env or {})
     # The wrapper itself imports `bench` from the project; the command runs in `cwd`.
-    load_before = os.getloadavg()[0]  # other work on the machine skews wall times
+    busy_before = busy_cores(1.0)  # other work on the machine skews wall times
     subprocess.run(wrapper, cwd=cwd, env=full_env, check=True, timeout=BUILD_TIMEOUT_S)
     figures = json.loads(result_file.read_text(encoding="utf-8"))
     figures["peak_mb"] = max(figures["tree_pss_mb"], figures["max_rss_mb"])
-    figures["load_before"] = round(load_before, 2)
+    figures["busy_before"] = round(busy_before, 2)
     text = log.read_text(encoding="utf-8", errors="replace")
     figures["warnings"] = len(re.findall(r"^\s*(?:\[[^\]]*\]\s*)?WARNING", text, re.M))
     figures["errors"] = len(re.findall(r"^\s*(?:\[[^\]]*\]\s*)?(?:ERROR|CRITICAL)", text, re.M))
@@ -483,9 +486,8 @@ def ratios(result: dict) -> dict:
         out["memory_ours_over_vanilla"] = round(ours["peak_mb"] / vanilla["peak_mb"], 3)
         # CPU time is not inflated by other load on the machine, wall time is.
         out["cpu_ours_over_vanilla"] = round(ours["cpu_s"] / vanilla["cpu_s"], 3)
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
-        busiest = max(r.get("load_before", 0) for r in result["vanilla"] + result["ours"])
-        out["machine_busy"] = busiest > cores
+        busiest = max(r.get("busy_before", 0) for r in result["vanilla"] + result["ours"])
+        out["machine_busy"] = busiest > BUSY_CORES
     warm = result.get("ours_warm")
     if ours and isinstance(warm, dict) and warm.get("returncode") == 0:
         out["warm_over_cold"] = round(warm["wall_s"] / ours["wall_s"], 3)

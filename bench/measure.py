@@ -81,6 +81,25 @@ def quiet_interval(interval: float, sample_cpu_s: float) -> float:
     return max(interval, sample_cpu_s / SAMPLER_SHARE)
 
 
+def cpu_ticks() -> tuple[int, int]:
+    """(busy, total) clock ticks of all cores since boot, from /proc/stat. Steal (time the
+    hypervisor gave another guest) counts as busy: for a build it is a core taken away."""
+    with open("/proc/stat", encoding="ascii") as stat:
+        ticks = [int(value) for value in stat.readline().split()[1:9]]
+    idle = ticks[3] + ticks[4]  # idle, iowait (guest time is already inside user)
+    return sum(ticks) - idle, sum(ticks)
+
+
+def busy_cores(seconds: float = 1.0) -> float:
+    """How many cores other work kept busy while this process slept for `seconds`. Unlike the
+    load average (a one-minute mean), it does not still count the previous build."""
+    busy, total = cpu_ticks()
+    time.sleep(seconds)
+    busy_after, total_after = cpu_ticks()
+    cores = os.cpu_count() or 1
+    return cores * (busy_after - busy) / max(1, total_after - total)
+
+
 def measure(cmd: list[str], log: Path, interval: float) -> dict:
     with open(log, "wb") as out:
         started = time.perf_counter()

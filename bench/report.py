@@ -28,7 +28,7 @@ def _build_rows(label: str, runs) -> list[str]:
                                                f" (exit {r['returncode']})") for r in runs)
     if best is None:
         return [f"| {label} | {times} | failed | | | | | | see {runs[-1]['log']} | |"]
-    loads = " / ".join(f"{r.get('load_before', 0):.1f}" for r in runs)
+    loads = " / ".join(f"{r.get('busy_before', 0):.2f}" for r in runs)
     return [f"| {label} | {times} | **{best['wall_s']:.2f}** | {best['cpu_s']:.1f} "
             f"| **{best['peak_mb']:.0f}** | {best['max_rss_mb']:.0f} | {best['files']} "
             f"| {_mb(best['bytes'])} | {best['warnings']} | {loads} |"]
@@ -46,7 +46,7 @@ def size_section(result: dict) -> list[str]:
         "### Cold full build",
         "",
         "| build | wall s (each run) | best wall s | CPU s | peak MB (tree) | largest process MB "
-        "| output files | output MB | warnings | load avg before |",
+        "| output files | output MB | warnings | cores busy before |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     lines += _build_rows("vanilla Pelican 4.12, notmyidea theme", result.get("vanilla"))
@@ -64,9 +64,10 @@ def size_section(result: dict) -> list[str]:
         lines.append(f"- CPU time, ours / vanilla: {r['cpu_ours_over_vanilla']:.2f} (ours uses "
                      "several cores: on an idle 2-core machine wall ≥ CPU / 2)")
     if r.get("machine_busy"):
-        lines.append("- ⚠ the machine was busy (load average above the core count before some "
-                     "runs): wall times and their ratios are inflated unevenly; compare CPU "
-                     "times and rerun on a quiet machine")
+        lines.append(f"- ⚠ the machine was busy (other work kept more than "
+                     f"{harness.BUSY_CORES:g} core busy just before some runs): wall times and "
+                     "their ratios are inflated unevenly; compare the pairs and CPU times, and "
+                     "rerun on a quiet machine")
     if "memory_ours_over_vanilla" in r:
         lines.append(f"- peak memory, ours / vanilla: {r['memory_ours_over_vanilla']:.2f}")
     lines.append(f"- devserver rebuild after editing one article (new pages served) / cold "

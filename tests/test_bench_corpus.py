@@ -8,6 +8,7 @@ import json
 import re
 import subprocess
 import sys
+import time
 import tomllib
 from datetime import datetime
 from pathlib import Path
@@ -200,7 +201,7 @@ def test_cold_builds_take_turns_and_each_pair_is_reported(tmp_path, monkeypatch)
             order.append(f"{name}{run}")
             return {"wall_s": walls[run], "cpu_s": walls[run], "peak_mb": 100.0,
                     "max_rss_mb": 100.0, "files": 1, "bytes": 1, "warnings": 0,
-                    "returncode": 0, "load_before": 0.0, "log": "x.log"}
+                    "returncode": 0, "busy_before": 0.0, "log": "x.log"}
         return build
 
     # Our own harness's steps, replaced: this checks the order it runs them in.
@@ -217,3 +218,17 @@ def test_cold_builds_take_turns_and_each_pair_is_reported(tmp_path, monkeypatch)
     assert result["ratios"]["time_ours_over_vanilla_pairs"] == [1.2, 0.9]
     text = "\n".join(report.size_section(result))
     assert "- the same for each pair of runs made back to back: 1.20 / 0.90" in text
+
+
+def test_busy_cores_sees_another_process_spinning():
+    """The 'machine was busy' warning reads the second before a run, not the load average
+    (which still counts the previous build for a minute)."""
+    from bench.measure import busy_cores
+
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        time.sleep(0.2)  # it has started
+        assert busy_cores(0.5) >= 0.6
+    finally:
+        spinner.kill()
+        spinner.wait()
