@@ -216,24 +216,30 @@ def test_a_large_language_is_split_into_stable_bundles():
         assert set(before.pages) <= set(after.pages)
 
 
+class _OneArticle:
+    """The catalogue of a uk site with one article, at articles/a/."""
+
+    languages = ("uk",)
+    entries = (_entry("article", "uk", "published", "articles/a/"),)
+
+    @staticmethod
+    def articles(lang):
+        return ["an article"]
+
+
+def _one_article_site(site_dir: Path, html: str) -> _OneArticle:
+    (site_dir / "articles/a").mkdir(parents=True)
+    (site_dir / "articles/a/index.html").write_text(html)
+    return _OneArticle()
+
+
 def test_no_indexable_page_is_a_warning(tmp_path):
     site_dir = tmp_path / "site"
-    (site_dir / "articles/a").mkdir(parents=True)
-    (site_dir / "articles/a/index.html").write_text(
-        "<html lang=uk><body><p>plain</p></body></html>")
-
-    class Site:
-        languages = ("uk",)
-        entries = (_entry("article", "uk", "published", "articles/a/"),)
-
-        @staticmethod
-        def articles(lang):
-            return ["an article"]
-
-    bundles = search.plan({"DEFAULT_LANG": "uk"}, Site())
+    site = _one_article_site(site_dir, "<html lang=uk><body><p>plain</p></body></html>")
+    bundles = search.plan({"DEFAULT_LANG": "uk"}, site)
     indexer = search.Indexer(site_dir, tmp_path / "work", bundles, cores=2)
     indexer.start("uk")
-    [warning] = search.warnings_for(indexer.wait(), Site())
+    [warning] = search.warnings_for(indexer.wait(), site)
     assert "no uk page has a data-pagefind-body element" in warning
     assert (site_dir / "pagefind/pagefind-entry.json").is_file()
 
@@ -242,15 +248,9 @@ def test_a_bundle_kept_or_deferred_is_linked_from_the_previous_output_unread(tmp
     """Reused (its pages are the files last indexed) or deferred (devserver): the bundle is
     linked from the output being replaced, and no folder of pages is made for Pagefind."""
     site_dir, previous = tmp_path / "site", tmp_path / "previous"
-    (site_dir / "articles/a").mkdir(parents=True)
-    (site_dir / "articles/a/index.html").write_text(
-        "<html lang=uk><body><main data-pagefind-body><p>текст</p></main></body></html>")
-
-    class Site:
-        languages = ("uk",)
-        entries = (_entry("article", "uk", "published", "articles/a/"),)
-
-    bundles = search.plan({"DEFAULT_LANG": "uk"}, Site())
+    site = _one_article_site(
+        site_dir, "<html lang=uk><body><main data-pagefind-body><p>текст</p></main></body></html>")
+    bundles = search.plan({"DEFAULT_LANG": "uk"}, site)
     record: dict = {}
     first = search.Indexer(site_dir, tmp_path / "work1", bundles, cores=2, output_root=previous,
                            record=record)
