@@ -191,7 +191,8 @@ def _served_from_root(site: Path, settings: dict) -> None:
 
 def _index(site: Path, bundles: dict[str, list[search.Bundle]]) -> list[search.IndexRun]:
     with tempfile.TemporaryDirectory(dir=site.parent) as scratch:
-        indexer = search.Indexer(site, Path(scratch), bundles, cores=os.cpu_count() or 1)
+        indexer = search.Indexer(site, Path(scratch), bundles, cores=os.cpu_count() or 1,
+                                 pages_stay=True)
         indexer.all_rendered()  # nothing renders here: the cores are the indexes'
         for lang in bundles:
             indexer.start(lang)

@@ -86,7 +86,7 @@ def build(options: config.BuildOptions, *, swap: bool = True,
                 previous_output=reused.previous_output if reused else None,
                 previous=reused.search_previous if reused else None,
                 record=reused.search_record if reused else None,
-                defer=options.defer_search)
+                defer=options.defer_search, pages_stay=True)
             for settings in runs:
                 catalogue_module.save(site, Path(settings["SITE_CATALOGUE_PATH"]),
                                       bodies_of=settings["SITE_LANG"])

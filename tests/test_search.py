@@ -281,6 +281,53 @@ def test_a_bundle_kept_or_deferred_is_linked_from_the_previous_output_unread(tmp
     assert indexer.record == {"pagefind": "out of date"}
 
 
+def test_pages_that_stay_are_indexed_in_place_exactly_the_bundles(tmp_path):
+    """With `pages_stay`, Pagefind reads a bundle's pages in the site folder, picked by a
+    glob: no page outside the bundle gets in (the other language's, a listing carrying a
+    body); a path that is not a literal glob is read from a folder of links instead."""
+    from types import SimpleNamespace
+
+    body = "<html lang={}><body><main data-pagefind-body><p>{}</p></main></body></html>"
+    site_dir = tmp_path / "site"
+    urls = {"articles/a/": "uk", "articles/b/": "uk", "articles/c,d/": "uk",
+            "en/articles/a/": "en", "category/x/": "uk"}
+    for url, lang in urls.items():
+        (site_dir / url).mkdir(parents=True)
+        (site_dir / url / "index.html").write_text(body.format(lang, url), encoding="utf-8")
+    entries = [_entry("article", lang, "published", url)
+               for url, lang in urls.items() if url != "category/x/"]
+    site = SimpleNamespace(languages=("uk", "en"), entries=entries, articles=lambda lang: [1])
+    bundles = search.plan({"DEFAULT_LANG": "uk"}, site)
+    plain = {"uk": [search.Bundle("uk", "pagefind",
+                                  ("articles/a/index.html", "articles/b/index.html"))],
+             "en": bundles["en"]}
+
+    def index(bundles, name):
+        # What each language's first bundle is read from (a probe: the real run's folders
+        # are deleted once indexed), then the pages each language's Pagefind indexed.
+        probe = search.Indexer(site_dir, tmp_path / f"{name}-probe", bundles, cores=1,
+                               pages_stay=True)
+        chosen = {lang: probe._source(group[0]) for lang, group in bundles.items()}
+        globs = {lang: json.loads((folder / "pagefind.json").read_text())["glob"]
+                 for lang, (read, folder) in chosen.items() if read == site_dir}
+        probe.abandon()
+        indexer = search.Indexer(site_dir, tmp_path / name, bundles, cores=2, pages_stay=True)
+        for lang in bundles:
+            indexer.start(lang)
+        pages = {run.lang: run.pages for run in indexer.wait()}
+        left = [path for path in (tmp_path / name / "search").rglob("*") if path.is_file()]
+        assert not left  # deleted once indexed (the work folder goes at the end)
+        return {lang: read for lang, (read, _) in chosen.items()}, globs, pages
+
+    read, globs, pages = index(plain, "work-plain")
+    assert pages == {"uk": 2, "en": 1} and read == {"uk": site_dir, "en": site_dir}
+    assert globs == {"uk": "{articles/a/index.html,articles/b/index.html}",
+                     "en": "{en/articles/a/index.html}"}
+    read, globs, pages = index(bundles, "work-odd")  # articles/c,d/ cannot be in a glob
+    assert pages == {"uk": 3, "en": 1} and list(globs) == ["en"]
+    assert read["uk"] == tmp_path / "work-odd-probe/search/pagefind"
+
+
 # --- in the browser, under the CSP header -----------------------------------------------
 
 @pytest.mark.browser
