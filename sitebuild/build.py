@@ -203,11 +203,19 @@ def _run_settings(base: dict, options: config.BuildOptions, fresh: Path, work: P
 
 def _collect_runs(language_runs: _Runs, base: dict, site, fresh: Path, indexer,
                   reused: reuse.Reuse | None, keys: dict) -> list[str]:
-    """As each run finishes: note what it wrote (for the next build), move it into the new
-    site, and start indexing its language. Returns the runs' warnings."""
+    """As each run finishes: note what it wrote (for the next build), start indexing its
+    language, and move it into the new site once its search bundles are indexed (Pagefind
+    reads the run's folder in place). Returns the runs' warnings."""
     default = base["DEFAULT_LANG"]
     warnings: list[str] = []
     to_merge: list[tuple[dict, list[str], list[str]]] = []
+
+    def merge(ready) -> None:
+        settings, files, found = ready
+        output.merge_tree(Path(settings["OUTPUT_PATH"]), fresh)
+        # After the merge: a file both languages wrote is the one kept.
+        _record(reused, keys, site, settings["SITE_LANG"], files, found, fresh)
+
     for settings, found in language_runs.completed():
         warnings += found
         lang = settings["SITE_LANG"]
@@ -220,16 +228,16 @@ def _collect_runs(language_runs: _Runs, base: dict, site, fresh: Path, indexer,
         if language_runs.all_done():
             indexer.all_rendered()  # nothing renders any more: indexes may use every core
         indexer.start(lang, run_dir)  # overlaps the other languages' rendering
-        # Others are merged once the default language is done: a file that run writes must
-        # never be one linked into the new site from the old output (it would be written
-        # through the link).
+        # Others are merged once the default language is done (a file that run writes must
+        # never be one linked into the new site from the old output: it would be written
+        # through the link) and their own bundles are indexed.
         if default in language_runs.done:
-            for ready, ready_files, ready_warnings in to_merge:
-                output.merge_tree(Path(ready["OUTPUT_PATH"]), fresh)
-                # After the merge: a file both languages wrote is the one kept.
-                _record(reused, keys, site, ready["SITE_LANG"], ready_files, ready_warnings,
-                        fresh)
-            to_merge = []
+            for ready in [r for r in to_merge if indexer.indexed(r[0]["SITE_LANG"])]:
+                merge(ready)
+                to_merge.remove(ready)
+    for ready in to_merge:  # while the languages indexed last are still indexing
+        indexer.wait_for(ready[0]["SITE_LANG"])
+        merge(ready)
     return warnings
 
 

@@ -123,8 +123,9 @@ class Indexer:
     devserver), a bundle that needs indexing keeps its previous version for now and is
     listed in `deferred`, for index_deferred once the new pages are being served.
     `output_root`: where bundles are written (default: the site folder).
-    `pages_stay`: pages in the site folder stay where they are until `wait` returns, so
-    Pagefind may read them there instead of from a folder of links to them.
+    `pages_stay`: a language's pages stay in the folder `start` was given until its bundles
+    are indexed (`wait_for`), so Pagefind may read them there instead of from a folder of
+    links to them.
     """
 
     def __init__(self, site_dir: Path, work: Path, bundles: dict[str, list[Bundle]], *,
@@ -140,6 +141,7 @@ class Indexer:
         self.cores = max(1, cores)
         self.pool = ThreadPoolExecutor(max_workers=self.cores, thread_name_prefix="pagefind")
         self.futures: list[Future] = []
+        self._futures_of: dict[str, list[Future]] = {}
         self._slots = threading.Condition()
         self._limit = 1  # while a language is still rendering, it has the other core
         self._running = 0
@@ -162,7 +164,18 @@ class Indexer:
         with self._slots:  # all of them before any starts: see _index
             self._waiting += sum(action == "index" for _, _, action, _ in ready)
         for bundle, key, action, source in ready:
-            self.futures.append(self.pool.submit(self._index, bundle, key, action, source))
+            future = self.pool.submit(self._index, bundle, key, action, source)
+            self.futures.append(future)
+            self._futures_of.setdefault(lang, []).append(future)
+
+    def indexed(self, lang: str) -> bool:
+        """Whether every bundle of `lang` is done (its pages may move now)."""
+        return all(future.done() for future in self._futures_of.get(lang, ()))
+
+    def wait_for(self, lang: str) -> None:
+        """Until every bundle of `lang` is done; raises the error of one that failed."""
+        for future in self._futures_of.get(lang, ()):
+            future.result()
 
     def all_rendered(self) -> None:
         with self._slots:
@@ -226,21 +239,20 @@ class Indexer:
         """(the folder Pagefind reads as the site, the folder it runs in): the second is
         ours, deleted once the bundle is indexed.
 
-        Pages that stay in the site folder are read there: the working folder holds a
-        Pagefind config whose glob names just this bundle's pages (a config file, as
+        Pages that stay where they are (`pages_stay`) are read there: the working folder
+        holds a Pagefind config whose glob names just this bundle's pages (a config file, as
         thousands of paths are too long for one command-line argument). Otherwise, or if a
         path would not read literally as a glob, Pagefind reads a folder of links to them.
         """
         folder = self.work / "search" / bundle.path
         pages_dir = self.pages_dirs.get(bundle.lang, self.site_dir)
-        if (self.pages_stay and pages_dir.resolve() == self.site_dir.resolve()
-                and all(map(_PLAIN_PATH.fullmatch, bundle.pages))):
+        if self.pages_stay and all(map(_PLAIN_PATH.fullmatch, bundle.pages)):
             # Saves making and deleting a folder and a link per page: 0.1-0.45 s for 500
             # pages, between a language's last page written and its Pagefind starting.
             folder.mkdir(parents=True, exist_ok=True)
             (folder / "pagefind.json").write_text(
                 json.dumps({"glob": "{" + ",".join(bundle.pages) + "}"}), encoding="utf-8")
-            return self.site_dir, folder
+            return pages_dir, folder
         return self._link_tree(bundle, folder), folder
 
     def _link_tree(self, bundle: Bundle, tree: Path) -> Path:

@@ -328,6 +328,28 @@ def test_pages_that_stay_are_indexed_in_place_exactly_the_bundles(tmp_path):
     assert read["uk"] == tmp_path / "work-odd-probe/search/pagefind"
 
 
+def test_a_staged_language_is_read_in_place_and_released_once_indexed(tmp_path):
+    """A language rendered into a staging folder (not the default one) is read there too:
+    its pages may be merged into the site only once `indexed` says its bundles are done."""
+    site_dir, staging = tmp_path / "site", tmp_path / "render-en"
+    page = staging / "en/articles/a/index.html"
+    page.parent.mkdir(parents=True)
+    page.write_text("<html lang=en><body><main data-pagefind-body><p>staged text</p></main>"
+                    "</body></html>", encoding="utf-8")
+    site_dir.mkdir()
+    bundles = {"en": [search.Bundle("en", "en/pagefind", ("en/articles/a/index.html",))]}
+    probe = search.Indexer(site_dir, tmp_path / "probe", bundles, cores=1, pages_stay=True)
+    probe.pages_dirs["en"] = staging  # as start("en", staging) records it
+    assert probe._source(bundles["en"][0])[0] == staging  # no folder of links
+    probe.abandon()
+    indexer = search.Indexer(site_dir, tmp_path / "work", bundles, cores=2, pages_stay=True)
+    indexer.start("en", staging)
+    indexer.wait_for("en")
+    assert indexer.indexed("en")
+    [run] = indexer.wait()
+    assert run.pages == 1 and (site_dir / "en/pagefind/pagefind-entry.json").is_file()
+
+
 # --- in the browser, under the CSP header -----------------------------------------------
 
 @pytest.mark.browser
