@@ -156,9 +156,9 @@ class Indexer:
         for bundle in self.bundles.get(lang, ()):
             key = self._key(bundle)
             action = self._action(bundle, key)
-            # Now, not in the threads: the pages may be moved (merged) as soon as this
-            # returns; the links made here keep them. Only for a bundle Pagefind will read:
-            # a devserver rebuild links nothing for the bundles it defers (0.2 s of mkdir).
+            # Now, not in the threads: without `pages_stay` the pages may be moved as soon
+            # as this returns, and the links made here keep them. Only for a bundle Pagefind
+            # will read: a devserver rebuild links nothing for those it defers (0.2 s of mkdir).
             ready.append((bundle, key, action,
                           self._source(bundle) if action == "index" else None))
         with self._slots:  # all of them before any starts: see _index
@@ -253,12 +253,13 @@ class Indexer:
             (folder / "pagefind.json").write_text(
                 json.dumps({"glob": "{" + ",".join(bundle.pages) + "}"}), encoding="utf-8")
             return pages_dir, folder
-        return self._link_tree(bundle, folder), folder
+        return self._link_tree(bundle, pages_dir, folder), folder
 
-    def _link_tree(self, bundle: Bundle, tree: Path) -> Path:
+    @staticmethod
+    def _link_tree(bundle: Bundle, pages_dir: Path, tree: Path) -> Path:
         """A folder holding just this bundle's pages (links, which keep them if moved)."""
         for page in bundle.pages:
-            source = self.pages_dirs.get(bundle.lang, self.site_dir) / page
+            source = pages_dir / page
             if source.exists():
                 target = tree / page
                 target.parent.mkdir(parents=True, exist_ok=True)
