@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from jinja2 import FileSystemBytecodeCache
 from pelican.settings import read_settings
@@ -43,6 +45,10 @@ def read_base(options: BuildOptions) -> dict:
     if options.output is not None:
         override["OUTPUT_PATH"] = str(options.output.resolve())
     settings = read_settings(str(options.settings_file), override=override)
+    # One date for the whole build, in the site's time zone: review status, checks and the
+    # reuse keys all read it, so a build that runs across midnight agrees with itself.
+    settings.setdefault(
+        "SITE_BUILD_DATE", datetime.now(ZoneInfo(settings.get("TIMEZONE") or "UTC")).date())
     _validate(settings)
     for plugin_path in reversed(settings.get("PLUGIN_PATHS", [])):
         # The build shares code with the plugins (Markdown setup); Pelican adds these too.
@@ -80,6 +86,10 @@ def _validate(settings: dict) -> None:
     if not isinstance(pages, int) or isinstance(pages, bool) or pages < 1:
         raise SettingsError(f"SEARCH_BUNDLE_PAGES must be a whole number of pages, at least 1 "
                             f"(got {pages!r})")
+    build_date = settings["SITE_BUILD_DATE"]
+    if not isinstance(build_date, date) or isinstance(build_date, datetime):
+        raise SettingsError(f"SITE_BUILD_DATE is set by the build (tests may pin it to a "
+                            f"datetime.date); got {build_date!r}")
     if not settings.get("SITEURL"):
         raise SettingsError("SITEURL must be set: feeds, canonical links and emails need it")
 

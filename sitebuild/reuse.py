@@ -21,10 +21,8 @@ import json
 import os
 import pickle
 import shutil
-from datetime import datetime
 from importlib.metadata import version
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 STAMP = "output.json"
 SEARCH = "search.json"
@@ -132,7 +130,7 @@ class Reuse:
 def run_key(settings: dict, site, lang: str, code: bytes) -> str | None:
     """What a language run reads, its related lists apart (those come later): the code and
     settings, its own sources, every source's header (translation links, language switches),
-    the date (review status) and the digests sent so far (digest feed, web versions);
+    the build's date (review status) and the digests sent so far (digest feed, web versions);
     `code` is code_fingerprint(settings). None when a setting has no stable written form (the run then always runs)."""
     from render_cache.fingerprint import Encoder, Unstable, context_digest, new_hash
 
@@ -148,12 +146,11 @@ def _run_key(encoder, settings: dict, site, lang: str, code: bytes, context_dige
     digest = new_hash()
     digest.update(code)  # code_fingerprint(settings), computed once for every language
     digest.update(context_digest(encoder, settings))
+    encoder.update(digest, settings["SITE_BUILD_DATE"])  # review status (pages leave it out)
     digest.update(headers_digest(encoder, site.entries))
     for entry in site.entries:
         if entry.lang == lang:
             digest.update(f"{entry.path}\0{entry.digest}\0".encode())
-    zone = ZoneInfo(settings.get("TIMEZONE") or "UTC")
-    digest.update(datetime.now(zone).date().isoformat().encode())
     encoder.update(digest, _sent_digests(settings, lang))
     return digest.hexdigest()
 

@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,9 @@ import pytest
 from sitebuild.build import BuildFailed
 from sitebuild.poststeps import SecretLeak
 from tests.conftest import FIXTURE_SITE, ROOT, build_into
+
+# Builds compared with each other share a date: review status (and so the output) follows it.
+BUILD_DATE = date(2026, 11, 29)
 
 
 def snapshot(folder: Path, *, skip: tuple[str, ...] = ()) -> dict[str, str]:
@@ -182,9 +186,25 @@ def test_speedups_do_not_change_the_output(tmp_path: Path) -> None:
         # Pagefind's index files differ between identical runs (upstream pagefind#638).
         return snapshot(build(options).output, skip=("pagefind/", "en/pagefind/"))
 
-    plain = run("plain", parallel=False, cache=False, THEME=str(theme_without_render_once(tmp_path)))
-    assert run("parallel-cold", parallel=True, cache=True) == plain
-    assert run("parallel-warm", parallel=True, cache=True) == plain  # from the cache
+    plain = run("plain", parallel=False, cache=False, THEME=str(theme_without_render_once(tmp_path)),
+                SITE_BUILD_DATE=BUILD_DATE)
+    assert run("parallel-cold", parallel=True, cache=True, SITE_BUILD_DATE=BUILD_DATE) == plain
+    # From the cache:
+    assert run("parallel-warm", parallel=True, cache=True, SITE_BUILD_DATE=BUILD_DATE) == plain
+
+
+def test_one_date_for_the_whole_build(tmp_path: Path) -> None:
+    """SITE_BUILD_DATE, set once per build, is the date the checks and the review report
+    judge reviews by."""
+    from sitebuild.config import SettingsError
+
+    report = build_into(tmp_path / "output", SITE_BUILD_DATE=date(2031, 1, 1))
+    overdue = [f for f in report.findings if "was due for renewal" in f.problem]
+    assert overdue and all(f.field == "reviewed_on" for f in overdue)
+    page = (report.output / "reports/review-status.html").read_text(encoding="utf-8")
+    assert "On 2031-01-01:" in page and 'class="review-ok"' not in page
+    with pytest.raises(SettingsError, match=r"SITE_BUILD_DATE .* datetime\.date"):
+        build_into(tmp_path / "again", SITE_BUILD_DATE="2031-01-01")
 
 
 def test_publish_output_is_precompressed_with_headers_file(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,9 @@ SEARCH = ("pagefind", "en/pagefind")  # Pagefind's files differ between identica
 ARTICLE = "content/articles/ptsd/ptsd-in-veterans.en.md"
 ARTICLE_PAGE = "en/articles/ptsd-in-veterans/index.html"
 UNRELATED_PAGE = "articles/power-outages-schedule/index.html"
+# The build's date is pinned: a real midnight between two builds would change it (and so
+# what a rebuild renders) in the middle of a test.
+BUILD_DATE = date(2026, 11, 29)
 
 
 class Site:
@@ -37,7 +41,7 @@ class Site:
 
     def build(self, *, cache: bool = True, output: Path | None = None):
         overrides = {"CACHE_PATH": str(self.root / "cache"), "THEME": str(self.root / "theme"),
-                     **self.settings}
+                     "SITE_BUILD_DATE": BUILD_DATE, **self.settings}
         options = BuildOptions(settings_file=ROOT / "pelicanconf.py",
                                content=self.root / "content", output=output or self.output,
                                cache=cache, overrides=tuple(overrides.items()))
@@ -153,6 +157,33 @@ def test_settings_change_renders_every_page(site):
         rebuilt(site)
 
 
+def review_states(site: Site) -> dict[str, str]:
+    report = (site.output / "reports/review-status.html").read_text(encoding="utf-8")
+    rows = re.findall(r'<tr class="review-([\w-]+)">(.*?)</tr>', report, re.S)
+    return {re.search(r">([^<]+)</a>", row)[1]: state for state, row in rows}
+
+
+def test_a_new_day_gives_that_days_cold_build(site, caplog):
+    """Review status follows the build's date. A day on which no review falls due renders
+    no page again; the day one does, the report says so and the rebuild is that day's cold
+    build."""
+    burnout = "Вигорання в тих, хто допомагає: медики, волонтери, рятувальники"
+    assert review_states(site)[burnout] == "ok"  # reviewed 2025-12-01, due on 2026-12-01
+    try:
+        site.settings = {"SITE_BUILD_DATE": date(2026, 11, 30)}
+        with caplog.at_level("INFO", logger="sitebuild.build"):
+            assert rebuilt(site) == set()
+        assert not [r for r in caplog.records if "nothing it reads" in r.getMessage()]
+        assert "On 2026-11-30:" in (site.output / "reports/review-status.html").read_text()
+        site.settings = {"SITE_BUILD_DATE": date(2026, 12, 1)}
+        rebuilt(site)
+        assert review_states(site)[burnout] == "overdue"
+        site.assert_same_as_cold()
+    finally:
+        site.settings = {}
+        rebuilt(site)
+
+
 def test_a_page_changed_by_hand_in_the_output_is_rendered_again(site):
     page = site.output / UNRELATED_PAGE
     page.write_text(page.read_text(encoding="utf-8") + "<!-- by hand -->", encoding="utf-8")
@@ -210,3 +241,16 @@ def test_listing_templates_use_no_page_only_attribute():
                   if obj not in allowed]
     assert found == []
     assert use.search("{{ item.related_publications }}")  # the pattern does match a use
+
+
+def test_no_template_reads_a_setting_left_out_of_page_fingerprints():
+    """A page showing SITE_BUILD_DATE itself would keep yesterday's date: its fingerprint
+    leaves that setting out (render_cache.fingerprint.THROUGH_CONTENT_SETTINGS)."""
+    from render_cache.fingerprint import THROUGH_CONTENT_SETTINGS
+
+    found = [f"{template.name}: {name}"
+             for template in sorted((ROOT / "theme/templates").rglob("*.html"))
+             for name in THROUGH_CONTENT_SETTINGS
+             if name in template.read_text(encoding="utf-8")]
+    assert found == []
+    assert THROUGH_CONTENT_SETTINGS  # the check above checks something

@@ -9,9 +9,8 @@ build (from the default language's run, which sees the whole catalogue).
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from pelican import signals
 
@@ -25,7 +24,8 @@ REPORT_PATH = "reports/review-status.html"
 
 
 def today_in(settings: dict) -> date:
-    return datetime.now(ZoneInfo(settings.get("TIMEZONE") or "UTC")).date()
+    """The build's date (sitebuild's config sets it once for every run)."""
+    return settings["SITE_BUILD_DATE"]
 
 
 def review_status(entry, config: medical_settings.Config, today: date) -> review.ReviewStatus:

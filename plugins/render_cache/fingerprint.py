@@ -41,6 +41,11 @@ VOLATILE_SETTINGS = frozenset({
     "OUTPUT_PATH", "CACHE_PATH", "SITE_CATALOGUE_PATH", "SITE_RELATED_PATH",
     "SITE_MARKDOWN_CACHE", "SITE_RENDER_CACHE", "SITE_FEEDS_CACHE",
 })
+# Settings pages read only through their content objects' attributes, which the cards hold:
+# the build's date reaches a page as its articles' review status. Left out of the shared
+# context so that a new day renders no page again unless a review fell due; the run key
+# (sitebuild/reuse.py) counts it, and no template may read it (a test guards that).
+THROUGH_CONTENT_SETTINGS = frozenset({"SITE_BUILD_DATE"})
 _ADDRESS = re.compile(r" at 0x[0-9a-f]+", re.IGNORECASE)
 MAX_DEPTH = 12
 
@@ -217,7 +222,7 @@ def context_digest(encoder: Encoder, context: Mapping) -> bytes:
     """The shared template context of a run, without this build's temporary paths."""
     digest = new_hash()
     for name in sorted(context):
-        if name in VOLATILE_SETTINGS:
+        if name in VOLATILE_SETTINGS or name in THROUGH_CONTENT_SETTINGS:
             continue
         value = context[name]
         if name == "JINJA_ENVIRONMENT" and isinstance(value, Mapping):

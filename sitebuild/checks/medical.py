@@ -13,8 +13,6 @@ import difflib
 import functools
 import re
 from collections.abc import Iterator
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from medical import references as refs
 from medical import review
@@ -28,7 +26,7 @@ _ASSIGN = re.compile(r"^\s*(?P<name>[A-Za-z0-9_-]+)\s*=")
 
 def check(catalogue: Catalogue, settings: dict) -> Iterator[Finding]:
     config = medical_settings.load(settings)
-    today = datetime.now(ZoneInfo(settings.get("TIMEZONE") or "UTC")).date()
+    today = settings["SITE_BUILD_DATE"]
     yield from check_references_file(catalogue, settings)
     for entry in catalogue.entries:
         if entry.status == "draft":
