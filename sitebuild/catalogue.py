@@ -122,12 +122,18 @@ def parse_date(value: str) -> datetime:
     return get_date(value)
 
 
+def site_date(value: str, timezone: str) -> datetime:
+    """A date field as the site reads it: Pelican's get_date, then the site's time zone
+    when the value names none (ValueError when it is no date)."""
+    return set_date_tzinfo(parse_date(value), timezone)
+
+
 def _date(entry: Entry, name: str, timezone: str) -> datetime | None:
     raw = entry.fields.get(name)
     if raw is None or not raw.value:
         return None
     try:
-        return set_date_tzinfo(parse_date(raw.value), timezone)
+        return site_date(raw.value, timezone)
     except (ValueError, OverflowError):
         entry.problems.append(
             (name, f"cannot read the date {raw.value!r}",

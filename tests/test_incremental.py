@@ -8,8 +8,11 @@ gets a new one.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -213,6 +216,32 @@ def test_unchanged_language_keeps_its_search_index(site):
     rebuilt(site)
     assert uk_entry.stat().st_ino == uk_before  # linked: its pages are the same files
     assert en_entry.stat().st_ino != en_before  # indexed again
+
+
+def test_a_new_process_reuses_the_pages_the_last_one_wrote(tmp_path):
+    """`make html` starts a new process each time, with its own hash seed: nothing a page's
+    fingerprint holds may follow it (Pelican lists static files in the order of a set, and
+    that order changed every page's fingerprint). Run twice, as two processes."""
+    from bench.harness import ours_settings
+
+    site = Site(tmp_path)
+    settings = ours_settings(tmp_path / "settings.py", tmp_path / "cache")
+    with settings.open("a", encoding="utf-8") as handle:
+        handle.write(f"THEME = {str(site.root / 'theme')!r}\n"
+                     f"import datetime\nSITE_BUILD_DATE = {BUILD_DATE!r}\n")
+
+    def make_html(seed: str) -> dict[str, int]:
+        subprocess.run([sys.executable, "-m", "sitebuild", "html", "--settings", str(settings),
+                        "--content", str(site.root / "content"), "--output", str(site.output)],
+                       cwd=ROOT, env={**os.environ, "PYTHONHASHSEED": seed}, check=True,
+                       capture_output=True)
+        return site.inodes()
+
+    before = make_html("1")
+    site.edit(ARTICLE, add_paragraph)
+    after = make_html("2")
+    changed = {page for page, inode in after.items() if before.get(page) != inode}
+    assert ARTICLE_PAGE in changed and len(changed) <= 8, changed
 
 
 def test_no_cache_renders_everything(site):

@@ -70,34 +70,41 @@ def test_once_renders_a_fragment_once_per_key_and_reuses_it():
 DATES = ["2024-03-01", "2024-03-01 09:30", "2024-03-01T09:30:00+00:00", "2024-10-27 03:30"]
 
 
+SETTINGS = {"DEFAULT_LANG": "uk", "PAGE_PATHS": ["pages"], "TIMEZONE": "Europe/Kyiv",
+            "ARTICLE_URL": "articles/{slug}/", "PAGE_URL": "{slug}/"}
+
+
+def _entry(tmp_path, header: str):
+    source = tmp_path / "articles" / "a.en.md"
+    source.parent.mkdir(exist_ok=True)
+    source.write_text(f"title: A\n{header}\n\nBody\n", encoding="utf-8")
+    entry = read_entry(source, tmp_path, SETTINGS)
+    assert not isinstance(entry, tuple)  # the file was readable
+    return entry
+
+
 @pytest.mark.parametrize("value", DATES)
 def test_dates_from_the_catalogue_equal_pelicans_own_parsing(tmp_path, value):
-    settings = {"DEFAULT_LANG": "uk", "PAGE_PATHS": ["pages"], "TIMEZONE": "Europe/Kyiv",
-                "ARTICLE_URL": "articles/{slug}/", "PAGE_URL": "{slug}/"}
-    source = tmp_path / "articles" / "a.en.md"
-    source.parent.mkdir()
-    source.write_text(f"title: A\ndate: {value}\nmodified: {value}\n\nBody\n", encoding="utf-8")
-    entry = read_entry(source, tmp_path, settings)
-    assert not isinstance(entry, tuple)  # the file was readable
-    reader = BaseReader({**settings, "FORMATTED_FIELDS": []})
+    """With the catalogue written or not yet (early in a cold build), the same values."""
+    entry = _entry(tmp_path, f"date: {value}\nmodified: {value}")
+    reader = BaseReader({**SETTINGS, "FORMATTED_FIELDS": []})
     for name in ("date", "modified"):
         # What Pelican does: its metadata processor, then the site's zone for naive dates.
-        expected = set_date_tzinfo(reader.process_metadata(name, value), settings["TIMEZONE"])
-        found = SiteMarkdownReader._parsed_date(entry, name, value)
-        assert found == expected and found.tzinfo == expected.tzinfo
-        assert type(found) is type(expected)
+        expected = set_date_tzinfo(reader.process_metadata(name, value), SETTINGS["TIMEZONE"])
+        for catalogue_entry in (entry, None):
+            found = SiteMarkdownReader._parsed_date(catalogue_entry, name, value,
+                                                    SETTINGS["TIMEZONE"], own_zone=False)
+            assert found == expected and found.tzinfo == expected.tzinfo
+            assert type(found) is type(expected)
 
 
-def test_dates_are_left_to_pelican_when_the_catalogue_cannot_vouch_for_them(tmp_path):
-    settings = {"DEFAULT_LANG": "uk", "PAGE_PATHS": ["pages"], "TIMEZONE": "Europe/Kyiv",
-                "ARTICLE_URL": "articles/{slug}/", "PAGE_URL": "{slug}/"}
-    source = tmp_path / "articles" / "a.en.md"
-    source.parent.mkdir()
-    source.write_text("title: A\ndate: 2024-03-01\ntimezone: UTC\n\nBody\n", encoding="utf-8")
-    entry = read_entry(source, tmp_path, settings)
-    assert SiteMarkdownReader._parsed_date(entry, "date", "2024-03-01") is None  # own zone
-    assert SiteMarkdownReader._parsed_date(entry, "date", "2024-03-02") is None  # other text
-    assert SiteMarkdownReader._parsed_date(None, "date", "2024-03-01") is None
+def test_dates_are_left_to_pelican_when_the_article_has_its_own_zone(tmp_path):
+    entry = _entry(tmp_path, "date: 2024-03-01\ntimezone: UTC")
+    for catalogue_entry in (entry, None):
+        assert SiteMarkdownReader._parsed_date(catalogue_entry, "date", "2024-03-01",
+                                               SETTINGS["TIMEZONE"], own_zone=True) is None
+    assert SiteMarkdownReader._parsed_date(None, "date", "no date", SETTINGS["TIMEZONE"],
+                                           own_zone=False) is None  # Pelican words the error
 
 
 @pytest.mark.parametrize("value", [

@@ -48,13 +48,15 @@ class SiteMarkdownReader(MarkdownReader):
         for name, values in converted.meta.items():
             # Repeated fields are reported by the content check; the first one wins here.
             value = converted.formatted.get(name, values[0])
-            metadata[name] = self._parsed_date(entry, name, value)
+            metadata[name] = self._parsed_date(entry, name, value, self.settings["TIMEZONE"],
+                                               own_zone="timezone" in converted.meta)
             if metadata[name] is None:
                 metadata[name] = self.process_metadata(name, value)
         return converted.html, metadata
 
     def _catalogue(self) -> dict:
-        """Catalogue entries by path; empty (Pelican parses the dates) until it is written."""
+        """Catalogue entries by path; empty until it is written (_parsed_date reads the dates
+        then)."""
         if self._entries is None:
             from sitebuild.catalogue import catalogue_ready, load_for_run
 
@@ -64,16 +66,23 @@ class SiteMarkdownReader(MarkdownReader):
         return self._entries
 
     @staticmethod
-    def _parsed_date(entry, name: str, value: str):
-        """The catalogue already parsed `date` and `modified` (as Pelican's own get_date does,
-        with the site's time zone), so each run need not parse them again; None: parse here."""
-        if (entry is None or name not in ("date", "modified") or "_" in value
-                or "timezone" in entry.fields):  # a per-article zone: let Pelican apply it
+    def _parsed_date(entry, name: str, value: str, timezone: str, *, own_zone: bool):
+        """`date` and `modified` as the catalogue reads them (Pelican's get_date, then the
+        site's time zone), taken from the catalogue when it is written. Early in a cold build
+        it is not yet: parsed here the same way, because Pelican's own parsing leaves them
+        naive in `metadata`, which gave every page a fingerprint the next build could not
+        match. None: Pelican parses it (an article with its own `timezone`, or no date)."""
+        if name not in ("date", "modified") or "_" in value or own_zone:
             return None
-        source = entry.fields.get(name)
-        if source is None or source.value != value:
-            return None
-        return entry.date if name == "date" else entry.modified
+        source = entry.fields.get(name) if entry is not None else None
+        if source is not None and source.value == value:
+            return entry.date if name == "date" else entry.modified
+        from sitebuild.catalogue import site_date  # the build driver, present at build time
+
+        try:
+            return site_date(value, timezone)
+        except (ValueError, OverflowError):
+            return None  # Pelican words the error
 
 
 def use_site_reader(readers) -> None:
@@ -125,8 +134,16 @@ def save_conversion_cache(pelican) -> None:
               fingerprint(pelican.settings)).save()
 
 
+def sort_static_files(generator) -> None:
+    """static_generator_finalized: Pelican lists static files in the order of a set, which
+    changes with each process's hash seed. Sorted, the context that every page's fingerprint
+    includes is the same in every build, so a new `make html` process can reuse pages."""
+    generator.staticfiles.sort(key=lambda static: static.source_path)
+
+
 def register() -> None:
     signals.readers_init.connect(use_site_reader)
+    signals.static_generator_finalized.connect(sort_static_files)
     signals.finalized.connect(save_conversion_cache)
     signals.article_generator_finalized.connect(attach_site_data)
     signals.page_generator_finalized.connect(attach_site_data)
