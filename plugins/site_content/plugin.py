@@ -55,8 +55,8 @@ class SiteMarkdownReader(MarkdownReader):
         return converted.html, metadata
 
     def _catalogue(self) -> dict:
-        """Catalogue entries by path; empty until it is written (_parsed_date reads the dates
-        then)."""
+        """Catalogue entries by path; empty until the parent has written it (_parsed_date then
+        parses the dates itself)."""
         if self._entries is None:
             from sitebuild.catalogue import catalogue_ready, load_for_run
 
