@@ -230,18 +230,20 @@ def test_a_new_process_reuses_the_pages_the_last_one_wrote(tmp_path):
         handle.write(f"THEME = {str(site.root / 'theme')!r}\n"
                      f"import datetime\nSITE_BUILD_DATE = {BUILD_DATE!r}\n")
 
-    def make_html(seed: str) -> dict[str, int]:
-        subprocess.run([sys.executable, "-m", "sitebuild", "html", "--settings", str(settings),
-                        "--content", str(site.root / "content"), "--output", str(site.output)],
-                       cwd=ROOT, env={**os.environ, "PYTHONHASHSEED": seed}, check=True,
-                       capture_output=True)
-        return site.inodes()
+    def make_html(seed: str) -> tuple[dict[str, int], str]:
+        done = subprocess.run(
+            [sys.executable, "-m", "sitebuild", "html", "--settings", str(settings),
+             "--content", str(site.root / "content"), "--output", str(site.output)],
+            cwd=ROOT, env={**os.environ, "PYTHONHASHSEED": seed}, check=True,
+            capture_output=True, text=True)
+        return site.inodes(), done.stdout + done.stderr
 
-    before = make_html("1")
+    before, _ = make_html("1")
     site.edit(ARTICLE, add_paragraph)
-    after = make_html("2")
+    after, log = make_html("2")
     changed = {page for page, inode in after.items() if before.get(page) != inode}
     assert ARTICLE_PAGE in changed and len(changed) <= 8, changed
+    assert "uk: nothing it reads changed" in log  # the run key does not follow the seed either
 
 
 def test_no_cache_renders_everything(site):
