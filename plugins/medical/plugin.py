@@ -23,11 +23,6 @@ PREFIX = "medical: "
 REPORT_PATH = "reports/review-status.html"
 
 
-def today_in(settings: dict) -> date:
-    """The build's date (sitebuild's config sets it once for every run)."""
-    return settings["SITE_BUILD_DATE"]
-
-
 def review_status(entry, config: medical_settings.Config, today: date) -> review.ReviewStatus:
     return review.status(category=entry.category if entry.kind == "article" else "",
                          reviewed_by=entry.reviewed_by, reviewed_on=entry.reviewed_on,
@@ -61,7 +56,7 @@ def attach_medical_data(generator) -> None:
     config = medical_settings.load(settings)
     site = load_for_run(settings)
     by_path = {entry.path: entry for entry in site.entries}
-    today = today_in(settings)
+    today = settings["SITE_BUILD_DATE"]  # one date for the whole build (sitebuild.config)
     contents = [*getattr(generator, "articles", ()), *getattr(generator, "translations", ()),
                 *getattr(generator, "hidden_articles", ()), *getattr(generator, "drafts", ()),
                 *getattr(generator, "pages", ()), *getattr(generator, "hidden_pages", ()),
@@ -84,7 +79,7 @@ def write_report(pelican) -> None:
 
     config = medical_settings.load(settings)
     site = load_for_run(settings)
-    today = today_in(settings)
+    today = settings["SITE_BUILD_DATE"]  # one date for the whole build (sitebuild.config)
     rows = []
     for entry in site.entries:
         if entry.kind != "article" or entry.status == "draft":

@@ -45,11 +45,12 @@ class SiteMarkdownReader(MarkdownReader):
             self._cache.put(relative, digest, converted)
         entry = self._catalogue().get(relative)
         metadata = {}
+        own_zone = "timezone" in converted.meta
         for name, values in converted.meta.items():
             # Repeated fields are reported by the content check; the first one wins here.
             value = converted.formatted.get(name, values[0])
             metadata[name] = self._parsed_date(entry, name, value, self.settings["TIMEZONE"],
-                                               own_zone="timezone" in converted.meta)
+                                               own_zone=own_zone)
             if metadata[name] is None:
                 metadata[name] = self.process_metadata(name, value)
         return converted.html, metadata
