@@ -233,6 +233,56 @@ def _one_article_site(site_dir: Path, html: str) -> _OneArticle:
     return _OneArticle()
 
 
+def _fragments(bundle: Path) -> dict[str, dict]:
+    """{url: what a search result shows of it (content, title, filters, headings)}."""
+    import gzip
+
+    fragments = {}
+    for path in (bundle / "fragment").glob("*.pf_fragment"):
+        raw = gzip.decompress(path.read_bytes())
+        assert raw.startswith(b"pagefind_dcd")
+        fragment = json.loads(raw[len(b"pagefind_dcd"):])
+        fragments[fragment["url"]] = fragment
+    return fragments
+
+
+@pytest.mark.parametrize("lang", ["uk", "en"])
+def test_reading_only_the_marked_element_indexes_the_same(real_site, tmp_path, lang):
+    """The root selector (search.command) makes Pagefind skip what it would not index anyway:
+    every page of the real site gives the same fragment (text, title, filters, headings for
+    sub-results) and the index the same words as Pagefind reading whole pages."""
+    site = _marked_pages(real_site, lang)
+    [bundle] = search.plan({"DEFAULT_LANG": "uk"}, site)[lang]
+    (tmp_path / "pagefind.json").write_text(
+        json.dumps({"glob": "{" + ",".join(bundle.pages) + "}"}), encoding="utf-8")
+    runs = {}
+    for marked in (True, False):
+        out = tmp_path / f"marked-{marked}"
+        process = subprocess.run(search.command(real_site, out, lang, marked=marked),
+                                 cwd=tmp_path, capture_output=True, text=True, check=True)
+        runs[marked] = (_fragments(out), search._INDEXED.findall(process.stdout))
+    assert ("--root-selector" in search.command(real_site, tmp_path, lang)
+            and "--root-selector" not in search.command(real_site, tmp_path, lang, marked=False))
+    fragments, counts = runs[True]
+    assert len(fragments) == len(bundle.pages) > 3
+    assert any(fragment["anchors"] for fragment in fragments.values())
+    assert any(fragment["filters"].get("category") for fragment in fragments.values())
+    assert runs[True] == runs[False]
+
+
+def _marked_pages(output: Path, lang: str):
+    """A built site's pages of `lang` that carry a marked body, as search.plan takes them."""
+    from types import SimpleNamespace
+
+    entries = []
+    for page in sorted(output.rglob("index.html")):
+        url = page.relative_to(output).as_posix()
+        if (url.startswith("en/") == (lang == "en")
+                and "data-pagefind-body" in page.read_text(encoding="utf-8")):
+            entries.append(_entry("article", lang, "published", url))
+    return SimpleNamespace(languages=(lang,), entries=entries, articles=lambda _: entries)
+
+
 def test_no_indexable_page_is_a_warning(tmp_path):
     site_dir = tmp_path / "site"
     site = _one_article_site(site_dir, "<html lang=uk><body><p>plain</p></body></html>")
