@@ -265,6 +265,7 @@ def test_reading_only_the_marked_element_indexes_the_same(real_site, tmp_path, l
             and "--root-selector" not in search.command(real_site, tmp_path, lang, marked=False))
     fragments, counts = runs[True]
     assert len(fragments) == len(bundle.pages) > 3
+    assert {kind: int(number) for number, kind in counts}["word"] > 100
     assert any(fragment["anchors"] for fragment in fragments.values())
     assert any(fragment["filters"].get("category") for fragment in fragments.values())
     assert runs[True] == runs[False]
@@ -284,6 +285,7 @@ def _marked_pages(output: Path, lang: str):
 
 
 def test_no_indexable_page_is_a_warning(tmp_path):
+    # With the root selector Pagefind would fail on such a site: it is indexed unmarked.
     site_dir = tmp_path / "site"
     site = _one_article_site(site_dir, "<html lang=uk><body><p>plain</p></body></html>")
     bundles = search.plan({"DEFAULT_LANG": "uk"}, site)
