@@ -40,7 +40,8 @@ from sitebuild import config
 logger = logging.getLogger(__name__)
 BUNDLE = "pagefind"
 MARK = "data-pagefind-body"  # the theme's mark on the element search indexes
-_UNMARKED = "Did not find a data-pagefind-body element"
+# What Pagefind prints when it did (or did not) find MARK on a site.
+_MARKED, _UNMARKED = f"Found a {MARK} element", f"Did not find a {MARK} element"
 DEFAULT_BUNDLE_PAGES = 1500
 _INDEXED = re.compile(r"Indexed (\d+) (page|word|filter)s?\b")
 # Page paths a Pagefind glob can name literally (no glob syntax in them).
@@ -299,7 +300,7 @@ class Indexer:
         counts = {kind: int(number) for number, kind in _INDEXED.findall(output)}
         return IndexRun(bundle.lang, bundle.path, counts.get("page", 0), counts.get("word", 0),
                         counts.get("filter", 0),
-                        "Found a data-pagefind-body element" in output or not bundle.pages)
+                        _MARKED in output or not bundle.pages)
 
     def _key(self, bundle: Bundle) -> str:
         """The files a bundle indexes, by identity: a page the render cache linked unchanged

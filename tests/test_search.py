@@ -279,7 +279,7 @@ def _marked_pages(output: Path, lang: str):
     for page in sorted(output.rglob("index.html")):
         url = page.relative_to(output).as_posix()
         if (url.startswith("en/") == (lang == "en")
-                and "data-pagefind-body" in page.read_text(encoding="utf-8")):
+                and search.MARK in page.read_text(encoding="utf-8")):
             entries.append(_entry("article", lang, "published", url))
     return SimpleNamespace(languages=(lang,), entries=entries, articles=lambda _: entries)
 
