@@ -4,11 +4,13 @@ For each corpus size N, in one run (so the ratios compare like with like on this
 
 1. generate the corpus once (`bench/corpus.py`) into `bench/work/n<N>/corpus/`;
 2. vanilla Pelican 4.12, default `notmyidea` theme and default settings (only PATH,
-   OUTPUT_PATH, SITEURL, TIMEZONE set; its default feeds on): cold build, `repeats` times;
+   OUTPUT_PATH, SITEURL, TIMEZONE set; its default feeds on): cold build, once untimed,
+   then `repeats` times;
 3. our full build, `python -m sitebuild html --content … --output …` with the project's
-   pelicanconf.py (cache kept under bench/work): cold build `repeats` times (cache emptied
-   first; vanilla's runs and these take turns), then the same command after editing one
-   article, then `make devserver`'s rebuild after editing it (bench/devserver.py);
+   pelicanconf.py (cache kept under bench/work): cold build the same way (cache emptied
+   first; vanilla's runs and these take turns, which goes first alternating), then the same
+   command after editing one article, then `make devserver`'s rebuild after editing it
+   (bench/devserver.py);
 4. Hugo on the same corpus (converted to Hugo's format), only if /usr/bin/hugo exists;
 5. the other parts' benchmarks: every `bench/*_bench.py` module and `newsletter.bench` that
    has a `run` function (see bench/README.md for the protocol).
@@ -27,6 +29,7 @@ import os
 import platform
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -34,7 +37,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from bench import corpus
-from bench.measure import busy_cores
+from bench.measure import busy_cores, speed_probe
 
 logger = logging.getLogger(__name__)
 
@@ -62,10 +65,12 @@ def measured(cmd: list[str], *, cwd: Path, log: Path, env: dict | None = None) -
     full_env.update(env or {})
     # The wrapper itself imports `bench` from the project; the command runs in `cwd`.
     busy_before = busy_cores(1.0)  # other work on the machine skews wall times
+    probe = speed_probe()
     subprocess.run(wrapper, cwd=cwd, env=full_env, check=True, timeout=BUILD_TIMEOUT_S)
     figures = json.loads(result_file.read_text(encoding="utf-8"))
     figures["peak_mb"] = max(figures["tree_pss_mb"], figures["max_rss_mb"])
     figures["busy_before"] = round(busy_before, 2)
+    figures["probe_s"] = round(probe, 3)
     text = log.read_text(encoding="utf-8", errors="replace")
     figures["warnings"] = len(re.findall(r"^\s*(?:\[[^\]]*\]\s*)?WARNING", text, re.M))
     figures["errors"] = len(re.findall(r"^\s*(?:\[[^\]]*\]\s*)?(?:ERROR|CRITICAL)", text, re.M))
@@ -422,7 +427,7 @@ def run_size(n: int, *, work_root: Path, repeats: int, seed: int, parts: set[str
     work.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     info = corpus.generate(work / "corpus", n, seed)
-    result: dict = {"n": n, "corpus": {
+    result: dict = {"n": n, "repeats": repeats, "corpus": {
         "files": info.n_files, "uk": info.n_uk, "en": info.n_en, "pairs": info.n_pairs,
         "pages": info.n_pages, "words": info.words, "seed": seed,
         "generate_s": round(time.perf_counter() - started, 2), "path": str(_rel(info.root)),
@@ -438,15 +443,20 @@ def run_size(n: int, *, work_root: Path, repeats: int, seed: int, parts: set[str
         return figures
 
     # Vanilla and ours take turns (run 1 of each, then run 2 …): load on a shared machine
-    # drifts over minutes, and each pair then meets about the same conditions.
+    # drifts over minutes, and each pair then meets about the same conditions. Which of the
+    # two goes first alternates, so a machine speeding up or slowing down favours neither.
     cold = [(name, label, build) for name, label, build in (
         ("vanilla", "vanilla Pelican", lambda i: build_vanilla(work, content, i)),
         ("ours", "our build (cold)", lambda i: build_ours_cold(work, content, i)),
     ) if name in parts]
+    # One untimed run of each first: the first build after the corpus is written reads the
+    # libraries and sources from disk (one took 17.3 s against 9.1 s for the next), which
+    # says nothing about either build.
+    result["warm_up_s"] = {name: build(0)["wall_s"] for name, _, build in cold}
     for name, _, _ in cold:
         result[name] = []
     for i in range(1, repeats + 1):
-        for name, label, build in cold:
+        for name, label, build in (cold if i % 2 else cold[::-1]):
             result[name].append(one(label, build, i))
     if "ours" in parts:
         if best(result["ours"]):
@@ -480,14 +490,21 @@ def ratios(result: dict) -> dict:
     if vanilla and ours:
         out["time_ours_over_vanilla"] = round(ours["wall_s"] / vanilla["wall_s"], 3)
         # Each pair of runs made back to back (see run_size): how much the ratio moves.
-        out["time_ours_over_vanilla_pairs"] = [
-            round(o["wall_s"] / v["wall_s"], 3) for v, o in zip(result["vanilla"], result["ours"])
-            if v.get("returncode") == 0 and o.get("returncode") == 0]
+        pairs = [round(o["wall_s"] / v["wall_s"], 3)
+                 for v, o in zip(result["vanilla"], result["ours"])
+                 if v.get("returncode") == 0 and o.get("returncode") == 0]
+        out["time_ours_over_vanilla_pairs"] = pairs
+        if pairs:
+            out["time_ours_over_vanilla_pairs_median"] = round(statistics.median(pairs), 3)
         out["memory_ours_over_vanilla"] = round(ours["peak_mb"] / vanilla["peak_mb"], 3)
         # CPU time is not inflated by other load on the machine, wall time is.
         out["cpu_ours_over_vanilla"] = round(ours["cpu_s"] / vanilla["cpu_s"], 3)
-        busiest = max(r.get("busy_before", 0) for r in result["vanilla"] + result["ours"])
+        runs = result["vanilla"] + result["ours"]
+        busiest = max(r.get("busy_before", 0) for r in runs)
         out["machine_busy"] = busiest > BUSY_CORES
+        probes = [r["probe_s"] for r in runs if r.get("probe_s")]
+        if probes:  # the slowest fixed loop over the fastest, measured before each run
+            out["machine_speed_spread"] = round(max(probes) / min(probes), 3)
     warm = result.get("ours_warm")
     if ours and isinstance(warm, dict) and warm.get("returncode") == 0:
         out["warm_over_cold"] = round(warm["wall_s"] / ours["wall_s"], 3)
@@ -513,13 +530,20 @@ def compile_project() -> None:
             raise RuntimeError(f"bench: cannot compile the modules under {folder}/")
 
 
-def run_all(sizes: list[int], *, work_root: Path, repeats: int, seed: int,
+def default_repeats(n: int) -> int:
+    """Cold builds per tool when --repeats is not given: a 1,000-article pair takes 20 s and
+    its ratio moves most with the machine, a 10,000-article pair takes 4 minutes."""
+    return 5 if n <= 2_000 else 3
+
+
+def run_all(sizes: list[int], *, work_root: Path, repeats: int | None, seed: int,
             parts: set[str]) -> dict:
     compile_project()
-    results = {"machine": machine_info(), "repeats": repeats, "sizes": {}}
+    results = {"machine": machine_info(), "sizes": {}}
     corpora = {}
     for n in sizes:
-        results["sizes"][str(n)] = run_size(n, work_root=work_root, repeats=repeats, seed=seed,
+        results["sizes"][str(n)] = run_size(n, work_root=work_root,
+                                            repeats=repeats or default_repeats(n), seed=seed,
                                             parts=parts)
         corpora[n] = work_root / f"n{n}" / "corpus"
     if "extras" in parts:

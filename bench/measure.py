@@ -100,6 +100,17 @@ def busy_cores(seconds: float = 1.0) -> float:
     return cores * (busy_after - busy) / max(1, total_after - total)
 
 
+def speed_probe(rounds: int = 2_000_000) -> float:
+    """Seconds a fixed single-threaded loop takes: how fast the machine runs just now. On a
+    shared virtual machine it moves by a quarter from one minute to the next, and with it
+    every wall time; the spread over a bench run says how far a ratio can drift."""
+    started = time.perf_counter()
+    total = 0
+    for i in range(rounds):
+        total += i * i % 7
+    return time.perf_counter() - started
+
+
 def measure(cmd: list[str], log: Path, interval: float) -> dict:
     with open(log, "wb") as out:
         started = time.perf_counter()

@@ -34,6 +34,14 @@ def _build_rows(label: str, runs) -> list[str]:
             f"| {_mb(best['bytes'])} | {best['warnings']} | {loads} |"]
 
 
+def _warm_up(result: dict) -> str:
+    walls = result.get("warm_up_s") or {}
+    if not walls:
+        return ""
+    return ("once untimed to warm up (" + ", ".join(f"{name} {wall:.2f} s"
+                                                   for name, wall in walls.items()) + "), then ")
+
+
 def size_section(result: dict) -> list[str]:
     n, c = result["n"], result["corpus"]
     lines = [
@@ -44,6 +52,10 @@ def size_section(result: dict) -> list[str]:
         f"generated in {c['generate_s']} s into `{c['path']}`.",
         "",
         "### Cold full build",
+        "",
+        f"Each build ran {_warm_up(result)}{result.get('repeats', '?')} timed time(s), "
+        "vanilla and ours taking turns (which goes first alternates); the best run of each "
+        "is used for the ratios.",
         "",
         "| build | wall s (each run) | best wall s | CPU s | peak MB (tree) | largest process MB "
         "| output files | output MB | warnings | cores busy before |",
@@ -58,8 +70,13 @@ def size_section(result: dict) -> list[str]:
     lines.append(f"- full build time, ours / vanilla: "
                  f"{_check(r.get('time_ours_over_vanilla'), harness.TARGET_TIME_RATIO)}")
     if len(r.get("time_ours_over_vanilla_pairs", ())) > 1:
-        lines.append("- the same for each pair of runs made back to back: " + " / ".join(
-            f"{ratio:.2f}" for ratio in r["time_ours_over_vanilla_pairs"]))
+        lines.append(
+            "- the same for each pair of runs made back to back: " + " / ".join(
+                f"{ratio:.2f}" for ratio in r["time_ours_over_vanilla_pairs"])
+            + f" (median {r['time_ours_over_vanilla_pairs_median']:.2f})")
+    if "machine_speed_spread" in r:
+        lines.append(f"- machine speed: a fixed loop timed before each run took up to "
+                     f"{r['machine_speed_spread']:.2f}× its fastest time (1.00: steady)")
     if "cpu_ours_over_vanilla" in r:
         lines.append(f"- CPU time, ours / vanilla: {r['cpu_ours_over_vanilla']:.2f} (ours uses "
                      "several cores: on an idle 2-core machine wall ≥ CPU / 2)")
@@ -155,8 +172,7 @@ def markdown(results: dict) -> str:
         f"Machine: {m['cores']} cores ({m['cpu'] or 'unknown CPU'}), {m['memory_gb']} GB RAM; "
         f"Python {m['python']}; Pelican {m['versions'].get('pelican')}, Markdown "
         f"{m['versions'].get('markdown')}; {m['platform']}; Hugo: {m['hugo'] or 'not installed'}."
-        f" Run {m['date']} at commit {m['commit'] or '?'}; each cold build run "
-        f"{results['repeats']} time(s), best run used for ratios.",
+        f" Run {m['date']} at commit {m['commit'] or '?'}.",
         "",
     ]
     for result in results["sizes"].values():

@@ -190,8 +190,9 @@ def test_memory_sampler_backs_off_when_a_sample_is_expensive():
 
 
 def test_cold_builds_take_turns_and_each_pair_is_reported(tmp_path, monkeypatch):
-    """Vanilla and our cold builds alternate (load on a shared machine drifts), and the
-    report lists the ratio of each back-to-back pair beside the best-of ratio."""
+    """After one untimed warm-up of each, vanilla and our cold builds alternate (load on a
+    shared machine drifts) and which goes first alternates too; the report lists the ratio
+    of each back-to-back pair and their median beside the best-of ratio."""
     from bench import harness, report
 
     order: list[str] = []
@@ -201,23 +202,41 @@ def test_cold_builds_take_turns_and_each_pair_is_reported(tmp_path, monkeypatch)
             order.append(f"{name}{run}")
             return {"wall_s": walls[run], "cpu_s": walls[run], "peak_mb": 100.0,
                     "max_rss_mb": 100.0, "files": 1, "bytes": 1, "warnings": 0,
-                    "returncode": 0, "busy_before": 0.0, "log": "x.log"}
+                    "returncode": 0, "busy_before": 0.0, "probe_s": walls[run] / 10,
+                    "log": "x.log"}
         return build
 
     # Our own harness's steps, replaced: this checks the order it runs them in.
-    monkeypatch.setattr(harness, "build_vanilla", fake_build("vanilla", {1: 10.0, 2: 9.0}))
-    monkeypatch.setattr(harness, "build_ours_cold", fake_build("ours", {1: 12.0, 2: 8.1}))
+    # Run 0, the warm-up, is the slowest of all: it must count nowhere.
+    monkeypatch.setattr(harness, "build_vanilla",
+                        fake_build("vanilla", {0: 30.0, 1: 10.0, 2: 9.0, 3: 11.0}))
+    monkeypatch.setattr(harness, "build_ours_cold",
+                        fake_build("ours", {0: 40.0, 1: 12.0, 2: 8.1, 3: 8.8}))
     monkeypatch.setattr(harness, "build_ours_warm",
                         lambda work, content: fake_build("warm", {0: 1.0})(work, content, 0))
     monkeypatch.setattr(harness, "devserver_rebuild", lambda work, content: {"error": "skipped"})
-    result = harness.run_size(N, work_root=tmp_path, repeats=2, seed=0,
+    result = harness.run_size(N, work_root=tmp_path, repeats=3, seed=0,
                               parts={"vanilla", "ours"})
 
-    assert order == ["vanilla1", "ours1", "vanilla2", "ours2", "warm0"]
+    assert order == ["vanilla0", "ours0", "vanilla1", "ours1", "ours2", "vanilla2",
+                     "vanilla3", "ours3", "warm0"]
+    assert result["warm_up_s"] == {"vanilla": 30.0, "ours": 40.0}
     assert result["ratios"]["time_ours_over_vanilla"] == 0.9  # best 8.1 / best 9.0
-    assert result["ratios"]["time_ours_over_vanilla_pairs"] == [1.2, 0.9]
+    assert result["ratios"]["time_ours_over_vanilla_pairs"] == [1.2, 0.9, 0.8]
+    assert result["ratios"]["time_ours_over_vanilla_pairs_median"] == 0.9
     text = "\n".join(report.size_section(result))
-    assert "- the same for each pair of runs made back to back: 1.20 / 0.90" in text
+    assert ("- the same for each pair of runs made back to back: 1.20 / 0.90 / 0.80 "
+            "(median 0.90)") in text
+    assert "once untimed to warm up (vanilla 30.00 s, ours 40.00 s), then 3 timed" in text
+    # Timed runs only: the slowest probe (1.2, before ours 1) over the fastest (0.81).
+    assert result["ratios"]["machine_speed_spread"] == 1.481
+    assert "took up to 1.48× its fastest time" in text
+
+
+def test_speed_probe_times_its_loop():
+    from bench.measure import speed_probe
+
+    assert 0 < speed_probe(100_000) < speed_probe(3_000_000)
 
 
 def test_busy_cores_sees_another_process_spinning():
