@@ -53,7 +53,7 @@ def size_section(result: dict) -> list[str]:
         "",
         "### Cold full build",
         "",
-        f"Each build ran {_warm_up(result)}{result.get('repeats', '?')} timed time(s), "
+        f"Each build ran {_warm_up(result)}{result.get('repeats', '?')} timed run(s), "
         "vanilla and ours taking turns (which goes first alternates); the best run of each "
         "is used for the ratios.",
         "",

@@ -227,7 +227,7 @@ def test_cold_builds_take_turns_and_each_pair_is_reported(tmp_path, monkeypatch)
     text = "\n".join(report.size_section(result))
     assert ("- the same for each pair of runs made back to back: 1.20 / 0.90 / 0.80 "
             "(median 0.90)") in text
-    assert "once untimed to warm up (vanilla 30.00 s, ours 40.00 s), then 3 timed" in text
+    assert "once untimed to warm up (vanilla 30.00 s, ours 40.00 s), then 3 timed run(s)" in text
     # Timed runs only: the slowest probe (1.2, before ours 1) over the fastest (0.81).
     assert result["ratios"]["machine_speed_spread"] == 1.481
     assert "took up to 1.48× its fastest time" in text
