@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, action="append",
                         help="corpus size (repeatable); default 1000, plus 10000 with --large")
-    parser.add_argument("--large", action="store_true", help="also run N = 10,000 (~20 min)")
+    parser.add_argument("--large", action="store_true", help="also run N = 10,000 (~30 min in all)")
     parser.add_argument("--repeats", type=int, default=None,
                         help="cold builds per tool, after one untimed warm-up (best kept); "
                              "default 5 at 1,000 articles, 3 at 10,000")
