@@ -102,8 +102,8 @@ def busy_cores(seconds: float = 1.0) -> float:
 
 def speed_probe(rounds: int = 2_000_000) -> float:
     """Seconds a fixed single-threaded loop takes: how fast the machine runs just now. On a
-    shared virtual machine it moves by a quarter or more from one minute to the next, and with it
-    every wall time; the spread over a bench run says how far a ratio can drift."""
+    shared virtual machine it moves by a quarter or more from one minute to the next, and
+    every wall time with it; the spread over a bench run says how far a ratio can drift."""
     started = time.perf_counter()
     total = 0
     for i in range(rounds):
