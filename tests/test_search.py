@@ -281,7 +281,7 @@ def _marked_pages(output: Path, lang: str):
         if (url.startswith("en/") == (lang == "en")
                 and search.MARK in page.read_text(encoding="utf-8")):
             entries.append(_entry("article", lang, "published", url))
-    return SimpleNamespace(languages=(lang,), entries=entries, articles=lambda _: entries)
+    return SimpleNamespace(languages=(lang,), entries=entries)
 
 
 def test_no_indexable_page_is_a_warning(tmp_path):
