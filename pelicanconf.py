@@ -187,6 +187,10 @@ EDITOR_REPORTS = True  # output/reports/: review status, related lists (publishc
 SEARCH_BUNDLE_PAGES = 1500
 OUTPUT_RETENTION = []
 
+# Warnings above these sizes (keys and defaults: sitebuild/checks/limits.py DEFAULTS);
+# `make html` builds anyway, `make publish` fails. Only overrides go here.
+CONTENT_LIMITS = {}
+
 # --- Markdown additions (site_content plugin) ------------------------------------
 CLINIC_COMMENT_TITLE = {"uk": "Коментар Expio Center", "en": "Expio Center comment"}
 # Only these hosts survive the sanitiser in <iframe src> (privacy-enhanced video embeds).

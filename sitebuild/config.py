@@ -93,6 +93,9 @@ def _validate(settings: dict) -> None:
     if settings.get("JINJA_ENVIRONMENT", {}).get("autoescape") is not True:
         raise SettingsError("JINJA_ENVIRONMENT['autoescape'] must be True: every template value "
                             "is escaped unless marked safe (titles, tags and data carry markup)")
+    from sitebuild.checks import limits  # its settings, refused by name at start-up
+
+    limits.load(settings)
     if not settings.get("SITEURL"):
         raise SettingsError("SITEURL must be set: feeds, canonical links and emails need it")
 
