@@ -57,6 +57,10 @@ REVIEWERS_FILE = "data/reviewers.toml"
 REFERENCES_FILE = "data/references.toml"
 
 # --- URLs (without the language prefix; sitebuild adds `en/` for English) -------
+# Pages link to each other and to their assets relatively, so a development build works from
+# any server on any port and opened from disk; publishconf.py turns this off. Feeds, sitemap,
+# canonical, hreflang and JSON-LD always use the absolute SITEURL (templates: ABSOLUTE_SITEURL).
+RELATIVE_URLS = True
 ARTICLE_URL = "articles/{slug}/"
 ARTICLE_SAVE_AS = "articles/{slug}/index.html"
 PAGE_URL = "{slug}/"
