@@ -83,7 +83,8 @@ EXPECTED = {
               "reports/review-status.html"],
     "tag": [ARTICLE_PAGE, "en/tag/qalerttag/index.html", "en/tags/index.html",
             "en/feeds/all.atom.xml"],
-    "author": ["en/authors/index.html", "en/feeds/all.atom.xml"],
+    "author": ["en/author/dr-qalertauthor/index.html", "en/authors/index.html",
+               "en/feeds/all.atom.xml"],
     "category": [ARTICLE_PAGE, "en/category/ptsd/index.html", "en/categories/index.html",
                  "en/search/index.html", "en/subscribe/index.html", "en/404.html",
                  "en/feeds/index.html", "en/feeds/all.atom.xml", "en/feeds/category/ptsd.atom.xml"],
@@ -94,8 +95,12 @@ EXPECTED = {
     "journal": [ARTICLE_PAGE],
     "image_alt": [ARTICLE_PAGE],
     "page_title": ["en/team/index.html", "en/index.html", "en/404.html",
-                   "en/search/index.html", "en/subscribe/index.html", "en/tags/index.html"],
+                   "en/search/index.html", "en/subscribe/index.html", "en/tags/index.html",
+                   "en/subscribe/confirmed/index.html", "en/author/dr-qalertauthor/index.html"],
 }
+
+
+FINDINGS: list = []  # of the hostile site's build
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +117,9 @@ def hostile_site(tmp_path_factory) -> Path:
         handle.write(REFERENCES)
     categories = {**read_pelicanconf()["CATEGORIES"], "ptsd": HOSTILE_CATEGORIES}
     output = root / "output"
-    build_into(output, content, CATEGORIES=categories, SITE_BUILD_DATE=date(2026, 11, 25))
+    report = build_into(output, content, CATEGORIES=categories,
+                        SITE_BUILD_DATE=date(2026, 11, 25))
+    FINDINGS[:] = report.findings
     return output
 
 
@@ -200,6 +207,10 @@ def test_urls_from_data_are_never_javascript(hostile_site):
     page = (hostile_site / ARTICLE_PAGE).read_text(encoding="utf-8")
     assert "javascript:" not in page
     assert "Rev q" in lxml.html.document_fromstring(page).text_content()
+    assert [str(f) for f in FINDINGS if f.field == "hostile.profile"] == [
+        "content/data/reviewers.toml:7: hostile.profile: \"javascript:alert('profile')\" is not "
+        "a page of the site or a web address (the profile link is left out) — write a site path "
+        "such as /about/#team or a full https:// address"]
 
 
 @pytest.mark.parametrize("lang", ["en", "uk"])
