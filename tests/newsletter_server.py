@@ -36,7 +36,8 @@ class ServeProcess:
 
     def __enter__(self) -> "ServeProcess":
         env = {**os.environ, "PYTHONPATH": f"{ROOT}:{ROOT / 'plugins'}",
-               "NEWSLETTER_SECRET": self.secret, "NEWSLETTER_STATE_DIR": str(self.state)}
+               "NEWSLETTER_SECRET": self.secret, "NEWSLETTER_STATE_DIR": str(self.state),
+               "PYTHONUNBUFFERED": "1"}  # log lines reach the file as they are written
         env.pop("FORWARDED_ALLOW_IPS", None)
         self._log = open(self.log_path, "wb")
         self.process = subprocess.Popen(
@@ -45,12 +46,16 @@ class ServeProcess:
              "--log-level", "info"],
             cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 30
-        while "Application startup complete" not in self.log():
+        while True:  # started when the app is up and the port accepts connections
+            if "Application startup complete" in self.log():
+                try:
+                    socket.create_connection(("127.0.0.1", self.port), timeout=5).close()
+                    return self
+                except OSError:
+                    pass
             assert self.process.poll() is None, self.log()
             assert time.monotonic() < deadline, "serve did not start:\n" + self.log()
             time.sleep(0.05)
-        socket.create_connection(("127.0.0.1", self.port), timeout=5).close()
-        return self
 
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")

@@ -43,6 +43,16 @@ def test_forwarded_for_sent_by_a_client_does_not_reset_the_ip_limit(tmp_path):
     assert '127.0.0.1:' in log and '"POST /api/newsletter/subscribe HTTP/1.1" 202' in log
 
 
+def test_behind_a_trusted_proxy_the_access_log_names_the_real_client(tmp_path):
+    with ServeProcess(tmp_path, trusted_proxies=["127.0.0.1"]) as server:
+        response = post(server.url, "proxied@example.org",
+                        **{"X-Forwarded-For": "6.6.6.6, 192.0.2.44"})
+        log = server.log()
+    assert response.status_code == 202
+    assert '192.0.2.44:0 - "POST /api/newsletter/subscribe HTTP/1.1" 202' in log
+    assert "6.6.6.6" not in log
+
+
 # --- behind a trusted proxy (in process) ----------------------------------------------------
 @pytest.fixture
 def endpoint(newsletter_settings, serve_app):

@@ -25,8 +25,9 @@ requests (seeded RNG) fail with one of `modes`: "429", "5xx-empty" (500, no body
 type: the client returns a bare Response), "drop" (connection closed before the request is
 handled) and "drop-after" (the request IS applied, then the connection is closed: a retry must
 be idempotent). `fake.faults.script` is a list of modes consumed first, one per request;
-None in a script lets that request through; scripts may also use "400-echo" (400 "Invalid Resource" whose `detail` echoes the request
-body, addresses included, as Mailchimp's do: it must never reach a log).
+None in a script lets that request through; scripts may also use "400-echo" (400 "Invalid
+Resource" whose `detail` echoes the request body, addresses included, as Mailchimp's do: it
+must never reach a log).
 
 Extending with more routes (e.g. campaigns): create tests/fakes/mailchimp_campaigns.py with
 
