@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from newsletter.backends import Backend, Subscription, deliver
-from newsletter.errors import Retryable
+from newsletter.errors import Rejected, Retryable
 from newsletter.store import WriteLock, open_sqlite
 
 logger = logging.getLogger(__name__)
@@ -195,13 +195,15 @@ class RetryQueue:
     def process(self, backend: Backend, sub: Subscription, attempts: int,
                 report: DrainReport | None = None, finish=None) -> str | None:
         """One delivery attempt of a leased job; its outcome code, or None when it stays
-        queued (Retryable, or a bug: back off like any failure) or was parked as dead.
+        queued (a failure that may pass) or was parked as dead (one that cannot).
 
         A finished job is removed at once, or handed to `finish(job_id)` to be removed in the
         caller's next group commit."""
         report = report if report is not None else DrainReport()
         try:
             outcome = deliver(backend, sub)
+        except Rejected as err:  # refused for good with an answer for the reader: done
+            outcome = err.code
         except TRANSIENT as err:
             reason = str(err) if isinstance(err, Retryable) else type(err).__name__
             if self.failed(sub.id, attempts, reason):

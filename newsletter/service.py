@@ -30,7 +30,7 @@ from newsletter.backends import Backend, Subscription, make_backend
 from newsletter.clientip import ClientAddresses, ProxyHeaders, limit_key
 from newsletter.config import NewsletterConfig
 from newsletter.delivery import Delivery
-from newsletter.errors import Retryable
+from newsletter.errors import Retryable, Undeliverable
 from newsletter.links import BadLink, Links
 from newsletter.messages import LANGUAGE_NAMES, text
 from newsletter.outcomes import STATUS
@@ -226,7 +226,7 @@ class Endpoint:
         if request.method == "GET":
             try:
                 current = await run_in_threadpool(self.backend.preferences, email)
-            except Retryable as err:  # the form needs the current choices: cannot show it
+            except (Retryable, Undeliverable) as err:  # the form needs the current choices
                 logger.warning("newsletter: preferences page not shown (%s)", err)
                 return self.answer(request, "try-later", lang)
             if current is None:
