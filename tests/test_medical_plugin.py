@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from datetime import date, timedelta
 
 import pytest
 
-from tests.conftest import FIXTURE_SITE, build_into
+from tests.conftest import build_fixture_with
 
 EXTRA_REFERENCES = """
 [second2021]
@@ -46,15 +45,8 @@ ARTICLES = {
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    root = tmp_path_factory.mktemp("medical-site")
-    content = root / "content"
-    shutil.copytree(FIXTURE_SITE, content)
-    with (content / "data" / "references.toml").open("a", encoding="utf-8") as handle:
-        handle.write(EXTRA_REFERENCES)
-    for relative, text in ARTICLES.items():
-        (content / relative).parent.mkdir(parents=True, exist_ok=True)
-        (content / relative).write_text(text, encoding="utf-8")
-    return build_into(root / "output", content).output
+    return build_fixture_with(tmp_path_factory.mktemp("medical-site"), ARTICLES,
+                              {"data/references.toml": EXTRA_REFERENCES})
 
 
 def html_of(site, path):

@@ -5,13 +5,12 @@ linking to the ids Markdown gives the headings."""
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 
 from site_content import toc
 from site_content.markdown_setup import heading_id
-from tests.conftest import FIXTURE_SITE, build_into
+from tests.conftest import build_fixture_with
 
 
 @pytest.mark.parametrize("body, expected", [
@@ -52,13 +51,7 @@ ARTICLES = {
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    root = tmp_path_factory.mktemp("toc-site")
-    content = root / "content"
-    shutil.copytree(FIXTURE_SITE, content)
-    for relative, text in ARTICLES.items():
-        (content / relative).parent.mkdir(parents=True, exist_ok=True)
-        (content / relative).write_text(text, encoding="utf-8")
-    return build_into(root / "output", content).output
+    return build_fixture_with(tmp_path_factory.mktemp("toc-site"), ARTICLES)
 
 
 @pytest.mark.parametrize("path, name, entries", [
