@@ -162,12 +162,15 @@ CLINIC = {
 # Crisis help shown in the footer, on sensitive articles and in digests.
 CRISIS_LINES = {
     "uk": [
-        {"label": "Лайфлайн Україна (лінія запобігання самогубствам)", "number": "7333"},
+        # 7333 is a short number for mobile phones. A landline number is listed only once it
+        # can be sourced from Lifeline Ukraine itself; 103 and 112 work from any phone.
+        {"label": "Лайфлайн Україна (лінія запобігання самогубствам, з мобільного)",
+         "number": "7333"},
         {"label": "Екстрена медична допомога", "number": "103"},
         {"label": "Єдиний номер екстрених служб", "number": "112"},
     ],
     "en": [
-        {"label": "Lifeline Ukraine (suicide prevention)", "number": "7333"},
+        {"label": "Lifeline Ukraine (suicide prevention, from a mobile phone)", "number": "7333"},
         {"label": "Emergency medical care", "number": "103"},
         {"label": "Emergency services", "number": "112"},
     ],
