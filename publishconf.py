@@ -21,3 +21,7 @@ PRECOMPRESS = True
 # Editors' reports (review status, related lists) stay out of the public site; build them
 # with `make html` / `make related-report`.
 EDITOR_REPORTS = False
+
+# The subscribe service accepts form posts from the public origin (pelicanconf's NEWSLETTER
+# was written with the development SITEURL).
+NEWSLETTER = {**NEWSLETTER, "allowed_origins": [SITEURL]}  # noqa: F405
