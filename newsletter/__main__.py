@@ -24,6 +24,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     from newsletter import asgi
     from newsletter.config import load_config, read_pelicanconf
+    from newsletter.serving import uvicorn_options
 
     settings_file = Path(args.settings) if args.settings else None
     config = load_config(read_pelicanconf(settings_file))  # fail early, in this process
@@ -37,9 +38,11 @@ def _serve(args: argparse.Namespace) -> int:
     logger.info("newsletter: %s backend, %d worker process(es), serving on http://%s:%d",
                 config.backend, args.workers, args.host, args.port)
     # An app factory by import string: each worker process builds its own app (SQLite
-    # connections, delivery worker). httptools and uvloop are used when installed.
+    # connections, delivery worker). uvloop is used when installed; the HTTP protocol is
+    # httptools with a header deadline, and the client address is ours to decide (serving.py).
     uvicorn.run("newsletter.asgi:create", factory=True, host=args.host, port=args.port,
-                workers=args.workers, log_level=args.log_level, access_log=args.access_log)
+                workers=args.workers, log_level=args.log_level, access_log=args.access_log,
+                **uvicorn_options())
     return 0
 
 

@@ -26,6 +26,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from newsletter.backends import Backend, Subscription, make_backend
+from newsletter.clientip import ClientAddresses, ProxyHeaders, limit_key
 from newsletter.config import NewsletterConfig
 from newsletter.delivery import Delivery
 from newsletter.links import BadLink, Links
@@ -34,8 +35,9 @@ from newsletter.outcomes import STATUS
 from newsletter.queue import RetryQueue
 from newsletter.ratelimit import RateLimits
 from newsletter.render import page
-from newsletter.validation import (FormError, language, origin_of, page_lang_of, parse_form,
-                                   read_subscribe_form, topics)
+from newsletter.serving import HEADER_TIMEOUT_STATE, BodyDeadline, redact_access_log
+from newsletter.validation import (FormError, address_key, language, origin_of, page_lang_of,
+                                   parse_form, read_subscribe_form, topics)
 
 logger = logging.getLogger(__name__)
 
@@ -145,8 +147,9 @@ class Endpoint:
         lang = page_lang_of(self.config, request.headers.get("referer"), self.config.default_lang)
         if not self.origin_ok(request):
             return self.answer(request, "forbidden", lang)
+        # The real client: ProxyHeaders has already read a trusted proxy's header.
         client = request.client.host if request.client else "unknown"
-        if not self.limits.hit("ip", client):
+        if not self.limits.hit("ip", limit_key(client)):
             return self.answer(request, "rate-limited", lang)
         try:
             fields = await self.read_form(request)
@@ -161,7 +164,7 @@ class Endpoint:
             logger.info("newsletter: honeypot filled from %s; answered check-inbox", client)
             return self.answer(request, "check-inbox", lang)
         sub = form.subscription
-        if not self.limits.hit("address", sub.email.lower()):
+        if not self.limits.hit("address", address_key(sub.email)):
             return self.answer(request, "rate-limited", lang)
         try:
             code = await self.delivery.accept(sub)  # durable before we answer
@@ -283,7 +286,8 @@ def create_app(config: NewsletterConfig, static_dir: Path | None = None,
     async def lifespan(app):
         await delivery.start()
         try:
-            yield
+            # Lifespan state reaches every connection: the header deadline (serving.py).
+            yield {HEADER_TIMEOUT_STATE: config.client_header_timeout}
         finally:
             await delivery.stop()
 
@@ -292,4 +296,9 @@ def create_app(config: NewsletterConfig, static_dir: Path | None = None,
     app.state.delivery = delivery
     if security_headers:
         app.add_middleware(SecurityHeaders, headers=dict(security_headers))
+    app.add_middleware(BodyDeadline, timeout=config.client_body_timeout)
+    redact_access_log()
+    # Added last, so outermost: everything inside sees the real client.
+    app.add_middleware(ProxyHeaders, addresses=ClientAddresses(config.trusted_proxies,
+                                                               config.proxy_header))
     return app

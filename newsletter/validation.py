@@ -59,6 +59,23 @@ def normalize_email(raw: str) -> str:
     return result.normalized
 
 
+# Providers that ignore dots in the local part; googlemail.com is the same mailbox as gmail.com.
+_DOTLESS_DOMAINS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
+
+
+def address_key(email: str) -> str:
+    """The mailbox an address reaches, as the per-address rate limit counts it: case folded,
+    `+tag` sub-addresses dropped (every large provider delivers them to the same mailbox) and
+    dots dropped where the provider ignores them. Only a limit key: the address is stored and
+    mailed exactly as typed."""
+    local, _, domain = email.rpartition("@")
+    local, domain = local.lower(), domain.lower().rstrip(".")
+    local = local.split("+", 1)[0] or local
+    if domain in _DOTLESS_DOMAINS:
+        local, domain = local.replace(".", ""), _DOTLESS_DOMAINS[domain]
+    return f"{local}@{domain}"
+
+
 def language(config: NewsletterConfig, value: str, fallback: str) -> str:
     if not value:
         return fallback
