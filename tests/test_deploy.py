@@ -189,3 +189,12 @@ def test_the_container_file_copies_what_exists_and_runs_as_a_user():
             for source in line.split()[1:-1]:
                 assert (ROOT / source).exists(), source
     assert "\nUSER expio\n" in text and "/api/newsletter/health" in text
+
+
+def test_serve_production_refuses_a_development_build(builds):
+    done = subprocess.run(
+        [sys.executable, "-m", "sitebuild", "serve-production", "--port", "1",
+         "--output", str(builds["development"])], cwd=ROOT, capture_output=True, text=True,
+        timeout=120, env={**os.environ, "PYTHONPATH": f"{ROOT}:{ROOT / 'plugins'}"})
+    assert done.returncode == 1
+    assert "is a development build" in done.stderr

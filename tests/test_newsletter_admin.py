@@ -151,3 +151,17 @@ def test_setup_completes_with_30_percent_faults_and_is_safe_to_rerun(tmp_path):
     assert len(names) == len(set(names)) == len(_topics())
     assert sum(faults.injected.values()) >= 5 and "drop-after" in faults.injected
     assert fake.api_key not in runs[0].stdout + runs[0].stderr
+
+
+# --- health ---------------------------------------------------------------------------------------
+
+def test_health_is_degraded_when_the_mail_server_is_down(newsletter_settings, serve_app):
+    closed = pick_port()  # nothing listens there
+    config = load_config(newsletter_settings(),
+                         environ={"NEWSLETTER_SMTP_URL": f"smtp://user:pw@127.0.0.1:{closed}"})
+    url = serve_app(create_app(config))
+    response = httpx.get(f"{url}/api/newsletter/health")
+    assert response.status_code == 503
+    assert response.json() == {"status": "degraded", "backend_reachable": False,
+                               "queue": {"waiting": 0, "dead": 0}}
+    assert str(closed) not in response.text and "pw" not in response.text
