@@ -76,7 +76,10 @@ class Target:
 
 def rsync(source: Path, destination: str, *, extra: list[str], ssh: list[str],
           remote: bool) -> None:
-    argv = ["rsync", "--archive", "--checksum", "--delete", "--human-readable", "--stats",
+    # --chmod: the site is public, and the web server runs as another user (a build's output/
+    # starts as a private temporary folder, 0700, which --archive would otherwise copy).
+    argv = ["rsync", "--archive", "--checksum", "--delete", "--chmod=D755,F644",
+            "--human-readable", "--stats",
             *(["--compress", "--rsh", shlex.join(ssh)] if remote else []), *extra,
             f"{source}/", destination]
     logger.info("deploy: %s", shlex.join(argv))

@@ -52,6 +52,8 @@ def test_mirror_copies_the_publish_build_and_removes_stale_files(published, tmp_
     assert same_tree(published, target)
     assert not (target / "old-page").exists()
     assert (target / "index.html.br").exists() and (target / "_headers").exists()
+    for path in (target, target / "index.html", target / "en"):  # the web server's user reads
+        assert path.stat().st_mode & 0o005 == (0o005 if path.is_dir() else 0o004), path
     caplog.clear()
     with caplog.at_level("INFO", logger="sitebuild.deploy"):
         deploy(published, str(target), mode="mirror")
@@ -67,6 +69,7 @@ def test_releases_switch_current_and_roll_back(published, tmp_path):
     current = target / CURRENT
     assert current.is_symlink() and current.resolve() == second.resolve()
     assert same_tree(published, current)
+    assert current.resolve().stat().st_mode & 0o777 == 0o755
     assert not (current / "about" / "index.html").exists()  # gone from the live site
     unchanged = "en/index.html"  # not resent: the same file as the release before
     assert os.stat(first / unchanged).st_ino == os.stat(second / unchanged).st_ino
