@@ -24,6 +24,7 @@ from typing import Any, Mapping
 
 from newsletter.clientip import HEADERS, parse_networks
 from newsletter.errors import ConfigError
+from newsletter.private import private_dir
 from sitebuild.settings_dict import merged
 
 logger = logging.getLogger(__name__)
@@ -265,7 +266,7 @@ def _local_secret(state_dir: Path) -> str:
         return path.read_text(encoding="ascii").strip()
     except FileNotFoundError:
         pass
-    state_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(state_dir)
     value = secrets.token_urlsafe(32)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

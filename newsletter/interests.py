@@ -17,6 +17,7 @@ from typing import Mapping
 
 from newsletter.config import NewsletterConfig
 from newsletter.errors import Retryable
+from newsletter.private import open_private
 
 logger = logging.getLogger(__name__)
 
@@ -114,9 +115,9 @@ def _read_cache(config: NewsletterConfig) -> InterestMap | None:
 
 def _write_cache(config: NewsletterConfig, mapping: InterestMap) -> None:
     path = config.interests_cache_path
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"list_id": config.list_id, "category_id": mapping.category_id,
-                               "interests": dict(mapping.ids)}, indent=2, sort_keys=True),
-                   encoding="utf-8")
+    with open_private(tmp) as handle:
+        handle.write(json.dumps({"list_id": config.list_id, "category_id": mapping.category_id,
+                                 "interests": dict(mapping.ids)}, indent=2,
+                                sort_keys=True).encode("utf-8"))
     os.replace(tmp, path)

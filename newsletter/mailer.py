@@ -19,6 +19,7 @@ from urllib.parse import unquote, urlsplit
 from newsletter.config import NewsletterConfig
 from newsletter.errors import Rejected, Retryable
 from newsletter.mime import Mail
+from newsletter.private import open_private, private_dir
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ class Mailer:
 
     def _write_outbox(self, mail: Mail, key: str) -> Path:
         if not self._outbox_ready:
-            self.outbox.mkdir(parents=True, exist_ok=True)
+            private_dir(self.outbox)
             self._outbox_ready = True
         now_ns = time.time_ns()  # nanoseconds: file names sort in sending order
         stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now_ns // 10**9)) + \
@@ -77,7 +78,7 @@ class Mailer:
         path = self.outbox / f"{stamp}-{key}.eml"
         tmp = self.outbox / f".{stamp}-{key}.tmp"
         # Write then rename, so a reader of the outbox never sees half a message.
-        with open(tmp, "wb") as handle:
+        with open_private(tmp) as handle:
             handle.write(mail.data)
         os.replace(tmp, path)
         logger.debug("newsletter: wrote %s to the outbox", path.name)

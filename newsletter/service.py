@@ -2,10 +2,13 @@
 
 Routes (all answers are outcome codes, see newsletter/outcomes.py):
     POST     /api/newsletter/subscribe        form: email, topics*, language, website, source
-    GET      /api/newsletter/confirm?t=...    double opt-in link (local backend)
+    GET+POST /api/newsletter/confirm?t=...    double opt-in link (local backend): a page with a
+                                              button; POST confirms (mail scanners GET links)
     GET+POST /api/newsletter/unsubscribe?t=... page with a button; POST does it (RFC 8058 too)
     GET+POST /api/newsletter/preferences?t=... topics/language form, or unsubscribe
     GET      /api/newsletter/health           queue depth, backend reachable (JSON; 503 if not)
+Opt-outs and preference changes are queued and retried like subscriptions (Delivery.accept):
+the reader gets the result page even when the backend is down.
 A request with `Accept: application/json` gets `{"outcome": code}` with the code's status;
 any other gets a 303 to the site's result page `/<lang prefix>subscribe/<code>/`.
 """
@@ -29,6 +32,7 @@ from newsletter.backends import Backend, Subscription, make_backend
 from newsletter.clientip import ClientAddresses, ProxyHeaders, limit_key
 from newsletter.config import NewsletterConfig
 from newsletter.delivery import Delivery
+from newsletter.errors import Retryable
 from newsletter.links import BadLink, Links
 from newsletter.messages import LANGUAGE_NAMES, text
 from newsletter.outcomes import STATUS
@@ -72,12 +76,15 @@ class Endpoint:
     """The request handlers and what they share (config, backend, queue, limiters)."""
 
     def __init__(self, config: NewsletterConfig, backend: Backend, delivery: Delivery,
-                 links: Links, stylesheets: list[str]):
+                 links: Links, stylesheets: list[str], change_wait: float = 5.0):
         self.config = config
         self.backend = backend
         self.delivery = delivery
         self.links = links
         self.stylesheets = stylesheets
+        # Seconds an opt-out or preference change waits for the backend's verdict before the
+        # reader gets the result page anyway (the queued job finishes the work).
+        self.change_wait = change_wait
         # In SQLite, so the limits hold across uvicorn worker processes (newsletter/ratelimit.py).
         self.limits = RateLimits(config.ratelimit_path, {"ip": config.rate_limit_ip,
                                                          "address": config.rate_limit_address})
@@ -185,11 +192,39 @@ class Endpoint:
         if found is None:
             return self.answer(request, "expired-link", self.config.default_lang)
         email, lang = found
+        if request.method == "GET":
+            # Mail scanners and link previews fetch every link in a mail: a GET only shows
+            # the button; the reader's POST confirms. The token is the proof (no Origin check:
+            # whoever holds it could POST from anywhere).
+            return self.button_page(request, "confirm", lang, email)
         code = await run_in_threadpool(self.backend.confirm, email, lang)
         return self.answer(request, code, lang)
 
     def action_url(self, request: Request, purpose: str) -> str:
         return f"{API}/{purpose}?{urlencode({'t': request.query_params.get('t', '')})}"
+
+    def button_page(self, request: Request, purpose: str, lang: str, email: str) -> Response:
+        """The page a signed link opens: its question and a button that POSTs the link."""
+        html = page("button.html", self.config, lang, self.stylesheets,
+                    title=text(lang, f"{purpose}_title"),
+                    question=text(lang, f"{purpose}_question", email=email),
+                    button=text(lang, "confirm_action" if purpose == "confirm" else purpose),
+                    action=self.action_url(request, purpose))
+        return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+
+    async def change(self, request: Request, job: Subscription, done: str) -> Response:
+        """An opt-out or preference change: durable in the retry queue first, like a
+        subscription; the answer is the backend's verdict if it comes within `change_wait`,
+        else `done` (the job is queued and will be retried)."""
+        try:
+            code = await self.delivery.accept(job, wait=self.change_wait, default=done)
+        except Exception:  # the queue cannot be written: not accepted, say so
+            logger.error("newsletter: %s not accepted (queue unavailable)", job.action)
+            code = "try-later"
+        return self.answer(request, code, job.lang)
+
+    def unsubscribe_job(self, email: str, lang: str) -> Subscription:
+        return Subscription(email=email, lang=lang, topics=frozenset(), action="unsubscribe")
 
     async def unsubscribe(self, request: Request) -> Response:
         found = self.read_token(request, "unsubscribe")
@@ -197,10 +232,7 @@ class Endpoint:
             return self.answer(request, "expired-link", self.config.default_lang)
         email, lang = found
         if request.method == "GET":
-            html = page("unsubscribe.html", self.config, lang, self.stylesheets,
-                        title=text(lang, "unsubscribe_title"), email=email,
-                        action=self.action_url(request, "unsubscribe"))
-            return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+            return self.button_page(request, "unsubscribe", lang, email)
         try:
             body = await self.read_body(request)
         except FormError as err:
@@ -210,8 +242,7 @@ class Endpoint:
         no_origin = "origin" not in request.headers and "referer" not in request.headers
         if not (self.origin_ok(request) or (one_click and no_origin)):
             return self.answer(request, "forbidden", lang)
-        code = await run_in_threadpool(self.backend.unsubscribe, email)
-        return self.answer(request, code, lang)
+        return await self.change(request, self.unsubscribe_job(email, lang), "unsubscribed")
 
     async def preferences(self, request: Request) -> Response:
         found = self.read_token(request, "preferences")
@@ -219,7 +250,11 @@ class Endpoint:
             return self.answer(request, "expired-link", self.config.default_lang)
         email, lang = found
         if request.method == "GET":
-            current = await run_in_threadpool(self.backend.preferences, email)
+            try:
+                current = await run_in_threadpool(self.backend.preferences, email)
+            except Retryable as err:  # the form needs the current choices: cannot show it
+                logger.warning("newsletter: preferences page not shown (%s)", err)
+                return self.answer(request, "try-later", lang)
             if current is None:
                 return self.answer(request, "expired-link", lang)
             html = page("preferences.html", self.config, lang, self.stylesheets,
@@ -236,14 +271,14 @@ class Endpoint:
         try:
             fields = await self.read_form(request)
             if fields.get("action") == ["unsubscribe"]:
-                code = await run_in_threadpool(self.backend.unsubscribe, email)
-                return self.answer(request, code, lang)
+                return await self.change(request, self.unsubscribe_job(email, lang),
+                                         "unsubscribed")
             new_lang = language(self.config, (fields.get("language") or [""])[0], lang)
             chosen = topics(self.config, fields.get("topics", []))
         except FormError as err:
             return self.answer(request, err.code, lang)
-        code = await run_in_threadpool(self.backend.set_preferences, email, new_lang, chosen)
-        return self.answer(request, code, new_lang)
+        job = Subscription(email=email, lang=new_lang, topics=chosen, action="preferences")
+        return await self.change(request, job, "preferences-saved")
 
 def create_app(config: NewsletterConfig, static_dir: Path | None = None,
                security_headers: dict | None = None, *, backend: Backend | None = None,
@@ -269,11 +304,14 @@ def create_app(config: NewsletterConfig, static_dir: Path | None = None,
     if static_dir is not None:
         found = sorted((Path(static_dir) / "theme" / "css").glob("*.css"))
         stylesheets = [f"/theme/css/{path.name}" for path in found] or stylesheets
-    endpoint = Endpoint(config, backend, delivery, links, stylesheets)
+    # Opt-outs wait for the verdict as long as subscriptions do with Mailchimp; locally the
+    # verdict is a SQLite write, so the page always reports what happened.
+    endpoint = Endpoint(config, backend, delivery, links, stylesheets,
+                        change_wait=config.mailchimp_answer_wait if mailchimp else 5.0)
 
     routes: list = [
         Route(f"{API}/subscribe", endpoint.subscribe, methods=["POST"]),
-        Route(f"{API}/confirm", endpoint.confirm, methods=["GET"]),
+        Route(f"{API}/confirm", endpoint.confirm, methods=["GET", "POST"]),
         Route(f"{API}/unsubscribe", endpoint.unsubscribe, methods=["GET", "POST"]),
         Route(f"{API}/preferences", endpoint.preferences, methods=["GET", "POST"]),
         Route(f"{API}/health", endpoint.health, methods=["GET"]),
