@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from newsletter.config import NewsletterConfig
+from newsletter.private import create_private, open_private, private_dir
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ class BackupError(Exception):
 def _copy_database(source: Path, target: Path) -> dict[str, int]:
     """Online copy of one database; returns its tables' row counts."""
     src = sqlite3.connect(source, timeout=30)
-    dst = sqlite3.connect(target)
+    dst = sqlite3.connect(create_private(target))  # addresses: 0600, like the state's files
     try:
         src.execute("PRAGMA busy_timeout=30000")
         src.backup(dst)  # pages=-1: the whole database in one step, one snapshot
@@ -58,9 +59,9 @@ def backup(config: NewsletterConfig, into: Path, *, keep: int = 0,
            label: str = "newsletter") -> Path:
     """Copy the state folder's data into a new folder under `into`; returns that folder."""
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
-    into.mkdir(parents=True, exist_ok=True)
+    private_dir(into)
     partial = into / f".{label}-{stamp}.partial"
-    partial.mkdir()
+    partial.mkdir(mode=0o700)
     counts: dict[str, dict[str, int]] = {}
     try:
         for name in DATABASES:
@@ -73,9 +74,10 @@ def backup(config: NewsletterConfig, into: Path, *, keep: int = 0,
         if not counts:
             raise BackupError(f"{config.state_dir}: no newsletter databases to back up "
                               "(NEWSLETTER['state_dir'] or NEWSLETTER_STATE_DIR)")
-        (partial / MANIFEST).write_text(json.dumps(
-            {"created": stamp, "state_dir": str(config.state_dir), "tables": counts},
-            indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        with open_private(partial / MANIFEST) as handle:
+            handle.write((json.dumps(
+                {"created": stamp, "state_dir": str(config.state_dir), "tables": counts},
+                indent=2, sort_keys=True) + "\n").encode("utf-8"))
         for path in partial.iterdir():  # on disk before the folder gets its final name
             with open(path, "rb") as handle:
                 os.fsync(handle.fileno())
@@ -104,7 +106,7 @@ def restore(config: NewsletterConfig, folder: Path) -> Path | None:
     if not (folder / MANIFEST).is_file():
         raise BackupError(f"{folder}: not a newsletter backup (no {MANIFEST})")
     state = config.state_dir
-    state.mkdir(parents=True, exist_ok=True)
+    private_dir(state)
     before = None
     if any((state / name).exists() for name in DATABASES):
         before = backup(config, state.parent / f"{state.name}-before-restore",

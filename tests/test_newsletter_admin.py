@@ -84,6 +84,8 @@ def test_a_backup_under_concurrent_subscriptions_keeps_every_acknowledged_one(
     manifest = json.loads((folder / "backup.json").read_text())
     assert set(manifest["tables"]) >= {"queue.sqlite3", "subscribers.sqlite3"}
     assert not list(folder.parent.glob(".*.partial"))
+    assert folder.stat().st_mode & 0o777 == 0o700  # subscriber addresses: owner only
+    assert {path.stat().st_mode & 0o777 for path in folder.iterdir()} == {0o600}
 
 
 def test_restore_keeps_what_it_replaces_and_refuses_other_folders(newsletter_settings,
