@@ -196,7 +196,8 @@ CLINIC_COMMENT_TITLE = {"uk": "Коментар Expio Center", "en": "Expio Cent
 IFRAME_HOSTS = ["www.youtube-nocookie.com"]
 
 # --- HTTP security headers ---------------------------------------------------------
-# Sent by `make serve` and written to output/_headers for hosts that read that file.
+# The one source of the site's headers: sent by `make serve`, written to output/_headers for
+# hosts that read that file, and put into the generated Caddyfile / nginx config (SERVER).
 # 'wasm-unsafe-eval' is what Pagefind's search needs; nothing inline is allowed.
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -217,6 +218,12 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "strict-origin-when-cross-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
 }
+
+# --- Production server (sitebuild/serverconf.py: make serve-production, make server-config) ---
+# Caddy (and the documented nginx config) send SECURITY_HEADERS above plus these cache rules,
+# and proxy /api/newsletter/ to the service. Keys and defaults (site folder on the server,
+# the service's address, cache rules): sitebuild/serverconf.py (DEFAULTS). Only overrides here.
+SERVER = {}
 
 # --- Newsletter subscription (newsletter/; every key documented in newsletter/README.md) ----
 # Secrets never go here: MAILCHIMP_API_KEY and NEWSLETTER_SECRET come from the environment,

@@ -83,6 +83,9 @@ class Backend(Protocol):
     def unsubscribe(self, email: str) -> str: ...
     def preferences(self, email: str) -> Preferences | None: ...
     def set_preferences(self, email: str, lang: str, topics: frozenset[str]) -> str: ...
+    def reachable(self) -> bool:
+        """Whether the backend answers now (for the health check; cheap, never raises)."""
+        ...
 
 
 class LocalBackend:
@@ -124,6 +127,10 @@ class LocalBackend:
             return err.code
         self.store.mail_sent(sub.email, sub.id)
         return "check-inbox"
+
+    def reachable(self) -> bool:
+        """The subscriber store answers, and so does the SMTP server when one is configured."""
+        return self.store.readable() and self.mailer.reachable()
 
     def confirm(self, email: str, lang: str) -> str:
         return "confirmed" if self.store.confirm(email) else "expired-link"
@@ -185,6 +192,13 @@ class MailchimpBackend:
             # Someone who left or bounced: the upsert changed nothing; tell the reader.
             return "compliance"
         return "check-inbox"
+
+    def reachable(self) -> bool:
+        try:
+            self.gateway.ping()
+        except (Retryable, Rejected):
+            return False
+        return True
 
     def confirm(self, email: str, lang: str) -> str:
         return "expired-link"  # Mailchimp confirms through its own link; ours are never sent

@@ -21,6 +21,7 @@ import mailchimp_marketing
 import requests
 import requests.adapters
 from mailchimp_marketing.api_client import ApiClient, ApiClientError
+from urllib3.util.retry import Retry
 
 from newsletter.config import NewsletterConfig
 from newsletter.errors import ConfigError, Rejected, Retryable, Undeliverable
@@ -68,11 +69,12 @@ class PooledApiClient(ApiClient):
     Same arguments, same return values, same exceptions as the method it overrides.
     """
 
-    def __init__(self, config: dict | None = None, pool_size: int = 10):
+    def __init__(self, config: dict | None = None, pool_size: int = 10,
+                 retry: Retry | int = 0):
         super().__init__(config or {})
         self.session = requests.Session()
         adapter = requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=pool_size,
-                                                pool_block=False)
+                                                pool_block=False, max_retries=retry)
         self.session.mount("https://", adapter)
         self.session.mount("http://", adapter)
 
@@ -89,10 +91,21 @@ class PooledApiClient(ApiClient):
                                     data=data, auth=auth, timeout=self.timeout)
 
 
-def _pooled_client(pool_size: int) -> mailchimp_marketing.Client:
+def admin_retry(attempts: int, backoff: float) -> Retry:
+    """urllib3's retries for administration commands (setup-mailchimp): 429, 5xx, dropped
+    connections and timeouts, with exponential backoff and jitter. Only idempotent methods
+    (GET, PUT, DELETE) are retried here; a POST that fails is retried by its caller after
+    looking up whether it was applied (interests.setup_interests)."""
+    return Retry(total=attempts, connect=attempts, read=attempts, status=attempts,
+                 status_forcelist=(429, 500, 502, 503, 504), backoff_factor=backoff,
+                 backoff_jitter=backoff, backoff_max=30.0, raise_on_status=False,
+                 respect_retry_after_header=True)
+
+
+def _pooled_client(pool_size: int, retry: Retry | int = 0) -> mailchimp_marketing.Client:
     """A mailchimp_marketing.Client whose API groups all share one PooledApiClient."""
     client = mailchimp_marketing.Client()
-    pooled = PooledApiClient(pool_size=pool_size)
+    pooled = PooledApiClient(pool_size=pool_size, retry=retry)
     client.api_client = pooled
     for group in vars(client).values():  # client.lists, client.ping, ...
         if isinstance(getattr(group, "api_client", None), ApiClient):
@@ -107,11 +120,12 @@ class MailchimpGateway:
     connection limit (Mailchimp allows 10 simultaneous connections per account) and maps errors.
     """
 
-    def __init__(self, config: NewsletterConfig):
+    def __init__(self, config: NewsletterConfig, retry: Retry | int = 0):
         if not config.api_key:
             raise ConfigError("MAILCHIMP_API_KEY is not set; the Mailchimp backend needs it")
         self.config = config
-        self.client = _pooled_client(config.mailchimp_max_connections)
+        # The service retries through its queue (retry=0); admin commands pass admin_retry().
+        self.client = _pooled_client(config.mailchimp_max_connections, retry)
         options: dict[str, Any] = {"api_key": config.api_key, "timeout": config.mailchimp_timeout}
         if config.api_url or "-" not in config.api_key:
             options["server"] = "us1"  # unused with an explicit host; avoids "invalid-server"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import smtplib
+import socket
 import ssl
 import time
 import uuid
@@ -50,6 +51,18 @@ class Mailer:
                             existing.name)
                 return existing
         return self._write_outbox(mail, key or uuid.uuid4().hex[:12])
+
+    def reachable(self) -> bool:
+        """The SMTP server accepts a connection (always True with the outbox)."""
+        if not self.config.smtp_url:
+            return True
+        url = urlsplit(self.config.smtp_url)
+        port = url.port or (465 if url.scheme == "smtps" else 25)
+        try:
+            socket.create_connection((url.hostname or "127.0.0.1", port), timeout=3).close()
+        except OSError:
+            return False
+        return True
 
     def outbox_file(self, key: str) -> Path | None:
         found = sorted(self.outbox.glob(f"*-{key}.eml")) if self.outbox.is_dir() else []

@@ -6,6 +6,7 @@ Routes (all answers are outcome codes, see newsletter/outcomes.py):
                                               button; POST confirms (mail scanners GET links)
     GET+POST /api/newsletter/unsubscribe?t=... page with a button; POST does it (RFC 8058 too)
     GET+POST /api/newsletter/preferences?t=... topics/language form, or unsubscribe
+    GET      /api/newsletter/health           queue depth, backend reachable (JSON; 503 if not)
 Opt-outs and preference changes are queued and retried like subscriptions (Delivery.accept):
 the reader gets the result page even when the backend is down.
 A request with `Accept: application/json` gets `{"outcome": code}` with the code's status;
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -87,6 +89,30 @@ class Endpoint:
         self.limits = RateLimits(config.ratelimit_path, {"ip": config.rate_limit_ip,
                                                          "address": config.rate_limit_address})
         self.allowed = set(config.allowed_origins)
+        self._reachable: tuple[float, bool] | None = None  # (when checked, answer)
+
+    # --- health -------------------------------------------------------------------------------
+    HEALTH_CACHE_SECONDS = 15.0  # monitors may poll often; Mailchimp gets at most one ping
+
+    def health_report(self) -> dict:
+        """What an operator's monitor needs, and nothing about the configuration."""
+        now = time.monotonic()
+        if self._reachable is None or now - self._reachable[0] > self.HEALTH_CACHE_SECONDS:
+            self._reachable = (now, bool(self.backend.reachable()))
+        reachable = self._reachable[1]
+        try:
+            queue = {"waiting": self.delivery.queue.count(),
+                     "dead": self.delivery.queue.count("dead")}
+        except Exception:  # the queue cannot be read: subscriptions cannot be accepted
+            queue = None
+        ok = reachable and queue is not None
+        return {"status": "ok" if ok else "degraded", "backend_reachable": reachable,
+                "queue": queue}
+
+    async def health(self, request: Request) -> Response:
+        report = await run_in_threadpool(self.health_report)
+        return JSONResponse(report, status_code=200 if report["status"] == "ok" else 503,
+                            headers={"Cache-Control": "no-store"})
 
     # --- answers ------------------------------------------------------------------------------
     def answer(self, request: Request, code: str, lang: str) -> Response:
@@ -288,6 +314,7 @@ def create_app(config: NewsletterConfig, static_dir: Path | None = None,
         Route(f"{API}/confirm", endpoint.confirm, methods=["GET", "POST"]),
         Route(f"{API}/unsubscribe", endpoint.unsubscribe, methods=["GET", "POST"]),
         Route(f"{API}/preferences", endpoint.preferences, methods=["GET", "POST"]),
+        Route(f"{API}/health", endpoint.health, methods=["GET"]),
     ]
     if static_dir is not None:
         # html=True serves index.html for directories and 404.html for misses.

@@ -241,6 +241,15 @@ class SubscriberStore:
                 (lang, json.dumps(sorted(topics)), now, email.lower()))
             return cursor.rowcount == 1
 
+    def readable(self) -> bool:
+        """True when the database answers a query (health check)."""
+        try:
+            with self._lock:
+                self._conn.execute("SELECT 1 FROM subscribers LIMIT 1").fetchall()
+        except sqlite3.Error:
+            return False
+        return True
+
     def count(self, status: str | None = None) -> int:
         sql, args = "SELECT COUNT(*) FROM subscribers", ()
         if status:
