@@ -118,20 +118,29 @@ def plan(claims: Iterable[Claim], base: str, page_at: Callable[[str], str | None
             continue
         claimed_by[path] = claim
         rules[path] = Rule(path, target, claim.title, claim.lang)
-    for path, rule in list(rules.items()):
+    for path in sorted(rules):
+        rule = rules.get(path)
+        if rule is None:
+            continue  # dropped with a loop found earlier
         seen, target = [path], rule.target
         while unquote(target) in rules and unquote(target) not in seen:
             seen.append(unquote(target))
             target = rules[unquote(target)].target
-        if target != rule.target:
-            claim = claimed_by[path]
-            chain = " → ".join(quote(p, safe=_SAFE) for p in seen) + f" → {target}"
+        if target == rule.target:
+            continue
+        claim = claimed_by[path]
+        chain = " → ".join(quote(p, safe=_SAFE) for p in seen) + f" → {target}"
+        if unquote(target) in seen:  # back to an old path: no page at the end
             warnings.append(finding(claim.source, claim.line,
-                                    f"redirects chain: {chain}; pointed straight at {target}",
-                                    "give each old URL only the final page"))
-            rules[path] = Rule(path, target, rule.title, rule.lang)
-        if unquote(rules[path].target) == path:
-            del rules[path]  # a loop: it would redirect to itself
+                                    f"redirects loop: {chain}; none of them is redirected",
+                                    "give each old URL the page it now lives at"))
+            for looped in seen:
+                rules.pop(looped, None)
+            continue
+        warnings.append(finding(claim.source, claim.line,
+                                f"redirects chain: {chain}; pointed straight at {target}",
+                                "give each old URL only the final page"))
+        rules[path] = Rule(path, target, rule.title, rule.lang)
     return sorted(rules.values(), key=lambda r: r.path), warnings
 
 

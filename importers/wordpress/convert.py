@@ -48,6 +48,8 @@ class Context:
 
 def to_markdown(html: str, context: Context) -> str:
     html = shortcodes(html, context)
+    if "<iframe" in html:
+        html = _youtube_iframes(html, context)
     html = clean(html, context.iframe_hosts)
     soup = BeautifulSoup(html, "html.parser")
     _images(soup, context)
@@ -132,6 +134,16 @@ def embed(url: str, iframe_hosts: frozenset[str]) -> str:
                 f'title="YouTube video" loading="lazy" allowfullscreen></iframe>')
     escaped = html_module.escape(url.strip())
     return f'<p><a href="{escaped}">{escaped}</a></p>'
+
+
+def _youtube_iframes(html: str, context: Context) -> str:
+    """YouTube players embedded by hand become the privacy-enhanced ones the CSP allows."""
+    soup = BeautifulSoup(html, "html.parser")
+    for frame in soup.find_all("iframe"):
+        if youtube_id(frame.get("src", "")):
+            frame.replace_with(BeautifulSoup(embed(frame["src"], context.iframe_hosts),
+                                             "html.parser"))
+    return str(soup)
 
 
 # --- the parsed tree ---------------------------------------------------------------------------
@@ -227,8 +239,10 @@ class _Converter(MarkdownConverter):
 
     def convert_iframe(self, el, text, parent_tags):
         # Python-Markdown keeps a block of raw HTML as it is; the build's sanitiser checks it.
-        attrs = " ".join(f'{name}="{html_module.escape(value if isinstance(value, str) else "")}"'
-                         if value != "" else name for name, value in el.attrs.items())
+        order = ("src", "title", "width", "height", "loading", "allowfullscreen")
+        known = sorted(el.attrs, key=lambda name: order.index(name) if name in order else 99)
+        attrs = " ".join(f'{name}="{html_module.escape(el[name])}"' if el[name] != "" else name
+                         for name in known if isinstance(el[name], str))
         return f"\n\n<iframe {attrs}></iframe>\n\n"
 
     def convert_figure(self, el, text, parent_tags):
