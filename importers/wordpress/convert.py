@@ -41,6 +41,7 @@ class Context:
     resolve_link: Callable[[str], str | None]  # old URL → "{filename}/…" (None: leave it)
     resolve_image: Callable[[str], str | None]  # upload URL → "{static}/…" (None: missing)
     is_upload: Callable[[str], bool]
+    alt_of: Callable[[str], str] = lambda url: ""  # upload URL → its attachment's alt text
     comment_words: tuple[str, ...] = ("коментар", "comment")
     clinic_words: tuple[str, ...] = ("експіо", "expio")
     iframe_hosts: frozenset[str] = frozenset({"www.youtube-nocookie.com"})
@@ -162,6 +163,10 @@ def _images(soup: BeautifulSoup, context: Context) -> None:
                 parent.decompose()
             continue
         image["src"] = target
+        if not image.get("alt", "").strip():
+            image["alt"] = context.alt_of(src) if context.is_upload(src) else ""
+            if not image["alt"]:
+                context.report("image-no-alt", f"{src} has no alt text — add it")
         link = image.parent
         if link is not None and link.name == "a" and context.is_upload(link.get("href", "")) \
                 and len(link.find_all(True)) == 1:

@@ -85,10 +85,13 @@ def run(export: Export, options: Options) -> Report:
         report.note("Translation groups", "export", problem)
     report.note("Languages", "export", f"decided by {langs.source}")
     attachments = {item.post_id: item for item in export.items if item.post_type == "attachment"}
-    planned = _select(export, langs, site_langs, report)
-    groups = _group(planned, langs, report)
     host = (urlparse(export.site_url).hostname or "").removeprefix("www.")
     media = Media(options.uploads, options.content, host)
+    planned = _select(export, langs, site_langs, report)
+    alt_by_upload = {media.original_name(a.attachment_url): a.meta["_wp_attachment_image_alt"]
+                     for a in attachments.values()
+                     if a.attachment_url and a.meta.get("_wp_attachment_image_alt", "").strip()}
+    groups = _group(planned, langs, report)
     categories = _Categories(export, langs, settings, options.category_map, report)
     taken = _existing_slugs(options.content, settings)
     for group in groups:
@@ -101,8 +104,8 @@ def run(export: Export, options: Options) -> Report:
     by_id = {p.item.post_id: p for group in groups for p in group}
     for group in groups:
         for plan in group:
-            text = _document(plan, group, export, attachments, media, by_path, by_id, categories,
-                             settings, report)
+            text = _document(plan, export, attachments, alt_by_upload, media, by_path, by_id,
+                             categories, settings, report)
             state = files.write(options.content / plan.relative, text)
             report.files[state].append(plan.relative)
             report.imported[(plan.lang, plan.kind, plan.status)] += 1
@@ -267,8 +270,8 @@ class _Categories:
         return chosen[0] if chosen else self.default
 
 
-def _document(plan: Planned, group: list[Planned], export: Export,
-              attachments: dict[int, Item], media: Media, by_path: dict[str, Planned],
+def _document(plan: Planned, export: Export, attachments: dict[int, Item],
+              alt_by_upload: dict[str, str], media: Media, by_path: dict[str, Planned],
               by_id: dict[int, Planned], categories: _Categories, settings: dict,
               report: Report) -> str:
     item = plan.item
@@ -279,7 +282,8 @@ def _document(plan: Planned, group: list[Planned], export: Export,
                     "shortcode-converted": "Converted shortcodes",
                     "elementor-unknown": "Unknown Elementor widgets",
                     "elementor-converted": "Converted Elementor widgets",
-                    "clinic-comment": "Clinic comments"}
+                    "clinic-comment": "Clinic comments",
+                    "image-no-alt": "Images without alt text"}
         report.note(sections.get(kind, kind), where, detail)
 
     def resolve_image(url: str) -> str | None:
@@ -291,6 +295,9 @@ def _document(plan: Planned, group: list[Planned], export: Export,
     def resolve_link(url: str) -> str | None:
         target = _resolve_link(url, export.site_url, by_path, by_id)
         if target is None:
+            if _same_site(url, export.site_url) and urlparse(url).path.strip("/"):
+                report.note("Links to the old site not matched", where,
+                            f"{url} is no imported post or page; check where it should lead")
             return None
         found, fragment = target
         if found.lang == plan.lang:
@@ -304,9 +311,12 @@ def _document(plan: Planned, group: list[Planned], export: Export,
         attachment = attachments.get(attachment_id)
         return attachment.meta.get("_wp_attachment_image_alt", "") if attachment else ""
 
+    def alt_of(url: str) -> str:
+        return alt_by_upload.get(media.original_name(url) or "", "")
+
     context = convert.Context(
         report=note, resolve_link=resolve_link, resolve_image=resolve_image,
-        is_upload=media.is_upload, clinic_words=_clinic_words(settings),
+        is_upload=media.is_upload, alt_of=alt_of, clinic_words=_clinic_words(settings),
         iframe_hosts=frozenset(settings.get("IFRAME_HOSTS", ())))
     source = item.content
     if item.meta.get("_elementor_edit_mode") == "builder" and item.meta.get("_elementor_data"):
@@ -327,17 +337,21 @@ def _clinic_words(settings: dict) -> tuple[str, ...]:
     return tuple(sorted(words))
 
 
+def _same_site(url: str, site_url: str) -> bool:
+    parsed = urlparse(url.strip())
+    if parsed.scheme not in ("", "http", "https"):
+        return False
+    if parsed.hostname is None:
+        return parsed.path.startswith("/")
+    return (parsed.hostname.removeprefix("www.")
+            == (urlparse(site_url).hostname or "").removeprefix("www."))
+
+
 def _resolve_link(url: str, site_url: str, by_path: dict[str, Planned],
                   by_id: dict[int, Planned]) -> tuple[Planned, str] | None:
+    if not _same_site(url, site_url):
+        return None
     parsed = urlparse(url.strip())
-    site = urlparse(site_url)
-    if parsed.scheme not in ("", "http", "https"):
-        return None
-    if parsed.hostname and (parsed.hostname.removeprefix("www.")
-                            != (site.hostname or "").removeprefix("www.")):
-        return None
-    if not parsed.hostname and not parsed.path.startswith("/"):
-        return None
     target = None
     query = parse_qs(parsed.query)
     for name in ("p", "page_id"):

@@ -35,7 +35,7 @@ class Media:
 
     def relative(self, url: str) -> str:
         path = unquote(urlparse(url.strip()).path)
-        return path.split(UPLOADS_MARK, 1)[1].lstrip("/")
+        return path.split(UPLOADS_MARK, 1)[-1].lstrip("/")
 
     def resolve(self, url: str) -> str | None:
         """`{static}/images/…` for an upload URL, copying the original; None when missing."""
@@ -47,6 +47,14 @@ class Media:
         name = source.relative_to(self.uploads).as_posix()
         self._copy(source, name)
         return "{static}/images/" + name
+
+    def original_name(self, url: str) -> str:
+        """The original's path under uploads/ a (possibly resized) upload URL stands for."""
+        relative = self.relative(url)
+        match = _VARIANT.match(PurePosixPath(relative).name)
+        if match:
+            return str(PurePosixPath(relative).with_name(match["stem"] + match["ext"]))
+        return relative
 
     def _original(self, relative: str) -> Path | None:
         if ".." in PurePosixPath(relative).parts:
