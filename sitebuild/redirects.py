@@ -64,9 +64,10 @@ class Rule:
         return quote(self.path, safe=_SAFE)
 
 
-def load(settings: dict) -> dict:
-    values = merged(settings, "REDIRECTS", DEFAULTS)
-    return typed_like_defaults(values, "REDIRECTS", DEFAULTS)
+def load(settings: dict, error: type[Exception] = ValueError) -> dict:
+    """`REDIRECTS` over DEFAULTS; unknown keys and wrong types raise `error`."""
+    values = merged(settings, "REDIRECTS", DEFAULTS, error)
+    return typed_like_defaults(values, "REDIRECTS", DEFAULTS, error)
 
 
 def split(value: str) -> list[str]:
