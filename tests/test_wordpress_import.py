@@ -353,3 +353,31 @@ def test_a_browser_follows_an_old_cyrillic_link_to_the_new_page(built, serve_app
             assert [m for m in refused if "127.0.0.1:8000" not in m] == []
         finally:
             browser.close()
+
+
+def test_a_changed_export_updates_untouched_files_and_finds_moved_ones(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_SITE, content)
+    assert run_import(content, tmp_path / "first.txt") == 0
+    # The editor files the English stress article under psychosomatics (moved, not edited).
+    old = content / "articles/stress/stress-friend-or-foe.en.md"
+    moved = content / "articles/psychosomatics/stress-friend-or-foe.en.md"
+    moved.parent.mkdir()
+    old.rename(moved)
+    changed = tmp_path / "export.xml"
+    changed.write_text((WP / "export.xml").read_text(encoding="utf-8")
+                       .replace("Stress can help.", "Stress can help a lot.")
+                       .replace("Ми — клініка в Києві.", "Ми — клініка в Києві з 2015 року."),
+                       encoding="utf-8")
+    assert import_main(["--wxr", str(changed), "--uploads", str(WP / "uploads"),
+                        "--content", str(content), "--report", str(tmp_path / "r.txt")]) == 0
+    assert "з 2015 року" in (content / "pages/about-us.uk.md").read_text(encoding="utf-8")
+    assert "Stress can help a lot." in moved.read_text(encoding="utf-8")
+    assert not old.exists()  # no second copy where the importer first put it
+    # Links from other imported files follow the file to where it is now.
+    assert "({filename}/articles/psychosomatics/stress-friend-or-foe.en.md)" in \
+        (content / "pages/about-us.en.md").read_text(encoding="utf-8")
+    report = (tmp_path / "r.txt").read_text(encoding="utf-8")
+    assert "  updated: 3\n" in report  # the two changed files, and the link to the moved one
+    assert "articles/psychosomatics/stress-friend-or-foe.en.md (the importer would name it " \
+           "articles/stress/stress-friend-or-foe.en.md); kept there" in report

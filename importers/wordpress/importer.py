@@ -56,9 +56,12 @@ class Planned:
     slug: str = ""
     category: str = ""
     old_path: str = ""
+    moved_to: str = ""  # where an editor moved the file an earlier import wrote
 
     @property
     def relative(self) -> str:
+        if self.moved_to:
+            return self.moved_to
         folder = f"articles/{self.category}" if self.kind == "article" else "pages"
         return f"{folder}/{self.slug}.{self.lang}.md"
 
@@ -93,13 +96,18 @@ def run(export: Export, options: Options) -> Report:
                      if a.attachment_url and a.meta.get("_wp_attachment_image_alt", "").strip()}
     groups = _group(planned, langs, report)
     categories = _Categories(export, langs, settings, options.category_map, report)
-    taken = _existing_slugs(options.content, settings)
+    taken, imported_before = _existing_sources(options.content, settings)
     for group in groups:
         _name_group(group, taken, report)
         category = categories.for_group(group)
         for plan in group:
             plan.category = category
             plan.old_path = old_path(plan.item.link)
+            found = imported_before.get(_match_key(plan.old_path)) if plan.old_path else None
+            if found and found != plan.relative:
+                report.note("Moved since the last import", _where(plan.item),
+                            f"{found} (the importer would name it {plan.relative}); kept there")
+                plan.moved_to = found
     by_path = {_match_key(p.old_path): p for group in groups for p in group if p.old_path}
     by_id = {p.item.post_id: p for group in groups for p in group}
     for group in groups:
@@ -161,16 +169,24 @@ def _group(planned: list[Planned], langs: languages.Languages,
     return sorted(groups, key=lambda g: min(p.item.post_id for p in g))
 
 
-def _existing_slugs(content: Path, settings: dict) -> set[str]:
-    """File names already used by sources the importer did not write: imported files never
-    take them (a file the importer wrote is recognised by its stamp and named again)."""
-    taken = set()
+def _existing_sources(content: Path, settings: dict) -> tuple[set[str], dict[str, str]]:
+    """(file names taken by sources the importer did not write, {old path: file} of those an
+    earlier import wrote). Imported files are found by their `old_urls` wherever an editor
+    moved them, so a re-import never writes a second copy; names of others are never taken."""
+    taken: set[str] = set()
+    imported: dict[str, str] = {}
     roots = [*settings.get("ARTICLE_PATHS", ["articles"]), *settings.get("PAGE_PATHS", ["pages"])]
     for root in roots:
-        for path in (content / root).rglob("*.md"):
-            if files.stamp_matches(path.read_text(encoding="utf-8", errors="replace")) is None:
+        for path in sorted((content / root).rglob("*.md")):
+            text = path.read_text(encoding="utf-8", errors="replace")
+            if files.stamp_matches(text) is None:
                 taken.add(path.name.split(".", 1)[0])
-    return taken
+                continue
+            for line in text.split("\n\n", 1)[0].splitlines():
+                if line.startswith("old_urls:"):
+                    for old in line.split(":", 1)[1].replace(",", " ").split():
+                        imported.setdefault(_match_key(old), path.relative_to(content).as_posix())
+    return taken, imported
 
 
 def _slug_candidates(group: list[Planned]) -> list[str]:
