@@ -134,3 +134,12 @@ def test_the_stamp_tells_an_edited_file_from_an_untouched_one() -> None:
     assert files.stamp_matches(text) is True
     assert files.stamp_matches(text.replace("Body", "Edited body")) is False
     assert files.stamp_matches("title: T\n\nBody.\n") is None
+
+
+def test_classic_posts_get_the_paragraphs_wordpress_adds_when_it_shows_them() -> None:
+    stored = "First line\nsecond line.\n\n<h2>Heading</h2>\n\n<strong>Bold</strong> start."
+    assert convert.paragraphs(stored) == (
+        "<p>First line<br>\nsecond line.</p>\n<h2>Heading</h2>\n<p><strong>Bold</strong> "
+        "start.</p>")
+    block_editor = "<!-- wp:paragraph -->\n<p>A</p>\n<!-- /wp:paragraph -->\n\nB"
+    assert convert.paragraphs(block_editor) == block_editor

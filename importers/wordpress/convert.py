@@ -62,6 +62,23 @@ def to_markdown(html: str, context: Context) -> str:
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip() + "\n"
 
 
+_BLOCK_START = re.compile(
+    r"^\s*(?:<!--|\[|<(?:p|div|h[1-6]|ul|ol|li|table|blockquote|pre|figure|hr|iframe|section|"
+    r"address|dl|form|style|script)\b)", re.IGNORECASE)
+
+
+def paragraphs(html: str) -> str:
+    """WordPress's wpautop, as far as imports need it: classic-editor posts are stored with
+    blank lines between paragraphs and single line breaks inside them, and WordPress adds
+    the <p> and <br> only when it shows them. Block-editor posts carry their own <p>."""
+    if "<!-- wp:" in html:
+        return html
+    chunks = re.split(r"\n\s*\n", html.replace("\r\n", "\n"))
+    return "\n".join(chunk if _BLOCK_START.match(chunk)
+                     else "<p>" + chunk.strip().replace("\n", "<br>\n") + "</p>"
+                     for chunk in chunks if chunk.strip())
+
+
 # --- shortcodes ----------------------------------------------------------------------------------
 
 def attributes(text: str) -> dict[str, str]:

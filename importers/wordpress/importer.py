@@ -133,7 +133,7 @@ def _select(export: Export, langs: languages.Languages, site_langs: tuple[str, .
         if item.status not in STATUSES:
             report.skipped[f"status {item.status}"] += 1
             continue
-        lang = langs.of_post.get(item.post_id, site_langs[0])
+        lang = langs.of_post.get(item.post_id, langs.default)
         if lang not in site_langs:
             report.skipped[f"language {lang} (not in SITE_LANGUAGES)"] += 1
             report.note("Unknown languages", _where(item), f"language {lang!r} is not a site "
@@ -159,8 +159,6 @@ def _group(planned: list[Planned], langs: languages.Languages,
             report.note("Translation groups", _where(plan.item),
                         f"a second {plan.lang} {plan.kind} in group {key}; imported alone")
             group = None
-        if group is None and key and not grouped[key]:
-            group = grouped[key]
         if group is None:
             alone.append([plan])
         else:
@@ -226,6 +224,7 @@ class _Categories:
                  category_map: dict[str, str], report: Report) -> None:
         self.ours = settings["CATEGORIES"]
         self.default = settings.get("DEFAULT_CATEGORY", "uncategorized")
+        self.default_lang = settings["DEFAULT_LANG"]
         self.category_map = category_map
         self.report = report
         self.names = {name.lower(): slug for slug, by_lang in self.ours.items()
@@ -278,7 +277,8 @@ class _Categories:
         if group[0].kind != "article":
             return ""
         found = [(plan, self.for_item(plan.item)[0]) for plan in group]
-        chosen = [c for _, c in sorted(found, key=lambda f: f[0].lang != "uk") if c]
+        chosen = [c for _, c in sorted(found, key=lambda f: f[0].lang != self.default_lang)
+                  if c]
         if len(set(chosen)) > 1:
             self.report.note("Category conflicts", _where(group[0].item),
                              f"the translations are filed under {', '.join(sorted(set(chosen)))}; "
@@ -340,8 +340,8 @@ def _document(plan: Planned, export: Export, attachments: dict[int, Item],
             source = elementor.to_html(item.meta["_elementor_data"], note, attachment_alt)
         except elementor.ElementorUnreadable as error:
             report.note("Unreadable Elementor data", where, f"{error}; content:encoded used")
-    if "<p" not in source and "\n\n" in source:  # classic posts: wpautop's blank-line paragraphs
-        source = "".join(f"<p>{part}</p>" for part in source.split("\n\n") if part.strip())
+    else:
+        source = convert.paragraphs(source)
     body = convert.to_markdown(source, context)
     fields = _fields(plan, item, export, attachments, media, categories, report, resolve_image)
     return files.render(fields, body)
@@ -384,7 +384,8 @@ def _new_url(plan: Planned, settings: dict) -> str:
     """The page's address on the new site (root-relative), as sitebuild will write it."""
     pattern = settings["ARTICLE_URL"] if plan.kind == "article" else settings["PAGE_URL"]
     prefix = "" if plan.lang == settings["DEFAULT_LANG"] else f"{plan.lang}/"
-    return "/" + prefix + pattern.format(slug=plan.slug, lang=plan.lang, category=plan.category)
+    slug = plan.relative.rsplit("/", 1)[-1].split(".", 1)[0]  # the file's name, wherever it is
+    return "/" + prefix + pattern.format(slug=slug, lang=plan.lang, category=plan.category)
 
 
 def _one_line(text: str) -> str:

@@ -24,6 +24,7 @@ class Languages:
     """The outcome: language per post id, groups of post ids, and how it was decided."""
 
     source: str  # "polylang" | "wpml" | "link"
+    default: str  # the site's default language: items with no language are in it
     of_post: dict[int, str] = field(default_factory=dict)
     group_of_post: dict[int, str] = field(default_factory=dict)
     group_of_term: dict[int, str] = field(default_factory=dict)  # category term_id -> group
@@ -54,7 +55,7 @@ def detect(export: Export, default_lang: str, languages: tuple[str, ...]) -> Lan
         return _polylang(export, default_lang)
     if any("_wpml_import_language_code" in item.meta for item in export.items):
         return _wpml(export, default_lang)
-    result = Languages("link")
+    result = Languages("link", default_lang)
     for item in export.items:
         result.of_post[item.post_id] = link_language(item.link, export.site_url, default_lang,
                                                      languages)
@@ -73,7 +74,7 @@ def link_language(link: str, site_url: str, default_lang: str,
 
 
 def _polylang(export: Export, default_lang: str) -> Languages:
-    result = Languages("polylang")
+    result = Languages("polylang", default_lang)
     groups: dict[str, dict[str, int]] = {}
     for term in export.terms:
         if term.taxonomy not in ("post_translations", "term_translations"):
@@ -104,7 +105,7 @@ def _polylang(export: Export, default_lang: str) -> Languages:
 
 
 def _wpml(export: Export, default_lang: str) -> Languages:
-    result = Languages("wpml")
+    result = Languages("wpml", default_lang)
     for item in export.items:
         result.of_post[item.post_id] = item.meta.get("_wpml_import_language_code") \
             or default_lang
