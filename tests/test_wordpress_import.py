@@ -381,3 +381,23 @@ def test_a_changed_export_updates_untouched_files_and_finds_moved_ones(tmp_path:
     assert "  updated: 3\n" in report  # the two changed files, and the link to the moved one
     assert "articles/psychosomatics/stress-friend-or-foe.en.md (the importer would name it " \
            "articles/stress/stress-friend-or-foe.en.md); kept there" in report
+
+
+def test_the_bench_export_is_deterministic_and_imports_cleanly(tmp_path: Path) -> None:
+    from bench import wordpress_export
+
+    first = wordpress_export.generate(tmp_path / "a", posts=20, seed=3)
+    wordpress_export.generate(tmp_path / "b", posts=20, seed=3)
+    assert (tmp_path / "a/export.xml").read_bytes() == (tmp_path / "b/export.xml").read_bytes()
+    assert first["posts"] == 20
+    assert import_main(["--wxr", str(tmp_path / "a/export.xml"),
+                        "--uploads", str(tmp_path / "a/uploads"),
+                        "--content", str(tmp_path / "content"),
+                        "--report", str(tmp_path / "r.txt")]) == 0
+    report = (tmp_path / "r.txt").read_text(encoding="utf-8")
+    # Of 10 pairs one is a draft and one private (skipped).
+    for line in ("uk article published: 8", "en article published: 8", "uk article draft: 1",
+                 "status private: 2", "type revision: 1"):
+        assert line in report
+    assert "Missing images" not in report and "Slug collisions" not in report
+    assert len(list((tmp_path / "content").rglob("*.md"))) == 18
