@@ -160,6 +160,9 @@ def test_classic_body_shortcodes_cdata_links_and_comment(imported: Path) -> None
     en = read(imported, "articles/stress/stress-friend-or-foe.en.md")
     assert "[sleep]({filename}/articles/ptsd/ptsd-and-sleep.en.md#sleep)" in en
     assert "[not_a_shortcode]" in en  # [[x]] is WordPress's escaped literal
+    # [gallery]: the attachments' original files with their alt text (999 is not exported)
+    assert "![Світла кімната для консультацій]({static}/images/2024/03/calm-room.jpg)\n\n" \
+           "![]({static}/images/2024/05/night-city.png)" in en
 
 
 def test_images_are_the_originals(imported: Path) -> None:
@@ -180,6 +183,10 @@ def test_report_lists_what_was_dropped_converted_missing_and_renamed(imported: P
     assert "featured image has no alt text; used 'Нічне місто'" in report
     assert "translation group 'pll_broken' (term_translations): not a PHP-serialised" in report
     assert "decided by polylang" in report
+    assert "post 104 “Stress: friend or foe”: [gallery] → 2 images" in report
+    assert "post 104 “Stress: friend or foe”: attachment 999 is not in the export" in report
+    assert "post 104 “Stress: friend or foe”: https://expio.com.ua/wp-content/uploads/2024/05/" \
+           "night-city.png has no alt text — add it" in report
 
 
 # --- idempotence ---------------------------------------------------------------------------------

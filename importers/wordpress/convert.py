@@ -42,6 +42,7 @@ class Context:
     resolve_image: Callable[[str], str | None]  # upload URL → "{static}/…" (None: missing)
     is_upload: Callable[[str], bool]
     alt_of: Callable[[str], str] = lambda url: ""  # upload URL → its attachment's alt text
+    attachment: Callable[[int], tuple[str, str] | None] = lambda post_id: None  # (URL, alt)
     comment_words: tuple[str, ...] = ("коментар", "comment")
     clinic_words: tuple[str, ...] = ("експіо", "expio")
     iframe_hosts: frozenset[str] = frozenset({"www.youtube-nocookie.com"})
@@ -105,6 +106,12 @@ def shortcodes(html: str, context: Context) -> str:
                 url = f"https://www.youtube.com/watch?v={url}"
             context.report("shortcode-converted", f"[{name}] → video embed")
             return embed(url, context.iframe_hosts) if url else ""
+        if name == "gallery" and attrs.get("ids"):
+            found = [context.attachment(int(i)) for i in re.findall(r"\d+", attrs["ids"])]
+            pictures = [picture for picture in found if picture]
+            context.report("shortcode-converted", f"[gallery] → {len(pictures)} images")
+            return "".join(f'<p><img src="{html_module.escape(url)}" '
+                           f'alt="{html_module.escape(alt)}"></p>' for url, alt in pictures)
         context.report("shortcode-dropped", f"[{name}]" + (" (its content kept)"
                                                           if inner.strip() else ""))
         return shortcodes(inner, context) if inner else ""

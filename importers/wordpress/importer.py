@@ -327,12 +327,20 @@ def _document(plan: Planned, export: Export, attachments: dict[int, Item],
         attachment = attachments.get(attachment_id)
         return attachment.meta.get("_wp_attachment_image_alt", "") if attachment else ""
 
+    def attachment(post_id: int) -> tuple[str, str] | None:
+        found = attachments.get(post_id)
+        if found is None or not found.attachment_url:
+            report.note("Missing images", where, f"attachment {post_id} is not in the export")
+            return None
+        return found.attachment_url, found.meta.get("_wp_attachment_image_alt", "")
+
     def alt_of(url: str) -> str:
         return alt_by_upload.get(media.original_name(url) or "", "")
 
     context = convert.Context(
         report=note, resolve_link=resolve_link, resolve_image=resolve_image,
-        is_upload=media.is_upload, alt_of=alt_of, clinic_words=_clinic_words(settings),
+        is_upload=media.is_upload, alt_of=alt_of, attachment=attachment,
+        clinic_words=_clinic_words(settings),
         iframe_hosts=frozenset(settings.get("IFRAME_HOSTS", ())))
     source = item.content
     if item.meta.get("_elementor_edit_mode") == "builder" and item.meta.get("_elementor_data"):
