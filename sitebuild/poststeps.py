@@ -49,10 +49,15 @@ def write_redirects(site_dir: Path, settings: dict, site: Catalogue) -> list[str
         return relative.removesuffix("index.html")
 
     def finding(source: str, line: int, problem: str, fix: str) -> str:
-        return str(Finding(source, line, redirects.FIELD, problem, fix))
+        field = "redirect" if source == options["file"] else redirects.FIELD
+        return str(Finding(source, line, field, problem, fix))
 
+    more, warnings = redirects.read_file(Path(settings["PATH"]), options["file"],
+                                         site.languages, settings["DEFAULT_LANG"], finding)
+    claims += more
     base = "/" + urlparse(settings["SITEURL"]).path.strip("/")
-    rules, warnings = redirects.plan(claims, base.rstrip("/") + "/", page_at, finding)
+    rules, found = redirects.plan(claims, base.rstrip("/") + "/", page_at, finding)
+    warnings += found
     warnings += redirects.write(site_dir, rules, settings, options)
     for warning in warnings:
         logger.warning("%s", warning)

@@ -9,6 +9,10 @@ For each old path that is not a page of the new site the build writes
 - `_redirects.nginx`, an nginx `map` from `$uri` to the new path;
 - `_redirects.caddy`, `redir` lines for a Caddy site block (`import …/_redirects.caddy`).
 
+Old paths come from each source's `old_urls` field and from the redirects file
+(`REDIRECTS["file"]`, default `content/data/redirects.toml`) for what is no source file,
+such as the old site's category archives.
+
 Browsers send a Cyrillic path percent-encoded (`/%D0%BF%D1%80…/`); nginx, Caddy and static
 file servers decode it before matching or looking for a file, so the page is written at the
 decoded path and the nginx and Caddy rules use the decoded form; `_redirects` uses the encoded
@@ -22,6 +26,7 @@ from __future__ import annotations
 import html
 import logging
 import re
+import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +39,9 @@ logger = logging.getLogger(__name__)
 DEFAULTS = {
     "rule_limit": 2000,  # Cloudflare Pages: 2,000 static redirects per _redirects file
     "status": 301,
+    # Redirects that belong to no source file (old category archives, moved sections):
+    # `"/old/path/" = "/new/path/"` lines, relative to the content folder; optional.
+    "file": "data/redirects.toml",
 }
 FIELD = "old_urls"
 _SAFE = "/-._~!$&'()*+,;=:@"
@@ -119,6 +127,14 @@ def plan(claims: Iterable[Claim], base: str, page_at: Callable[[str], str | None
             continue
         claimed_by[path] = claim
         rules[path] = Rule(path, target, claim.title, claim.lang)
+    for path, rule in rules.items():
+        target = unquote(rule.target)
+        if target.startswith(base) and target not in rules \
+                and page_at("/" + target[len(base):]) is None:
+            claim = claimed_by[path]
+            warnings.append(finding(claim.source, claim.line,
+                                    f"{quote(path, safe=_SAFE)} leads to {rule.target}, which "
+                                    "is no page of the new site", "correct the new path"))
     for path in sorted(rules):
         rule = rules.get(path)
         if rule is None:
@@ -143,6 +159,33 @@ def plan(claims: Iterable[Claim], base: str, page_at: Callable[[str], str | None
                                 "give each old URL only the final page"))
         rules[path] = Rule(path, target, rule.title, rule.lang)
     return sorted(rules.values(), key=lambda r: r.path), warnings
+
+
+def read_file(content: Path, relative: str, languages: Iterable[str], default_lang: str,
+              finding: Callable[..., str]) -> tuple[list[Claim], list[str]]:
+    """Claims of the redirects file (`"/old/" = "/new/"`), and warnings for what is wrong."""
+    path = content / relative
+    if not path.is_file():
+        return [], []
+    text = path.read_text(encoding="utf-8", errors="replace")
+    try:
+        table = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        line = getattr(error, "lineno", None) or 1
+        return [], [finding(relative, line, f"cannot be read: {error}",
+                            'write one `"/old/path/" = "/new/path/"` per line')]
+    lines = text.splitlines()
+    claims, warnings = [], []
+    for old, new in table.items():
+        line = next((n for n, text in enumerate(lines, 1) if old in text), 1)
+        if not isinstance(new, str) or not new.startswith("/"):
+            warnings.append(finding(relative, line, f"{old!r} leads to {new!r}, not to a path",
+                                    'give the new path in quotes, e.g. "/articles/x/"'))
+            continue
+        first = new.strip("/").split("/", 1)[0]
+        lang = first if first in languages else default_lang
+        claims.append(Claim(old, new.lstrip("/"), new, lang, relative, line))
+    return claims, warnings
 
 
 # --- formats -----------------------------------------------------------------------------------

@@ -18,8 +18,12 @@ def claim(old: str, target: str, source: str = "a.uk.md", line: int = 5) -> Clai
     return Claim(old, target, "Title", "uk", source, line)
 
 
-def plan(claims, pages=()):
-    served = {redirects.page_file(Path("/site"), "/" + p) for p in pages}
+def plan(claims, pages=(), missing=()):
+    """The plan on a site whose pages are `pages` plus every target that is no old path
+    (except `missing`)."""
+    olds = {redirects.normalise(c.old) for c in claims}
+    targets = {c.target for c in claims if "/" + c.target not in olds and c.target not in missing}
+    served = {redirects.page_file(Path("/site"), "/" + p) for p in [*pages, *targets]}
 
     def page_at(path: str) -> str | None:
         found = redirects.page_file(Path("/site"), path)
@@ -70,6 +74,13 @@ def test_chains_are_shortened_and_reported_and_loops_dropped() -> None:
     assert any("redirects loop: /loop1/ → /loop2/ → /loop1/" in w for w in warnings)
 
 
+def test_a_redirect_to_no_page_is_reported() -> None:
+    rules, warnings = plan([claim("/old/", "category/gone/")], missing={"category/gone/"})
+    assert [r.path for r in rules] == ["/old/"]
+    assert warnings == ["a.uk.md:5: old_urls: /old/ leads to /category/gone/, which is no page "
+                        "of the new site — correct the new path"]
+
+
 def test_a_query_string_cannot_be_redirected_statically() -> None:
     rules, warnings = plan([claim("/?p=12", "articles/a/")])
     assert rules == [] and "has a query string" in warnings[0]
@@ -101,3 +112,23 @@ def test_settings_are_checked() -> None:
         redirects.load({"REDIRECTS": {"limit": 5}})
     with pytest.raises(ValueError, match="must be int"):
         redirects.load({"REDIRECTS": {"rule_limit": "5"}})
+
+
+def test_the_redirects_file_adds_paths_no_source_file_has(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data/redirects.toml").write_text(
+        '# old category archives\n"/category/%D0%BF%D1%82%D1%81%D1%80/" = "/category/ptsd/"\n'
+        '"/en/category/ptsd-en/" = "/en/category/ptsd/"\n"/bad/" = 5\n', encoding="utf-8")
+    claims, warnings = redirects.read_file(tmp_path, "data/redirects.toml", ("uk", "en"), "uk",
+                                           finding)
+    assert [(c.old, c.target, c.lang, c.line) for c in claims] == [
+        ("/category/%D0%BF%D1%82%D1%81%D1%80/", "category/ptsd/", "uk", 2),
+        ("/en/category/ptsd-en/", "en/category/ptsd/", "en", 3)]
+    assert warnings == ["data/redirects.toml:4: old_urls: '/bad/' leads to 5, not to a path — "
+                        'give the new path in quotes, e.g. "/articles/x/"']
+    (tmp_path / "data/redirects.toml").write_text('"/x/" = \n', encoding="utf-8")
+    claims, warnings = redirects.read_file(tmp_path, "data/redirects.toml", ("uk",), "uk",
+                                           finding)
+    assert claims == [] and warnings[0].startswith("data/redirects.toml:1: old_urls: cannot be")
+    assert redirects.read_file(tmp_path / "none", "data/redirects.toml", ("uk",), "uk",
+                               finding) == ([], [])

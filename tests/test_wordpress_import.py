@@ -33,6 +33,9 @@ OLD_URLS = {
     "/en/ptsd-–-and-sleep/": "/en/articles/ptsd-and-sleep-2/",
     "/про-нас/": "/about-us/",
     "/en/about-us/": "/en/about-us/",  # same path on both sites: no redirect needed
+    # category archives, from content/data/redirects.toml
+    "/category/птср/": "/category/ptsd/",
+    "/en/category/stress-en/": "/en/category/stress/",
 }
 
 
@@ -165,6 +168,16 @@ def test_classic_body_shortcodes_cdata_links_and_comment(imported: Path) -> None
            "![]({static}/images/2024/05/night-city.png)" in en
 
 
+def test_old_category_archives_go_to_the_redirects_file(imported: Path) -> None:
+    text = read(imported, "data/redirects.toml")
+    assert '"/category/%D0%BF%D1%82%D1%81%D1%80/" = "/category/ptsd/"' in text
+    assert '"/en/category/stress-en/" = "/en/category/stress/"' in text
+    assert '"/category/stres-i-tryvoha/" = "/category/stress/"' in text  # through its group
+    assert "/category/son/" not in text  # matches none of ours: reported instead
+    report = (imported / "report.txt").read_text(encoding="utf-8")
+    assert "category 'son': /category/son/ matches none of our categories" in report
+
+
 def test_images_are_the_originals(imported: Path) -> None:
     images = imported / "content" / "images"
     assert (images / "2024/03/calm-room.jpg").read_bytes() \
@@ -201,7 +214,7 @@ def test_a_second_import_changes_nothing_and_keeps_edited_files(tmp_path: Path) 
     assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in content.rglob("*")
             if p.is_file()} == snapshot
     second = (tmp_path / "second.txt").read_text(encoding="utf-8")
-    assert "  written: 0\n" in second and "  unchanged: 9\n" in second
+    assert "  written: 0\n" in second and "  unchanged: 10\n" in second
     assert "  images copied: 0\n" in second
 
     edited = content / "articles/ptsd/ptsd-and-sleep.en.md"
@@ -265,7 +278,8 @@ def test_redirect_files(built) -> None:
     netlify = (output / "_redirects").read_text(encoding="utf-8").splitlines()
     assert f"{quote('/птср-і-сон/')} /articles/ptsd-and-sleep/ 301" in netlify
     assert "/stres-druh-chy-voroh/ /articles/stress-friend-or-foe/ 301" in netlify
-    assert len(netlify) == 6  # /en/about-us/ is served as it is; /search/ collides
+    # 6 posts and pages (/en/about-us/ is served as it is; /search/ collides), 5 categories
+    assert len(netlify) == 11
     nginx = (output / "_redirects.nginx").read_text(encoding="utf-8")
     assert '    "/птср-і-сон/" "/articles/ptsd-and-sleep/";' in nginx
     rules = "".join(line for line in nginx.splitlines(True) if not line.startswith("#"))

@@ -30,6 +30,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="site settings (CATEGORIES, SITE_LANGUAGES; default pelicanconf.py)")
     parser.add_argument("--categories", type=Path, default=None,
                         help='TOML file of WordPress category slugs → ours: old-slug = "ptsd"')
+    parser.add_argument("--category-base", default="category",
+                        help="the old site's category base (Settings > Permalinks; "
+                             "default %(default)s)")
     parser.add_argument("--report", type=Path, default=Path("wordpress-import-report.txt"),
                         help="where the report is written (default: %(default)s)")
     return parser.parse_args(argv)
@@ -63,7 +66,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     content = args.content or Path(settings.get("PATH", "content"))
     report = importer.run(export, importer.Options(content=content, uploads=args.uploads,
-                                                   settings=settings, category_map=category_map))
+                                                   settings=settings, category_map=category_map,
+                                                   category_base=args.category_base))
     text = report.render()
     sys.stdout.write(text)
     args.report.write_text(text, encoding="utf-8")

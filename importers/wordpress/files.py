@@ -9,11 +9,13 @@ whose new text equals the old is not written at all, so its time stamp stays.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from pathlib import Path
 
 FIELD = "import_hash"
-_STAMP = re.compile(rf"^{FIELD}:[ \t]*(?P<hash>[0-9a-f]+)[ \t]*\n", re.MULTILINE)
+# In a Markdown header the stamp is a field; in a TOML file, a comment.
+_STAMP = re.compile(rf"^(?:# )?{FIELD}:[ \t]*(?P<hash>[0-9a-f]+)[ \t]*\n", re.MULTILINE)
 
 WRITTEN, UPDATED, UNCHANGED = "written", "updated", "unchanged"
 KEPT_EDITED = "kept (edited since the last import)"
@@ -24,11 +26,22 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
+def _stamped(header: str, body: str, prefix: str = "") -> str:
+    """Header, the stamp as its last line, blank line, body."""
+    return f"{header}{prefix}{FIELD}: {_digest(f'{header}{chr(10)}{body}')}\n\n{body}"
+
+
 def render(fields: list[tuple[str, str]], body: str) -> str:
-    """Header, blank line, body; the stamp is the last header line."""
-    header = "".join(f"{name}: {value}\n" for name, value in fields)
-    unstamped = f"{header}\n{body}"
-    return f"{header}{FIELD}: {_digest(unstamped)}\n\n{body}"
+    """A Markdown source: `key: value` header, blank line, body."""
+    return _stamped("".join(f"{name}: {value}\n" for name, value in fields), body)
+
+
+def render_toml(comments: list[str], entries: dict[str, str]) -> str:
+    """A TOML file of string keys and values after a comment block."""
+    header = "".join(f"# {line}\n" for line in comments)
+    body = "".join(f"{json.dumps(key, ensure_ascii=False)} = "
+                   f"{json.dumps(value, ensure_ascii=False)}\n" for key, value in entries.items())
+    return _stamped(header, body, "# ")
 
 
 def _header_end(text: str) -> int:

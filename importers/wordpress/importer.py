@@ -43,6 +43,7 @@ class Options:
     uploads: Path
     settings: dict  # the site's settings (core.siteconf.read)
     category_map: dict[str, str] = field(default_factory=dict)  # WordPress slug → ours
+    category_base: str = "category"  # WordPress's category base (Settings > Permalinks)
 
 
 @dataclass
@@ -118,7 +119,45 @@ def run(export: Export, options: Options) -> Report:
             report.files[state].append(plan.relative)
             report.imported[(plan.lang, plan.kind, plan.status)] += 1
     report.files["images copied"] = sorted(media.written)
+    _write_redirects(export, langs, categories, options, report)
     return report
+
+
+REDIRECTS_FILE = "data/redirects.toml"  # the build's REDIRECTS["file"] default
+
+
+def _write_redirects(export: Export, langs: languages.Languages, categories: _Categories,
+                     options: Options, report: Report) -> None:
+    """Old category archives → ours, in the redirects file the build reads (no source file
+    carries them). Categories that match none of ours are reported instead."""
+    settings = options.settings
+    entries: dict[str, str] = {}
+    for term in sorted(export.terms, key=lambda t: t.term_id):
+        if term.taxonomy != "category" or not term.slug:
+            continue
+        lang = langs.lang_of_term.get(term.term_id, langs.default)
+        if lang not in settings["SITE_LANGUAGES"]:
+            continue
+        prefix = "" if lang == settings["DEFAULT_LANG"] else f"{lang}/"
+        old = old_path(f"/{prefix}{options.category_base.strip('/')}/{term.slug}/")
+        ours = categories.map(term.slug, term.name)
+        if ours is None:
+            report.note("Category archives not redirected", f"category {unquote(term.slug)!r}",
+                        f"{old} matches none of our categories; add a line "
+                        f'"{old}" = "/…/" to content/{REDIRECTS_FILE} if it should lead somewhere')
+            continue
+        new = "/" + prefix + settings["CATEGORY_URL"].format(slug=ours, lang=lang)
+        if old and _match_key(old) != _match_key(new):
+            entries[old] = new
+    if not entries:
+        return
+    text = files.render_toml(
+        ["Old addresses of the WordPress site that no source file carries: its category",
+         "archives. Read by the build (REDIRECTS['file']), which redirects each to its page.",
+         "Written by the WordPress importer: once you edit this file, it is left alone."],
+        entries)
+    state = files.write(options.content / REDIRECTS_FILE, text)
+    report.files[state].append(REDIRECTS_FILE)
 
 
 def _select(export: Export, langs: languages.Languages, site_langs: tuple[str, ...],
