@@ -127,6 +127,15 @@ def plan(claims: Iterable[Claim], base: str, page_at: Callable[[str], str | None
             continue
         claimed_by[path] = claim
         rules[path] = Rule(path, target, claim.title, claim.lang)
+    warnings += _missing_targets(rules, claimed_by, base, page_at, finding)
+    warnings += _shorten_chains(rules, claimed_by, finding)
+    return sorted(rules.values(), key=lambda r: r.path), warnings
+
+
+def _missing_targets(rules: dict[str, Rule], claimed_by: dict[str, Claim], base: str,
+                     page_at: Callable[[str], str | None],
+                     finding: Callable[..., str]) -> list[str]:
+    warnings = []
     for path, rule in rules.items():
         target = unquote(rule.target)
         if target.startswith(base) and target not in rules \
@@ -135,6 +144,13 @@ def plan(claims: Iterable[Claim], base: str, page_at: Callable[[str], str | None
             warnings.append(finding(claim.source, claim.line,
                                     f"{quote(path, safe=_SAFE)} leads to {rule.target}, which "
                                     "is no page of the new site", "correct the new path"))
+    return warnings
+
+
+def _shorten_chains(rules: dict[str, Rule], claimed_by: dict[str, Claim],
+                    finding: Callable[..., str]) -> list[str]:
+    """A redirect to another old path points at its end instead; loops are dropped."""
+    warnings = []
     for path in sorted(rules):
         rule = rules.get(path)
         if rule is None:
@@ -158,7 +174,7 @@ def plan(claims: Iterable[Claim], base: str, page_at: Callable[[str], str | None
                                 f"redirects chain: {chain}; pointed straight at {target}",
                                 "give each old URL only the final page"))
         rules[path] = Rule(path, target, rule.title, rule.lang)
-    return sorted(rules.values(), key=lambda r: r.path), warnings
+    return warnings
 
 
 def read_file(content: Path, relative: str, languages: Iterable[str], default_lang: str,

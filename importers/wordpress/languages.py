@@ -16,7 +16,7 @@ from urllib.parse import urlparse
 
 import phpserialize
 
-from importers.wordpress.wxr import Export, Item
+from importers.wordpress.wxr import Export
 
 
 @dataclass
