@@ -8,8 +8,10 @@ from __future__ import annotations
 import datetime
 import functools
 import http.server
+import os
 import re
 import shutil
+import subprocess
 import threading
 from pathlib import Path
 from urllib.parse import quote, urljoin
@@ -422,3 +424,49 @@ def test_the_bench_export_is_deterministic_and_imports_cleanly(tmp_path: Path) -
         assert line in report
     assert "Missing images" not in report and "Slug collisions" not in report
     assert len(list((tmp_path / "content").rglob("*.md"))) == 18
+
+
+@pytest.fixture(scope="module")
+def caddy_server(built, tmp_path_factory):
+    """Caddy serving the built site with the build's `_redirects.caddy` imported, as the
+    production Caddyfile does; yields its base URL."""
+    from tests.fakes.fixtures import pick_port
+
+    root = tmp_path_factory.mktemp("caddy")
+    port = pick_port()
+    output = built.output
+    (root / "Caddyfile").write_text(
+        "{\n\tadmin off\n\tauto_https off\n}\n"
+        f"http://127.0.0.1:{port} {{\n\troot * {output}\n"
+        f"\timport {output}/_redirects.caddy\n\tfile_server\n}}\n", encoding="utf-8")
+    env = {**os.environ, "XDG_DATA_HOME": str(root), "XDG_CONFIG_HOME": str(root)}
+    with open(root / "caddy.log", "wb") as log:
+        process = subprocess.Popen(["caddy", "run", "--config", str(root / "Caddyfile"),
+                                    "--adapter", "caddyfile"], env=env, stdout=log,
+                                   stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):  # up to 20 s; what it waits for is the server, not time
+            assert process.poll() is None, (root / "caddy.log").read_text()
+            try:
+                httpx.get(base + "/", timeout=1)
+                break
+            except httpx.TransportError:
+                threading.Event().wait(0.1)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+@pytest.mark.parametrize("old, new", sorted(OLD_URLS.items()))
+def test_caddy_answers_every_old_url_with_a_301_to_its_page(caddy_server, old: str,
+                                                              new: str) -> None:
+    for variant in {old, old.rstrip("/")}:
+        url = caddy_server + quote(variant, safe="/")  # as a browser sends it
+        response = httpx.get(url, follow_redirects=False, timeout=10)
+        if old == new:
+            assert response.status_code in (200, 301, 308)  # a page (or its folder's slash)
+            continue
+        assert (response.status_code, response.headers["location"]) == (301, new), variant
+        assert httpx.get(caddy_server + new, timeout=10).status_code == 200
