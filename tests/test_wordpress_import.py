@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import threading
 from pathlib import Path
 from urllib.parse import quote, urljoin
@@ -273,6 +274,20 @@ def test_the_imported_site_builds_and_warns_about_the_colliding_old_url(built) -
     article = (output / "articles/ptsd-and-sleep/index.html").read_text(encoding="utf-8")
     assert 'class="clinic-comment"' in article
     assert "/images/2024/03/calm-room.jpg" in article
+
+
+def test_make_html_builds_the_imported_site_without_a_traceback(imported: Path) -> None:
+    """What `make html` runs, as a command: exit 0, no traceback, the collision warned."""
+    env = {**os.environ, "PYTHONPATH": f"{ROOT}:{ROOT / 'plugins'}"}
+    done = subprocess.run([sys.executable, "-m", "sitebuild", "html", "--content",
+                           str(imported / "content"), "--output", str(imported / "make-html"),
+                           "--no-cache"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    log = done.stdout + done.stderr
+    assert done.returncode == 0, log
+    assert "Traceback" not in log
+    assert "pages/search-2.uk.md:4: old_urls: old URL /search/ is a page of the new site" in log
+    assert (imported / "make-html" / "птср-і-сон" / "index.html").is_file()
 
 
 def test_redirect_files(built) -> None:
