@@ -9,6 +9,8 @@ import os
 from pelican import signals
 from pelican.readers import MarkdownReader
 
+from core.categories import category_slug
+from core.paths import linked_part
 from site_content import i18n, reading
 from site_content.conversion import cache_for, convert_source, fingerprint
 from site_content.markdown_setup import markdown_for
@@ -30,8 +32,12 @@ class SiteMarkdownReader(MarkdownReader):
         self._cache = cache_for(self.settings.get("SITE_MARKDOWN_CACHE"),
                                 self.settings["SITE_LANG"], fingerprint(self.settings))
 
+    file_extensions = ["md"]  # the only source the catalogue reads (sitebuild/sources.py)
+
     def read(self, source_path: str):
         self._source_path = source_path
+        if linked_part(self.settings["PATH"], os.path.relpath(source_path, self.settings["PATH"])):
+            return "", {"status": "skip"}  # never read through a link (named by the checks)
         with open(source_path, "rb") as handle:
             raw = handle.read()
         relative = os.path.relpath(source_path, self.settings["PATH"]).replace(os.sep, "/")
@@ -49,6 +55,8 @@ class SiteMarkdownReader(MarkdownReader):
         for name, values in converted.meta.items():
             # Repeated fields are reported by the content check; the first one wins here.
             value = converted.formatted.get(name, values[0])
+            if name == "category":  # a name as the site shows it stands for its slug
+                value = category_slug(value, self.settings["CATEGORIES"])
             metadata[name] = self._parsed_date(entry, name, value, self.settings["TIMEZONE"],
                                                own_zone=own_zone)
             if metadata[name] is None:
@@ -87,8 +95,34 @@ class SiteMarkdownReader(MarkdownReader):
 
 
 def use_site_reader(readers) -> None:
+    """Markdown as `.md` only, the one kind of source the catalogue reads and checks: the
+    checks name any other (.html, .rst, .markdown) instead of Pelican building it unchecked."""
+    for extension, reader in list(readers.reader_classes.items()):
+        if extension != "static":
+            readers.reader_classes[extension] = None
     for extension in SiteMarkdownReader.file_extensions:
         readers.reader_classes[extension] = SiteMarkdownReader
+
+
+def leave_out_unbuilt(generator) -> None:
+    """article_generator_pretaxonomy, page_generator_finalized (before any other plugin sees
+    the lists): leave out what the catalogue builds in no language or in another one — a
+    source named without a language (built in the default language only), the second file
+    with one slug (the first is built), a page over a page of the site. The content checks
+    name each; Pelican would build them twice or stop the build."""
+    from sitebuild.catalogue import load_for_run
+
+    built = load_for_run(generator.settings).built_in(generator.settings["SITE_LANG"])
+    names = ("articles", "translations", "hidden_articles", "hidden_translations", "drafts",
+             "drafts_translations", "pages", "hidden_pages", "draft_pages",
+             "draft_translations")
+    lists = [found for name in names if isinstance(found := getattr(generator, name, None), list)]
+    kept = lambda content: content.relative_source_path.replace("\\", "/") in built  # noqa: E731
+    for contents in lists:
+        contents[:] = [content for content in contents if kept(content)]
+    for contents in lists:
+        for content in contents:
+            content.translations = [other for other in content.translations if kept(other)]
 
 
 def attach_site_data(generator) -> None:
@@ -140,10 +174,17 @@ def sort_static_files(generator) -> None:
     changes with each process's hash seed. Sorted, the context that every page's fingerprint
     includes is the same in every build, so a new `make html` process can reuse pages."""
     generator.staticfiles.sort(key=lambda static: static.source_path)
+    # Never publish through a link: its target may be any file of the machine. The build
+    # keeps Pelican out of linked folders (*_EXCLUDES); a {static} link can still name one.
+    root = generator.settings["PATH"]
+    generator.staticfiles[:] = [static for static in generator.staticfiles
+                                if not linked_part(root, static.relative_source_path)]
 
 
 def register() -> None:
     signals.readers_init.connect(use_site_reader)
+    signals.article_generator_pretaxonomy.connect(leave_out_unbuilt)
+    signals.page_generator_finalized.connect(leave_out_unbuilt)
     signals.static_generator_finalized.connect(sort_static_files)
     signals.finalized.connect(save_conversion_cache)
     signals.article_generator_finalized.connect(attach_site_data)
