@@ -18,3 +18,10 @@ def linked_part(root: str | os.PathLike, relative: str) -> str | None:
         if os.path.islink(current):
             return "/".join(parts[:index + 1])
     return None
+
+
+def under_link(relative: str, links) -> bool:
+    """Whether `relative` is one of `links` (paths of symbolic links under the same root, as
+    a scan of it found them) or lies in a linked folder: no system call per file."""
+    parts = relative.replace(os.sep, "/").split("/")
+    return any("/".join(parts[:index]) in links for index in range(1, len(parts) + 1))

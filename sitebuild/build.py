@@ -206,6 +206,7 @@ def _run_settings(base: dict, options: config.BuildOptions, fresh: Path, work: P
         # Pelican walks into linked folders (os.walk with followlinks): keep it out of them.
         for name in ("ARTICLE_EXCLUDES", "PAGE_EXCLUDES", "STATIC_EXCLUDES"):
             settings[name] = [*base.get(name, ()), *found.linked_folders]
+        settings["SITE_LINKS"] = tuple(found.links)  # what the reader and static files skip
         runs.append(settings)
     return runs
 

@@ -36,6 +36,7 @@ class Sources:
     markdown: list[str] = field(default_factory=list)  # articles' roots first, then pages'
     refused: list[Refused] = field(default_factory=list)
     linked_folders: list[str] = field(default_factory=list)  # for Pelican's *_EXCLUDES
+    links: list[str] = field(default_factory=list)  # every link, to a file or a folder
 
 
 def _under(relative: str, roots) -> str | None:
@@ -72,47 +73,54 @@ def scan(settings: dict) -> Sources:
     not_sources = [*settings.get("STATIC_PATHS", []), *(f for f in data_folders if f != ".")]
     found = Sources()
     by_root: dict[str, list[str]] = {root.strip("/"): [] for root in readable_roots}
-    for directory, folders, files in os.walk(content):
-        base = os.path.relpath(directory, content).replace(os.sep, "/")
-        base = "" if base == "." else base + "/"
-        folders[:] = sorted(name for name in folders if not name.startswith("."))
-        for name in list(folders):
-            if os.path.islink(os.path.join(directory, name)):
-                folders.remove(name)  # os.walk would not descend; say so, and never read it
-                found.linked_folders.append(base + name)
-                found.refused.append(_link(base + name, directory, name, folder=True))
-        for name in sorted(files):
-            if name.startswith("."):
+    folders = [(content, "")]
+    while folders:
+        directory, base = folders.pop()
+        with os.scandir(directory) as scanned:
+            entries = sorted(scanned, key=lambda entry: entry.name)
+        for entry in entries:
+            if entry.name.startswith("."):
                 continue
-            relative = base + name
-            if os.path.islink(os.path.join(directory, name)):
-                found.refused.append(_link(relative, directory, name, folder=False))
-                continue
-            suffix = os.path.splitext(name)[1].lower()
-            root = _under(relative, readable_roots)
-            if root is not None:
-                if suffix == ".md":
-                    by_root[root].append(relative)
-                elif suffix in SOURCE_SUFFIXES:
-                    stem = name.split(".", 1)[0]
-                    found.refused.append(Refused(
-                        relative, "file", f"is a {suffix} file; only Markdown (.md) files "
-                        "are read, so it is not on the site",
-                        f"rename it to {expected_names(stem, settings)} (Markdown with a "
-                        "`title:` header; CONTENT.md shows one)"))
-            elif suffix in SOURCE_SUFFIXES and _under(relative, not_sources) is None:
-                found.refused.append(Refused(
-                    relative, "location", "is outside the folders the build reads",
-                    _where_it_belongs(name, settings)))
+            relative = base + entry.name
+            if entry.is_symlink():  # never followed: named, and kept out of Pelican's walk
+                folder = entry.is_dir()
+                if folder:
+                    found.linked_folders.append(relative)
+                found.links.append(relative)
+                found.refused.append(_link(relative, entry.path, folder=folder))
+            elif entry.is_dir():
+                folders.append((entry.path, relative + "/"))
+            else:
+                _classify(found, by_root, relative, entry.name, settings, readable_roots,
+                          not_sources)
     for root in by_root:  # the order the catalogue has always read them in
         found.markdown += sorted(by_root[root], key=lambda path: PurePosixPath(path).parts)
+    found.refused.sort(key=lambda refused: refused.path)
     return found
 
 
-def _link(relative: str, directory: str, name: str, *, folder: bool) -> Refused:
+def _classify(found: Sources, by_root: dict[str, list[str]], relative: str, name: str,
+              settings: dict, readable_roots: list[str], not_sources: list[str]) -> None:
+    suffix = os.path.splitext(name)[1].lower()
+    root = _under(relative, readable_roots)
+    if root is not None:
+        if suffix == ".md":
+            by_root[root].append(relative)
+        elif suffix in SOURCE_SUFFIXES:
+            stem = name.split(".", 1)[0]
+            found.refused.append(Refused(
+                relative, "file", f"is a {suffix} file; only Markdown (.md) files are read, "
+                "so it is not on the site",
+                f"rename it to {expected_names(stem, settings)} (Markdown with a `title:` "
+                "header; CONTENT.md shows one)"))
+    elif suffix in SOURCE_SUFFIXES and _under(relative, not_sources) is None:
+        found.refused.append(Refused(relative, "location", "is outside the folders the build "
+                                     "reads", _where_it_belongs(name, settings)))
+
+
+def _link(relative: str, path: str, *, folder: bool) -> Refused:
     what = "folder" if folder else "file"
     return Refused(
-        relative, "link", f"is a symbolic link to a {what} "
-        f"({os.readlink(os.path.join(directory, name))}); links are never followed, so "
-        "nothing of its target is read or published",
+        relative, "link", f"is a symbolic link to a {what} ({os.readlink(path)}); links are "
+        "never followed, so nothing of its target is read or published",
         f"put the {what} itself under content/ instead of a link to it")

@@ -10,7 +10,7 @@ from pelican import signals
 from pelican.readers import MarkdownReader
 
 from core.categories import category_slug
-from core.paths import linked_part
+from core.paths import linked_part, under_link
 from site_content import i18n, reading
 from site_content.conversion import cache_for, convert_source, fingerprint
 from site_content.markdown_setup import markdown_for
@@ -36,11 +36,11 @@ class SiteMarkdownReader(MarkdownReader):
 
     def read(self, source_path: str):
         self._source_path = source_path
-        if linked_part(self.settings["PATH"], os.path.relpath(source_path, self.settings["PATH"])):
+        relative = os.path.relpath(source_path, self.settings["PATH"]).replace(os.sep, "/")
+        if through_link(self.settings, relative):
             return "", {"status": "skip"}  # never read through a link (named by the checks)
         with open(source_path, "rb") as handle:
             raw = handle.read()
-        relative = os.path.relpath(source_path, self.settings["PATH"]).replace(os.sep, "/")
         digest = hashlib.sha256(raw).hexdigest()
         converted = self._cache.get(relative, digest)
         if converted is None:
@@ -92,6 +92,16 @@ class SiteMarkdownReader(MarkdownReader):
             return site_date(value, timezone)
         except (ValueError, OverflowError):
             return None  # Pelican words the error
+
+
+def through_link(settings: dict, relative: str) -> bool:
+    """Whether a path under the content folder is, or lies behind, a symbolic link: by the
+    build's scan of the folder (SITE_LINKS), or by asking the file system under plain
+    `pelican`."""
+    links = settings.get("SITE_LINKS")
+    if links is None:
+        return linked_part(settings["PATH"], relative) is not None
+    return under_link(relative, links)
 
 
 def use_site_reader(readers) -> None:
@@ -176,9 +186,9 @@ def sort_static_files(generator) -> None:
     generator.staticfiles.sort(key=lambda static: static.source_path)
     # Never publish through a link: its target may be any file of the machine. The build
     # keeps Pelican out of linked folders (*_EXCLUDES); a {static} link can still name one.
-    root = generator.settings["PATH"]
-    generator.staticfiles[:] = [static for static in generator.staticfiles
-                                if not linked_part(root, static.relative_source_path)]
+    generator.staticfiles[:] = [
+        static for static in generator.staticfiles
+        if not through_link(generator.settings, static.relative_source_path.replace("\\", "/"))]
 
 
 def register() -> None:
