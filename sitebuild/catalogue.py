@@ -108,6 +108,10 @@ class Catalogue:
             and entry.path not in self.not_built
         ]
 
+    def built(self) -> list[Entry]:
+        """The entries some language run builds (pages, listings and links are made of these)."""
+        return [entry for entry in self.entries if entry.path not in self.not_built]
+
     def built_in(self, lang: str) -> set[str]:
         """The paths of the sources the `lang` run builds (each source in one language)."""
         return {entry.path for entry in self.entries

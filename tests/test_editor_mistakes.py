@@ -144,6 +144,12 @@ def test_the_lenient_build_leaves_a_usable_site(mistakes) -> None:
     for unbuilt in ("articles/stray", "en/articles/stray", "articles/loose", "en/articles/loose",
                     "en/articles/untitled", "en/articles/bad-date", "articles/old-post"):
         assert not (output / unbuilt).exists(), unbuilt
+    # Nothing links to what was left out: every address in the sitemap is a page.
+    sitemap = (output / "sitemap.xml").read_text(encoding="utf-8")
+    addresses = re.findall(r"<loc>http://127\.0\.0\.1:8000/([^<]*)</loc>", sitemap)
+    assert addresses and [a for a in addresses
+                          if not (output / a / "index.html").is_file()
+                          and not (output / a).is_file()] == []
 
 
 def test_category_names_as_shown_are_read_as_slugs(mistakes) -> None:

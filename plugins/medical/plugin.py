@@ -81,7 +81,7 @@ def write_report(pelican) -> None:
     site = load_for_run(settings)
     today = settings["SITE_BUILD_DATE"]  # one date for the whole build (sitebuild.config)
     rows = []
-    for entry in site.entries:
+    for entry in site.built():
         if entry.kind != "article" or entry.status == "draft":
             continue
         reviewer = review.reviewer_for(site.reviewers, entry.reviewed_by, entry.lang, "", "")
