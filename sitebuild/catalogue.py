@@ -323,6 +323,8 @@ def _not_built(catalogue: Catalogue, reserved: dict[str, str]) -> dict[str, str]
         elif ("date" in entry.fields and entry.date is None) or \
                 ("modified" in entry.fields and entry.modified is None):
             why[entry.path] = "a date of it cannot be read"
+        elif escapes_site(entry):
+            why[entry.path] = "its `save_as:` or `url:` points outside the site"
         elif entry.status not in STATUSES:
             why[entry.path] = f"its status {entry.status!r} is unknown"
         elif entry.lang not in catalogue.languages:
@@ -339,6 +341,15 @@ def _not_built(catalogue: Catalogue, reserved: dict[str, str]) -> dict[str, str]
             if kept is not entry:
                 why[entry.path] = f"{kept.path} has the same slug and is built instead"
     return why
+
+
+def escapes_site(entry: Entry) -> bool:
+    """Whether a `save_as:` or `url:` of the entry leads outside the output folder."""
+    for name in ("save_as", "url"):
+        value = entry.fields[name].value if name in entry.fields else ""
+        if value.startswith(("/", "\\")) or ".." in value.replace("\\", "/").split("/"):
+            return True
+    return False
 
 
 def file_language(path: str) -> str | None:

@@ -20,6 +20,8 @@ _CHECKED = (
     "Unable to find '%s', skipping url replacement",  # {filename}/{static}: checks.structure
     "Unknown status '%s' for file %s",  # status: checks.structure
     "Empty alt attribute for image",  # image alt text: checks.structure
+    "{filename} used for linking to static content",  # {static}: checks.structure
+    "Skipping %s: file %r would be written outside output path",  # save_as: checks.structure
 )
 _COULD_NOT_PROCESS = "Could not process %s"
 

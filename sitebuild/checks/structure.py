@@ -9,7 +9,8 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urlparse
 
-from sitebuild.catalogue import DRAFT, STATUSES, Catalogue, Entry, file_language
+from sitebuild.catalogue import (DRAFT, STATUSES, Catalogue, Entry, escapes_site,
+                                 file_language)
 from sitebuild.checks import Finding
 from sitebuild.sources import expected_names
 
@@ -88,6 +89,10 @@ def _fields(entry: Entry, catalogue: Catalogue, settings: dict) -> Iterator[Find
             hint = f" (did you mean {names[match[0]]!r}?)" if match else ""
             yield _finding(entry, "category", f"unknown category {entry.category!r}{hint}",
                            f"use one of the slugs in CATEGORIES: {', '.join(categories)}")
+    if escapes_site(entry):
+        name = "save_as" if "save_as" in entry.fields else "url"
+        yield _finding(entry, name, f"{entry.fields[name].value!r} leads outside the site, so "
+                       "the file is not built", "remove the line: the file name gives the address")
     if entry.kind == "page" and catalogue.not_built.get(entry.path, "").startswith("its URL"):
         yield _finding(entry, "slug", f"{entry.slug!r} is not built: "
                        f"{catalogue.not_built[entry.path]}",
@@ -148,6 +153,10 @@ def _body(entry: Entry, catalogue: Catalogue, by_path: dict[str, Entry]) -> Iter
         elif match["what"] == "filename" and str(resolved).endswith(".md"):
             yield from _link_to_source(entry, by_path.get(str(resolved)), catalogue,
                                        f"{{filename}}{match['target']}", line(match.start()))
+        elif match["what"] == "filename":
+            yield _finding(entry, "link", f"{{filename}}{match['target']} points to a file that "
+                           "is not an article or a page", f"write {{static}}{match['target']}",
+                           line=line(match.start()))
     for match in _MD_IMAGE.finditer(body):
         if not match["alt"].strip():
             yield _finding(entry, "image", f"image {match['src']} has no alt text",
