@@ -308,3 +308,26 @@ def test_two_builds_at_once_give_one_whole_site(tmp_path) -> None:
 
 
 SEARCH = ("pagefind", "en/pagefind", "reports")  # differ between identical runs
+
+
+def test_serve_builds_a_site_with_mistakes_without_a_traceback(mistakes, tmp_path) -> None:
+    """`make serve` / `make devserver`: the same lenient build, then the server."""
+    root, content, output, html = mistakes
+    command = [*argv("html", content, tmp_path / "output"), "--port", "0"]
+    command[3] = "devserver"
+    env = {**ENV, "NEWSLETTER_SECRET": "a-secret-for-this-test-only"}
+    server = subprocess.Popen(command, cwd=tmp_path, env=env, stderr=subprocess.STDOUT,
+                              stdout=subprocess.PIPE, text=True)
+    said = []
+    try:
+        for line in server.stdout:
+            said.append(line)
+            if "Uvicorn running on" in line:
+                break
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+    log = "".join(said)
+    assert "Uvicorn running on http://127.0.0.1:" in log, log
+    assert "Traceback" not in log
+    assert len(problems(log)) == len(MISTAKES) + 1, "\n".join(problems(log))
