@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sitebuild import catalogue as catalogue_module
-from sitebuild import config, output, pelican_log, poststeps, related, reuse, search, sources
+from sitebuild import (config, output, pelican_log, poststeps, related, release, reuse, search,
+                       sources)
 from sitebuild.checks import WARNING, Finding, run_all
 
 logger = logging.getLogger(__name__)
@@ -55,14 +56,21 @@ def build(options: config.BuildOptions, *, swap: bool = True,
     clock = _Clock(report.timings)
     base = config.read_base(options)
     target = Path(base["OUTPUT_PATH"])
-    # Worker processes are forked before the catalogue exists, so they do not carry a copy
-    # of every source's text for the whole build (3.4 GB at 10,000 articles otherwise).
-    if options.parallel:
-        _preload(base)
+    publishing = swap and options.strict  # recorded: `make deploy` refuses a failed publish
     # One build at a time into one output/: a second one waits (saying so) until the first
     # has swapped its site in, so neither sees the other's half-built folders or records.
     lock = output.BuildLock(target)
-    language_runs = _Runs(len(base["SITE_LANGUAGES"]) if options.parallel else 0)
+    try:
+        if publishing:
+            release.publish_started(target)
+        # Worker processes are forked before the catalogue exists, so they do not carry a
+        # copy of every source's text for the whole build (3.4 GB at 10,000 articles else).
+        if options.parallel:
+            _preload(base)
+        language_runs = _Runs(len(base["SITE_LANGUAGES"]) if options.parallel else 0)
+    except BaseException:
+        lock.release()  # a lock left held would make the next build in this process wait
+        raise
     fresh = work = indexer = None
     try:
         # Before any run starts: which files are sources, which are links never to follow.
@@ -142,6 +150,8 @@ def build(options: config.BuildOptions, *, swap: bool = True,
             with clock("swap"):
                 report.retired_output = output.swap_in(fresh, target,
                                                        keep_old=options.defer_search)
+                release.swapped(target, release.PUBLISH if publishing else release.DEVELOPMENT,
+                                base["SITEURL"])
                 if reused is not None:
                     reused.commit(site.languages)
             report.output = target
@@ -149,7 +159,9 @@ def build(options: config.BuildOptions, *, swap: bool = True,
         else:
             report.output = fresh
             fresh = None
-    except BaseException:
+    except BaseException as error:
+        if publishing:
+            release.publish_failed(target, error)
         language_runs.abandon()
         if indexer is not None:
             indexer.abandon()
