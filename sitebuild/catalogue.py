@@ -98,6 +98,7 @@ class Catalogue:
     # {path: why}: sources read but not built (Pelican would drop them, or build them twice
     # or over another page); index() decides, the language runs leave them out.
     not_built: dict[str, str] = field(default_factory=dict)
+    read_at_ns: int = 0  # when reading began (time.time_ns()): see build()
 
     def articles(self, lang: str | None = None, *, published_only: bool = True) -> list[Entry]:
         return [
@@ -239,6 +240,8 @@ def _load_toml(content_path: Path, settings: dict, setting: str,
 
 
 # The settings an Entry is read with: a catalogue is reusable only under the same ones.
+# Coarser than any file system's mtime resolution (FAT: 2 s; ext4 and tmpfs: one kernel tick).
+_CLOCK_TICK_NS = 2_000_000_000
 _READ_SETTINGS = ("PATH", "DEFAULT_LANG", "TIMEZONE", "ARTICLE_PATHS", "PAGE_PATHS",
                   "ARTICLE_URL", "PAGE_URL", "CATEGORIES")
 
@@ -255,6 +258,11 @@ def build(settings: dict, previous: Catalogue | None = None,
     read_with = tuple(repr(settings.get(name)) for name in _READ_SETTINGS)
     known = ({entry.path: entry for entry in previous.entries}
              if previous is not None and previous.read_with == read_with else {})
+    # A file whose mtime is that of the moment it was read may have been written again in the
+    # same tick of the file system's clock, with the same size (`2022` edited to `2025`): a
+    # stat that matches then proves nothing, and the file is read again ("racy" as git says).
+    racy_from = (previous.read_at_ns if previous is not None else 0) - _CLOCK_TICK_NS
+    read_at_ns = time.time_ns()
     entries: list[Entry] = []
     unreadable: list[tuple[str, str]] = []
     found = found if found is not None else sources.scan(settings)
@@ -266,7 +274,7 @@ def build(settings: dict, previous: Catalogue | None = None,
                 stat = path.stat()
             except OSError:
                 continue  # deleted while we looked
-            if old.stat == (stat.st_size, stat.st_mtime_ns):
+            if old.stat == (stat.st_size, stat.st_mtime_ns) and stat.st_mtime_ns < racy_from:
                 entries.append(old)
                 continue
         try:
@@ -289,6 +297,7 @@ def build(settings: dict, previous: Catalogue | None = None,
         data_problems=data_problems,
         read_with=read_with,
         refused=list(found.refused),
+        read_at_ns=read_at_ns,
     )
     index(catalogue, reserved_page_slugs(settings))
     return catalogue

@@ -331,3 +331,35 @@ def test_serve_builds_a_site_with_mistakes_without_a_traceback(mistakes, tmp_pat
     assert "Uvicorn running on http://127.0.0.1:" in log, log
     assert "Traceback" not in log
     assert len(problems(log)) == len(MISTAKES) + 1, "\n".join(problems(log))
+
+
+# --- The devserver's catalogue: an edit in the tick it was read ------------------------------
+
+def test_an_edit_within_one_clock_tick_of_reading_is_seen(tmp_path) -> None:
+    """The devserver reads again only files whose size or mtime changed. An edit that keeps
+    the size (a date `2022` made `2025`) within the file system's clock tick of the last read
+    keeps the mtime too: such a file is read again. One read well before is reused."""
+    import time
+
+    from sitebuild import catalogue
+    from sitebuild.config import BuildOptions, read_base
+
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_SITE, content)
+    settings = read_base(BuildOptions(settings_file=ROOT / "pelicanconf.py", content=content))
+    edited = content / "articles/ptsd/night-terrors.en.md"
+    untouched = content / "articles/depression/only-english.en.md"
+    now = time.time_ns()
+    os.utime(edited, ns=(now, now))  # written just before it is read
+    os.utime(untouched, ns=(now - 60 * 10**9,) * 2)  # a minute before
+    first = catalogue.build(settings)
+    text = edited.read_text(encoding="utf-8")
+    assert "date: 2025-03-14" in text
+    edited.write_text(text.replace("date: 2025-03-14", "date: 2026-03-14"), encoding="utf-8")
+    os.utime(edited, ns=(now, now))  # the same tick: size and mtime as read
+    second = catalogue.build(settings, first)
+    by_path = {entry.path: entry for entry in second.entries}
+    assert by_path["articles/ptsd/night-terrors.en.md"].date.year == 2026
+    old = {entry.path: entry for entry in first.entries}
+    assert by_path["articles/depression/only-english.en.md"] is old[
+        "articles/depression/only-english.en.md"]
