@@ -28,8 +28,10 @@ STATIC_PATHS = ["images", "extra"]
 EXTRA_PATH_METADATA = {
     "extra/favicon.svg": {"path": "favicon.svg"},
 }
-# File names carry the slug and the language: `articles/ptsd/night-terrors.en.md`.
-PATH_METADATA = r"(?:.*/)?(?P<slug>[^/.]+)\.(?P<lang>[a-z]{2})\.md"
+# File names carry the slug and the language: `articles/ptsd/night-terrors.en.md`. A name
+# without the language still gives the slug (the checks ask for the language; sitebuild
+# builds such a file in the default language only).
+PATH_METADATA = r"(?:.*/)?(?P<slug>[^/.]+)(?:\.(?P<lang>[a-z]{2}))?\.md"
 DEFAULT_DATE = None
 DEFAULT_CATEGORY = "uncategorized"
 USE_FOLDER_AS_CATEGORY = False

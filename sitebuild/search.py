@@ -75,7 +75,10 @@ def indexed_pages(site, lang: str) -> list[str]:
     """The output files of a language that carry a searchable body: its articles and pages
     (listings are left out: Pagefind need not even read them)."""
     pages = set()
+    not_built = getattr(site, "not_built", {})  # left out of every run: no page to index
     for entry in site.entries:
+        if not_built and entry.path in not_built:
+            continue
         if entry.lang == lang and entry.status != "draft" and entry.kind in ("article", "page"):
             pages.add(entry.url if entry.url.endswith(".html") else entry.url + "index.html")
     return sorted(pages)

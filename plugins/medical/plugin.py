@@ -84,7 +84,7 @@ def write_report(pelican) -> None:
     base = ("../" * REPORT_PATH.count("/") if settings.get("RELATIVE_URLS")
             else settings["SITEURL"].rstrip("/") + "/")
     rows = []
-    for entry in site.entries:
+    for entry in site.built():
         if entry.kind != "article" or entry.status == "draft":
             continue
         reviewer = review.reviewer_for(site.reviewers, entry.reviewed_by, entry.lang, "", "")

@@ -26,7 +26,7 @@ from pelican import signals
 from pelican.contents import Content
 from pelican.urlwrappers import URLWrapper
 from pelican.utils import get_relative_path, path_to_url
-from pelican.writers import Writer
+from pelican.writers import FileOverwriteFailedError, Writer
 
 from render_cache.fingerprint import Encoder, Unstable, context_digest, new_hash
 
@@ -76,8 +76,18 @@ class CachingWriter(Writer):
             self.reused += 1
             return None
         self._opened = []
-        result = super().write_file(name, template, context, relative_urls, paginated,
-                                    template_name, override_output, url, **kwargs)
+        try:
+            result = super().write_file(name, template, context, relative_urls, paginated,
+                                        template_name, override_output, url, **kwargs)
+        except FileOverwriteFailedError:
+            # Two pages of the site at one address: the content checks name the usual causes
+            # (one slug twice, a page over the search page); whatever else does it, the
+            # first page stays and the build goes on, with a warning instead of a crash.
+            source = kwargs.get("article") or kwargs.get("page")
+            logger.warning("%s%s is written by two pages; %s was left out — give it "
+                           "another slug", PREFIX, name,
+                           getattr(source, "relative_source_path", "the second"))
+            return None
         self.rendered += 1
         if fingerprint is not None:
             self.map[name] = (fingerprint, tuple(self._stat(path) for path in self._opened))

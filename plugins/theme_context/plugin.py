@@ -103,7 +103,7 @@ def _available_listings(settings: dict) -> dict:
     from sitebuild.catalogue import load_for_run  # the build driver, present at build time
 
     site = load_for_run(settings)
-    return navigation.listing_languages(site.entries, site.languages)
+    return navigation.listing_languages(site.built(), site.languages)
 
 
 def attach_navigation(generator) -> None:
