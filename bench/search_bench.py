@@ -90,9 +90,9 @@ def render_pages(content: Path, site: Path) -> int:
 
 def search_pages(site: Path, bundles: dict[str, list[search.Bundle]]) -> None:
     """A search page per language: the real template's markup and script."""
-    script = ROOT / "theme" / "static" / "js" / "search.js"
     (site / "theme" / "js").mkdir(parents=True, exist_ok=True)
-    shutil.copy(script, site / "theme" / "js" / "search.js")
+    for script in ("search.js", "wordforms.js"):
+        shutil.copy(ROOT / "theme" / "static" / "js" / script, site / "theme" / "js" / script)
     for lang in LANGS:
         prefix = "" if lang == SETTINGS["DEFAULT_LANG"] else f"{lang}/"
         page = site / prefix / "search" / "index.html"

@@ -1,0 +1,176 @@
+"""Ukrainian word forms for search: one key for the forms of a word, the same in the browser.
+
+Pagefind has no Ukrainian stemmer: it matches the words of a query as they are, or as
+prefixes, so «кетаміну» missed pages that say «кетамін», and «сну» those that say «сон».
+Search therefore works on keys as well as words:
+
+- `stem(word)` folds a word (lower case; the apostrophes ' ’ ʼ dropped; ґ as г; й and ї as
+  и and і, as Pagefind folds them in a query) and cuts one case, number, person or tense
+  ending, leaving at least two letters. theme/static/js/wordforms.js is the same rule in
+  JavaScript (tests/test_wordforms.py checks they agree word for word).
+- `Keys` adds, for each word of a page, the stems of every form of its word: pymorphy3's
+  Ukrainian dictionary gives the forms («сну» → сон, сну, сні, сном, …), which also covers
+  alternations a stem cannot (сон/сну, біль/болю, день/дня). A word the dictionary does not
+  know has its own stem only.
+- `index_copy(html, keys)` is the page Pagefind reads for such a language: the marked body
+  ends with a block of `key + MARK` tokens, grouped by word (a `GROUP` token between
+  groups) after a `BLOCK` token. The page served to readers is unchanged; search.js builds
+  its excerpts from the text before BLOCK, and uses the groups to highlight every form.
+
+In the browser a query word is stemmed and searched as `stem + MARK`: MARK (ъ, a letter no
+Ukrainian word has) ends the key, so Pagefind's prefix matching cannot spill from «сн» into
+«сніг». Why keys and not a dictionary in the browser: bench/search_forms_bench.py.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+from collections.abc import Iterable
+
+MARK = "ъ"  # ends every key: Ukrainian has no ъ, so a key is never a prefix of a real word
+BLOCK = "␞"  # starts the block of keys in the text Pagefind indexes (not a word to it)
+GROUP = "␟"  # between the keys of two words in that block
+LANGUAGES = ("uk",)  # the languages these rules are for
+
+_APOSTROPHES = str.maketrans("", "", "'’ʼ`‘")
+_APOSTROPHE = re.compile("['’ʼ`‘]")
+_FOLD = str.maketrans({"ґ": "г", "й": "и", "ї": "і", "ё": "е", "ъ": ""})
+# Endings, longest first: nouns and adjectives in every case and number, verbs in every
+# person, tense and the infinitive, adverbial participles. One is cut, the longest that fits.
+ENDINGS = tuple(sorted({
+    # nouns
+    "ами", "ями", "ові", "еві", "єві", "ам", "ям", "ах", "ях", "ів", "їв", "ей", "ом", "ем",
+    "єм", "ою", "ею", "єю", "ий", "ій", "а", "я", "у", "ю", "і", "и", "о", "е", "є", "ь", "ї",
+    "й",
+    # adjectives and participles
+    "ого", "ому", "ими", "іми", "ої", "их", "іх", "им", "ім", "ая", "ее",
+    # verbs
+    "ати", "яти", "ити", "іти", "ути", "ють", "ують", "ать", "ять", "уть", "ить", "іть",
+    "ємо", "емо", "имо", "ете", "єте", "ите", "еш", "єш", "иш", "ав", "ив", "ала",
+    "яла", "ила", "іла", "али", "яли", "или", "іли", "ало", "яло", "ило", "іло", "учи", "ючи",
+    "вши",
+}, key=lambda ending: (-len(ending), ending)))
+_REFLEXIVE = ("ся", "сь")
+_WORD = re.compile(r"[^\W\d_]+(?:['’ʼ`‘][^\W\d_]+)*")
+MIN_STEM = 2
+
+
+def fold(word: str) -> str:
+    """Lower case, no apostrophes, ґ as г, й as и, ї as і (what a key is spelled with)."""
+    return word.lower().translate(_APOSTROPHES).translate(_FOLD)
+
+
+def stem(word: str) -> str:
+    """The word without its ending: the key of a word form (before MARK)."""
+    word = word.lower().translate(_APOSTROPHES).replace("ґ", "г")
+    for suffix in _REFLEXIVE:
+        if word.endswith(suffix) and len(word) - len(suffix) > MIN_STEM:
+            word = word[:-len(suffix)]
+            break
+    for ending in ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= MIN_STEM:
+            word = word[:-len(ending)]
+            break
+    return fold(word)
+
+
+def words(text: str) -> list[str]:
+    """The words of a text (letters, with apostrophes inside), as written."""
+    return _WORD.findall(text)
+
+
+def query_keys(query: str) -> list[str]:
+    """What the browser searches for a query (wordforms.js does the same)."""
+    return [stem(word) + MARK for word in words(query)]
+
+
+class Keys:
+    """The keys of a word: the stems of all its forms, by the dictionary when it knows it.
+
+    `morph`: a pymorphy3 MorphAnalyzer for Ukrainian, or None for stems alone (the bench
+    compares both). Results are cached per word: a language's pages share most words
+    (0.35 ms a word the dictionary knows, 3,455 words on our 28 Ukrainian pages)."""
+
+    def __init__(self, morph=None) -> None:
+        self.morph = morph
+        self.of = functools.lru_cache(maxsize=200_000)(self._of)
+
+    @classmethod
+    def with_dictionary(cls) -> Keys:
+        import pymorphy3
+
+        return cls(pymorphy3.MorphAnalyzer(lang="uk"))
+
+    def _of(self, word: str) -> tuple[str, ...]:
+        stems = {stem(word)}
+        asked = _APOSTROPHE.sub("'", word.lower())  # the dictionary spells the apostrophe '
+        # Only a word the dictionary knows: the forms it would guess for another (a name, a
+        # drug it lacks: «кетамінова») bring stems of unrelated words, and take 10x the time.
+        if self.morph is not None and self.morph.word_is_known(asked):
+            for parse in self.morph.parse(asked):
+                if parse.score < 0.1:
+                    continue
+                # Not the vocative: «тривого» would cut like an adjective, to «трив».
+                stems.update(stem(form.word) for form in parse.lexeme
+                             if "voct" not in form.tag)
+        return tuple(sorted(stems))
+
+    def groups(self, text_words: Iterable[str]) -> list[tuple[str, ...]]:
+        """One group of keys per distinct word of a page, in the order they first come."""
+        seen: dict[str, tuple[str, ...]] = {}
+        for word in text_words:
+            folded = fold(word)
+            if folded not in seen:
+                seen[folded] = self.of(word)
+        unique: dict[tuple[str, ...], None] = dict.fromkeys(seen.values())
+        return list(unique)
+
+
+def block(groups: list[tuple[str, ...]]) -> str:
+    """The text appended to a page's indexed body: BLOCK, then each group's keys."""
+    return f" {BLOCK} " + f" {GROUP} ".join(
+        " ".join(key + MARK for key in group) for group in groups) + " "
+
+
+# --- the page Pagefind reads ------------------------------------------------------------
+
+_BODY = re.compile(r"<([a-zA-Z][\w-]*)\b[^>]*\sdata-pagefind-body\b[^>]*>")
+_IGNORED = re.compile(r"<([a-zA-Z][\w-]*)\b[^>]*\sdata-pagefind-ignore\b[^>]*>")
+_TAG = re.compile(r"<[^>]*>")
+_SKIPPED = re.compile(r"<(script|style|template)\b.*?</\1\s*>", re.DOTALL | re.IGNORECASE)
+
+
+def _close(page: str, name: str, start: int) -> int:
+    """Where the element opened just before `start` closes (the index of its end tag)."""
+    tags = re.compile(rf"<(/?){re.escape(name)}\b[^>]*>", re.IGNORECASE)
+    depth = 1
+    for match in tags.finditer(page, start):
+        depth += -1 if match[1] else 1
+        if depth == 0:
+            return match.start()
+    return len(page)
+
+
+def body_text(page: str) -> str | None:
+    """The text of the page's `data-pagefind-body` element, without what Pagefind ignores."""
+    opening = _BODY.search(page)
+    if opening is None:
+        return None
+    inner = page[opening.end():_close(page, opening[1], opening.end())]
+    while (ignored := _IGNORED.search(inner)) is not None:
+        end = _close(inner, ignored[1], ignored.end())
+        inner = inner[:ignored.start()] + " " + inner[end:]
+    return html.unescape(_TAG.sub(" ", _SKIPPED.sub(" ", inner)))
+
+
+def index_copy(page: str, keys: Keys) -> str:
+    """The page with the keys of its body's words at the end of the body (for Pagefind)."""
+    opening = _BODY.search(page)
+    text = body_text(page)
+    if opening is None or text is None:
+        return page
+    end = _close(page, opening[1], opening.end())
+    keys_html = html.escape(block(keys.groups(words(text))))
+    return f'{page[:end]}<p hidden>{keys_html}</p>{page[end:]}'
