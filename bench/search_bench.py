@@ -101,6 +101,7 @@ def search_pages(site: Path, bundles: dict[str, list[search.Bundle]]) -> None:
             f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>Search</title>'
             f'</head><body><div data-search data-bundle="/{prefix}pagefind/" data-base-url="/" '
             f'data-merge="{" ".join(f"/{b.path}/" for b in bundles[lang][1:])}" '
+            f'{"data-word-forms " if bundles[lang][0].word_forms else ""}'
             'data-msg-searching="…" data-msg-none="none" data-msg-count="{count}" '
             'data-msg-error="error" hidden><form><input id="search-query" name="q">'
             '<select name="category"><option value=""></option></select></form>'

@@ -82,6 +82,17 @@ EN_GROUPS = (
 
 # --- what is relevant ---------------------------------------------------------------------
 
+def marked_pages(site: Path, lang: str) -> list[str]:
+    """The pages of a built site (ours: English under en/) that search indexes."""
+    pages = []
+    for path in sorted(site.rglob("index.html")):
+        page = path.relative_to(site).as_posix()
+        if page.startswith("en/") == (lang == "en") and search.MARK in path.read_text(
+                encoding="utf-8"):
+            pages.append(page)
+    return pages
+
+
 def page_words(site: Path, pages: Iterable[str]) -> dict[str, set[str]]:
     """{url as Pagefind gives it: its indexed words, folded} for the built pages."""
     found = {}
@@ -210,11 +221,7 @@ def run() -> dict:
         before, after = work / "before", work / "after"
         figures: dict = {"build_seconds": {"without word forms": build(before, base, False),
                                            "with word forms": build(after, base, True)}}
-        uk_pages = sorted(p.relative_to(after).as_posix() for p in after.rglob("index.html")
-                          if not p.relative_to(after).as_posix().startswith("en/")
-                          and search.MARK in p.read_text(encoding="utf-8"))
-        en_pages = sorted(p.relative_to(after).as_posix() for p in (after / "en").rglob(
-            "index.html") if search.MARK in p.read_text(encoding="utf-8"))
+        uk_pages, en_pages = marked_pages(after, "uk"), marked_pages(after, "en")
         variants = after / "_variants"
         timing = {
             "as is": index_variant(after, uk_pages, variants / "as-is", language="uk", keys=None),
@@ -242,13 +249,16 @@ def run() -> dict:
             uk = {}
             for name, (bundle, forms_on) in bundles.items():
                 found = query_all(browser, base, bundle, uk_queries, forms_on)
+                fragments = list((after / bundle.strip("/") / "fragment").iterdir())
                 uk[name] = {**scores(found, UK_GROUPS, uk_relevant),
                             "index_seconds": timing[name],
-                            **search_bench.bundle_size(after, bundle.strip("/"))}
+                            **search_bench.bundle_size(after, bundle.strip("/")),
+                            "fragment_bytes_mean": round(sum(
+                                p.stat().st_size for p in fragments) / len(fragments))}
             en_found = query_all(browser, base, "/en/pagefind/", en_queries, False)
             browser.close()
         figures["uk"] = uk
-        figures["en (Pagefind's English stemmer)"] = scores(en_found, EN_GROUPS, en_relevant)
+        figures["en"] = scores(en_found, EN_GROUPS, en_relevant)
         figures["first_query"] = {}
         for name, site in (("before", before), ("after", after)):
             shutil.rmtree(site / "_variants", ignore_errors=True)
@@ -259,17 +269,52 @@ def run() -> dict:
     return figures
 
 
-def summary(figures: dict) -> list[str]:
-    """One line per approach: mean recall / precision / share of union, index bytes."""
-    lines = []
+APPROACHES = {  # figures["uk"] key -> what it is, for the table
+    "as is": "Pagefind as it was (words as typed, or as prefixes)",
+    "ru snowball": "(c) Pagefind's own stemming: `--force-language ru` (Russian Snowball)",
+    "stems": "(b) keys: stems by wordforms.py, query stemmed in the browser",
+    "stems + forms": "(b) + the stems of every form (pymorphy3 at build time): **built**",
+}
+
+
+def table(figures: dict) -> list[str]:
+    """The Markdown table of results.md (every figure, per form too, is in results.json)."""
+    lines = [(f"| Ukrainian, per form of {len(UK_GROUPS)} words | recall | precision "
+              "| share of union | lowest recall | lowest precision | index KB "
+              "| a result's fragment KB | indexing s |"),
+             "|---|---|---|---|---|---|---|---|---|"]
     for name, row in figures["uk"].items():
         mean = row["mean"]
-        lines.append(f"{name}: recall {mean['recall']}, precision {mean['precision']}, "
-                     f"share of union {mean['share_of_union']}, index {row['index_bytes']} B")
+        lines.append(
+            f"| {APPROACHES.get(name, name)} | {mean['recall']:.3f} | {mean['precision']:.3f} "
+            f"| {mean['share_of_union']:.3f} | {row['min_recall']:.3f} "
+            f"| {row['min_precision']:.3f} | {row['index_bytes'] / 1000:.0f} "
+            f"| {row['fragment_bytes_mean'] / 1000:.1f} | {row['index_seconds']:.2f} |")
+    en = figures["en"]
+    lines.append(f"| English, {len(EN_GROUPS)} words (Pagefind's stemmer) "
+                 f"| {en['mean']['recall']:.3f} "
+                 f"| {en['mean']['precision']:.3f} | {en['mean']['share_of_union']:.3f} "
+                 f"| {en['min_recall']:.3f} | {en['min_precision']:.3f} | | | |")
+    lines += ["", ("| a first query (search page + Pagefind + results) | requests | KB in all "
+                   "| KB after typing | ms to results |"), "|---|---|---|---|---|"]
+    for when, langs in figures["first_query"].items():
+        for lang, query in langs.items():
+            lines.append(f"| {when} word forms, {lang} «{query['query']}» | {query['requests']} "
+                         f"| {query['bytes_total'] / 1000:.0f} "
+                         f"| {query['bytes_after_typing'] / 1000:.0f} "
+                         f"| {query['first_results_ms']} |")
+    dictionary = figures["browser_dictionary_not_built"]
+    lines += ["", f"Not built, (a) lemmatising or (d) expanding the query in the browser: "
+              f"pymorphy3's Ukrainian dictionary is "
+              f"{dictionary['pymorphy3_dicts_uk_bytes'] / 1e6:.1f} MB "
+              f"({dictionary['pymorphy3_dicts_uk_gzip_bytes'] / 1e6:.1f} MB gzipped) for a "
+              "first query. Build of content/ without / with word forms: "
+              + " / ".join(f"{seconds:.2f} s" for seconds in figures["build_seconds"].values())
+              + "."]
     return lines
 
 
 if __name__ == "__main__":
     result = run()
-    print("\n".join(summary(result)))
+    print("\n".join(table(result)))
     print(json.dumps(result, indent=1, ensure_ascii=False))

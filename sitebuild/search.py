@@ -338,8 +338,9 @@ class Indexer:
         is the same file (inode, mtime) the previous build indexed."""
         digest = hashlib.blake2b(digest_size=20)
         digest.update(f"{bundle.lang}\0{_pagefind_version()}\0".encode())
-        if bundle.word_forms:  # other rules, other keys
+        if bundle.word_forms:  # other rules or another dictionary, other keys
             digest.update(Path(wordforms.__file__).read_bytes())
+            digest.update(_version("pymorphy3-dicts-uk").encode())
         for page in bundle.pages:
             try:
                 stat = os.stat(self.pages_dirs.get(bundle.lang, self.site_dir) / page)
@@ -401,9 +402,13 @@ def index_deferred(site_dir: Path, bundles: list[Bundle], *, cores: int,
 
 
 def _pagefind_version() -> str:
+    return _version("pagefind")
+
+
+def _version(package: str) -> str:
     from importlib.metadata import version
 
-    return version("pagefind")
+    return version(package)
 
 
 def warnings_for(runs: list[IndexRun], site) -> list[str]:

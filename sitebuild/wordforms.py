@@ -14,8 +14,8 @@ Search therefore works on keys as well as words:
   know has its own stem only.
 - `index_copy(html, keys)` is the page Pagefind reads for such a language: the marked body
   ends with a block of `key + MARK` tokens, grouped by word (a `GROUP` token between
-  groups) after a `BLOCK` token. The page served to readers is unchanged; search.js builds
-  its excerpts from the text before BLOCK, and uses the groups to highlight every form.
+  groups) after a `BLOCK` token. The page served to readers is unchanged; wordforms.js
+  makes a result's excerpt from the text before BLOCK, and marks every form of a group.
 
 In the browser a query word is stemmed and searched as `stem + MARK`: MARK (ъ, a letter no
 Ukrainian word has) ends the key, so Pagefind's prefix matching cannot spill from «сн» into
@@ -52,6 +52,9 @@ ENDINGS = tuple(sorted({
     "яла", "ила", "іла", "али", "яли", "или", "іли", "ало", "яло", "ило", "іло", "учи", "ючи",
     "вши",
 }, key=lambda ending: (-len(ending), ending)))
+_ENDINGS_BY_LENGTH = tuple(
+    (length, frozenset(e for e in ENDINGS if len(e) == length))
+    for length in sorted({len(e) for e in ENDINGS}, reverse=True))
 _REFLEXIVE = ("ся", "сь")
 _WORD = re.compile(r"[^\W\d_]+(?:['’ʼ`‘][^\W\d_]+)*")
 MIN_STEM = 2
@@ -62,16 +65,20 @@ def fold(word: str) -> str:
     return word.lower().translate(_APOSTROPHES).translate(_FOLD)
 
 
+@functools.lru_cache(maxsize=500_000)
 def stem(word: str) -> str:
-    """The word without its ending: the key of a word form (before MARK)."""
+    """The word without its ending: the key of a word form (before MARK).
+
+    The longest ending that leaves MIN_STEM letters is cut (wordforms.js tries ENDINGS in
+    order; here one set lookup per length: the build stems every form of every word)."""
     word = word.lower().translate(_APOSTROPHES).replace("ґ", "г")
     for suffix in _REFLEXIVE:
         if word.endswith(suffix) and len(word) - len(suffix) > MIN_STEM:
             word = word[:-len(suffix)]
             break
-    for ending in ENDINGS:
-        if word.endswith(ending) and len(word) - len(ending) >= MIN_STEM:
-            word = word[:-len(ending)]
+    for length, endings in _ENDINGS_BY_LENGTH:
+        if len(word) - length >= MIN_STEM and word[-length:] in endings:
+            word = word[:-length]
             break
     return fold(word)
 
@@ -82,8 +89,13 @@ def words(text: str) -> list[str]:
 
 
 def query_keys(query: str) -> list[str]:
-    """What the browser searches for a query (wordforms.js does the same)."""
-    return [stem(word) + MARK for word in words(query)]
+    """What the browser searches for a query (wordforms.js does the same): the key of each
+    word, and a number or other term without letters as typed («ПТСР 2024»)."""
+    terms = []
+    for token in query.split():
+        found = words(token)
+        terms += [stem(word) + MARK for word in found] if found else [token]
+    return terms
 
 
 class Keys:
@@ -91,11 +103,12 @@ class Keys:
 
     `morph`: a pymorphy3 MorphAnalyzer for Ukrainian, or None for stems alone (the bench
     compares both). Results are cached per word: a language's pages share most words
-    (0.35 ms a word the dictionary knows, 3,455 words on our 28 Ukrainian pages)."""
+    (what that costs a build: bench/search_forms_bench.py, bench/search_bench.py)."""
 
     def __init__(self, morph=None) -> None:
         self.morph = morph
         self.of = functools.lru_cache(maxsize=200_000)(self._of)
+        self._lexemes: dict[tuple[str, int], frozenset[str]] = {}
 
     @classmethod
     def with_dictionary(cls) -> Keys:
@@ -110,28 +123,36 @@ class Keys:
         # drug it lacks: «кетамінова») bring stems of unrelated words, and take 10x the time.
         if self.morph is not None and self.morph.word_is_known(asked):
             for parse in self.morph.parse(asked):
-                if parse.score < 0.1:
-                    continue
-                # Not the vocative: «тривого» would cut like an adjective, to «трив».
-                stems.update(stem(form.word) for form in parse.lexeme
-                             if "voct" not in form.tag)
+                if parse.score >= 0.1:
+                    stems.update(self._lexeme_stems(parse))
         return tuple(sorted(stems))
 
+    def _lexeme_stems(self, parse) -> frozenset[str]:
+        """The stems of a parse's forms; one lexeme (lemma and paradigm) is made once, for
+        all its words (сон, сну, сном): making it is most of the time this takes."""
+        _, _, paradigm, _ = parse.methods_stack[0]  # a known word: the dictionary's
+        key = (parse.normal_form, paradigm)
+        if key not in self._lexemes:
+            # Not the vocative: «тривого» would cut like an adjective, to «трив».
+            self._lexemes[key] = frozenset(stem(form.word) for form in parse.lexeme
+                                           if "voct" not in form.tag)
+        return self._lexemes[key]
+
     def groups(self, text_words: Iterable[str]) -> list[tuple[str, ...]]:
-        """One group of keys per distinct word of a page, in the order they first come."""
-        seen: dict[str, tuple[str, ...]] = {}
-        for word in text_words:
-            folded = fold(word)
-            if folded not in seen:
-                seen[folded] = self.of(word)
-        unique: dict[tuple[str, ...], None] = dict.fromkeys(seen.values())
-        return list(unique)
+        """One group of keys per distinct word of a page, in the order they first come;
+        words with the same keys (ґ/г, apostrophes, сон/сну) share one. Lower case is
+        cheaper (one lookup per word): index_copy lowercases the text first."""
+        return list(dict.fromkeys(map(self.of, dict.fromkeys(text_words))))
 
 
 def block(groups: list[tuple[str, ...]]) -> str:
     """The text appended to a page's indexed body: BLOCK, then each group's keys."""
-    return f" {BLOCK} " + f" {GROUP} ".join(
-        " ".join(key + MARK for key in group) for group in groups) + " "
+    return f" {BLOCK} " + f" {GROUP} ".join(map(_group_text, groups)) + " "
+
+
+@functools.lru_cache(maxsize=200_000)
+def _group_text(group: tuple[str, ...]) -> str:
+    return " ".join(key + MARK for key in group)
 
 
 # --- the page Pagefind reads ------------------------------------------------------------
@@ -172,5 +193,5 @@ def index_copy(page: str, keys: Keys) -> str:
     if opening is None or text is None:
         return page
     end = _close(page, opening[1], opening.end())
-    keys_html = html.escape(block(keys.groups(words(text))))
+    keys_html = html.escape(block(keys.groups(words(text.lower()))))
     return f'{page[:end]}<p hidden>{keys_html}</p>{page[end:]}'

@@ -12,7 +12,7 @@ import json
 import pytest
 
 from bench import search_forms_bench as forms_bench
-from sitebuild import search, wordforms
+from sitebuild import wordforms
 from tests.conftest import ROOT
 from tests.test_search import Server, free_port, open_search, security_headers
 
@@ -32,26 +32,7 @@ def real_search_site(tmp_path_factory):
     server.close()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    from tests.browser import launch
-
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
-
-
-def _pages(output, english: bool) -> list[str]:
-    root = output / "en" if english else output
-    return sorted(p.relative_to(output).as_posix() for p in root.rglob("index.html")
-                  if p.relative_to(output).as_posix().startswith("en/") == english
-                  and search.MARK in p.read_text(encoding="utf-8"))
-
-
-def test_every_form_finds_the_pages_of_its_word(real_search_site, browser):
+def test_every_form_finds_the_pages_of_its_word(real_search_site, chromium_browser):
     """Per form of each word group: recall ≥ 0.9 on average in Ukrainian (0.95 in English)
     against the pages that have any form of the word, and precision ≥ 0.9 on average (no
     short stem floods the results: no form below 0.6)."""
@@ -59,8 +40,8 @@ def test_every_form_finds_the_pages_of_its_word(real_search_site, browser):
 
     server, output = real_search_site
     morph = pymorphy3.MorphAnalyzer(lang="uk")
-    uk_words = forms_bench.page_words(output, _pages(output, english=False))
-    en_words = forms_bench.page_words(output, _pages(output, english=True))
+    uk_words = forms_bench.page_words(output, forms_bench.marked_pages(output, "uk"))
+    en_words = forms_bench.page_words(output, forms_bench.marked_pages(output, "en"))
     tables = {
         "uk": (forms_bench.UK_GROUPS, "/pagefind/", True,
                {lemma: forms_bench.relevant(uk_words, forms_bench.lemma_forms(lemma, morph))
@@ -72,14 +53,14 @@ def test_every_form_finds_the_pages_of_its_word(real_search_site, browser):
     for lang, (groups, bundle, word_forms, relevant, target) in tables.items():
         assert all(relevant.values()), f"{lang}: a word group no page has: {relevant}"
         queries = [form for _, forms in groups for form in forms]
-        found = forms_bench.query_all(browser, server.url, bundle, queries, word_forms)
+        found = forms_bench.query_all(chromium_browser, server.url, bundle, queries, word_forms)
         scores = forms_bench.scores(found, groups, relevant)
         report = json.dumps(scores, ensure_ascii=False)
         assert scores["mean"]["recall"] >= target, report
         assert scores["mean"]["precision"] >= 0.9, report
         assert scores["min_precision"] >= 0.6, report
     # The control: the same Ukrainian forms through Pagefind alone miss most pages.
-    as_typed = forms_bench.query_all(browser, server.url, "/pagefind/",
+    as_typed = forms_bench.query_all(chromium_browser, server.url, "/pagefind/",
                                      [form for _, forms in forms_bench.UK_GROUPS
                                       for form in forms], False)
     assert forms_bench.scores(as_typed, forms_bench.UK_GROUPS,
@@ -87,9 +68,9 @@ def test_every_form_finds_the_pages_of_its_word(real_search_site, browser):
 
 
 def test_the_search_page_finds_other_forms_and_marks_the_pages_words(real_search_site,
-                                                                      browser):
+                                                                      chromium_browser):
     server, _ = real_search_site
-    page, response, problems = open_search(browser, f"{server.url}/search/")
+    page, response, problems = open_search(chromium_browser, f"{server.url}/search/")
     assert "'wasm-unsafe-eval'" in response.headers["content-security-policy"]
     page.locator("#search-query").fill("сну")
     first = page.locator(".site-search-result").first
@@ -112,9 +93,9 @@ def test_the_search_page_finds_other_forms_and_marks_the_pages_words(real_search
     assert problems == []
 
 
-def test_the_search_page_with_results_has_no_axe_violations(real_search_site, browser):
+def test_the_search_page_with_results_has_no_axe_violations(real_search_site, chromium_browser):
     server, _ = real_search_site
-    context = browser.new_context(bypass_csp=True)  # only to inject axe-core
+    context = chromium_browser.new_context(bypass_csp=True)  # only to inject axe-core
     page = context.new_page()
     page.goto(f"{server.url}/search/?q=тривогою")
     page.locator(".site-search-excerpt mark").first.wait_for(timeout=15000)

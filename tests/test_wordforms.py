@@ -61,6 +61,8 @@ def test_fold_and_keys_keep_what_pagefind_would_fold_or_drop_out():
     keys = wordforms.query_keys("Його ЇЖІ, п'ять!")
     assert keys == ["иогъ", "іжъ", "пятъ"]
     assert all(key.endswith(wordforms.MARK) and "й" not in key for key in keys)
+    # Python's str.split and the browser's /\s+/ differ on some spaces: these agree
+    assert wordforms.query_keys(" ПТСР  2024\tCOVID-19 ") == ["птсръ", "2024", "covidъ"]
 
 
 def test_index_copy_adds_grouped_keys_inside_the_body_only(keys):
@@ -89,7 +91,7 @@ WORD_LIST = [
     "посміхаючись", "депресивний", "депресивного", "депресивному", "депресивних", "білий", "біла",
     "ґрунт", "Ґрунту", "пам'ять", "пам’ять", "памʼять", "п'ятьма", "їжак", "Його", "йога", "є",
     "я", "в", "ст.", "ПТСР", "COVID-19", "психотерапевтом", "зустрічаємося", "займатись",
-    "роблячи", "писавши", "їхніми", "українського",
+    "роблячи", "писавши", "їхніми", "українського", "2024", "—", "№5",
 ]
 
 
@@ -110,3 +112,14 @@ def test_browser_and_build_stem_alike():
     assert browser["keys"] == wordforms.query_keys(text)
     assert browser["rules"] == [list(wordforms.ENDINGS), wordforms.MARK, wordforms.BLOCK,
                                 wordforms.GROUP, wordforms.MIN_STEM]
+
+
+@pytest.mark.parametrize("value", [["en"], "uk", ["uk", "ru"]])
+def test_word_forms_only_for_languages_with_rules(tmp_path, value):
+    from sitebuild.config import SettingsError
+    from tests.conftest import build_into
+
+    with pytest.raises(SettingsError, match=r"SEARCH_WORD_FORMS must be a list of languages "
+                                            r"among uk \(got "):
+        build_into(tmp_path / "output", SEARCH_WORD_FORMS=value)
+    assert not (tmp_path / "output").exists()

@@ -54,7 +54,10 @@ export function words(text) {
 }
 
 export function queryKeys(query) {
-  return words(query).map((word) => stem(word) + MARK);
+  return query.split(/\s+/).filter(Boolean).flatMap((token) => {
+    const found = words(token);
+    return found.length ? found.map((word) => stem(word) + MARK) : [token];
+  });
 }
 
 // Pagefind's results for a query, and how to mark the words they matched.
