@@ -15,7 +15,9 @@ runs) with every form of the word groups below. A page is relevant to a group wh
 indexed text has any form of the word (pymorphy3's forms of the lemma; the listed forms in
 English). Per form: recall = relevant pages found / relevant pages, precision = relevant
 pages found / pages found; `share of union` is the issue's measure (pages a form finds /
-pages any form of the word finds). Also: index bytes, indexing seconds, the bytes a first
+pages any form of the word finds); `first result titled`: how often the first result is a
+page whose title has the word, where one has (the ranking). Also: index bytes, indexing
+seconds, the bytes a first
 query downloads before and after (bench/search_bench.py's measure), and the size of the
 dictionary a browser would need to lemmatise or expand a query itself (approaches a and d,
 not built: see the figures).
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import shutil
 import subprocess
 import tempfile
@@ -93,11 +96,18 @@ def marked_pages(site: Path, lang: str) -> list[str]:
     return pages
 
 
-def page_words(site: Path, pages: Iterable[str]) -> dict[str, set[str]]:
-    """{url as Pagefind gives it: its indexed words, folded} for the built pages."""
+def page_words(site: Path, pages: Iterable[str], *,
+               title: bool = False) -> dict[str, set[str]]:
+    """{url as Pagefind gives it: its indexed words, folded} for the built pages (`title`:
+    the words of its h1 only)."""
     found = {}
     for page in pages:
-        text = wordforms.body_text((site / page).read_text(encoding="utf-8")) or ""
+        text = (site / page).read_text(encoding="utf-8")
+        if title:
+            heading = re.search(r"<h1\b[^>]*>(.*?)</h1>", text, re.DOTALL)
+            text = re.sub(r"<[^>]*>", " ", heading[1]) if heading else ""
+        else:
+            text = wordforms.body_text(text) or ""
         url = "/" + page.removesuffix("index.html")
         found[url] = {wordforms.fold(word) for word in wordforms.words(text)}
     return found
@@ -116,8 +126,11 @@ def relevant(words_of: dict[str, set[str]], forms: set[str]) -> set[str]:
     return {url for url, words in words_of.items() if words & forms}
 
 
-def scores(found: dict[str, list[str]], groups, relevant_of: dict[str, set[str]]) -> dict:
-    """Recall, precision and share of the union per form, and their means."""
+def scores(found: dict[str, list[str]], groups, relevant_of: dict[str, set[str]],
+           titled_of: dict[str, set[str]] | None = None) -> dict:
+    """Recall, precision and share of the union per form, and their means; with
+    `titled_of` (pages whose title has the word), how often the first result is one of
+    them, where there are any (the ranking)."""
     rows = {}
     for lemma, forms in groups:
         wanted = relevant_of[lemma]
@@ -131,8 +144,14 @@ def scores(found: dict[str, list[str]], groups, relevant_of: dict[str, set[str]]
                 "precision": round(hits / len(got), 3) if got else 1.0,
                 "share_of_union": round(len(got) / len(union), 3) if union else 1.0,
             }
+            if titled_of and titled_of[lemma]:
+                rows[form]["first_titled"] = float(bool(found[form])
+                                                   and found[form][0] in titled_of[lemma])
     mean = {name: round(sum(row[name] for row in rows.values()) / len(rows), 3)
             for name in ("recall", "precision", "share_of_union")}
+    ranked = [row["first_titled"] for row in rows.values() if "first_titled" in row]
+    if ranked:
+        mean["first_titled"] = round(sum(ranked) / len(ranked), 3)
     return {"mean": mean, "min_recall": min(row["recall"] for row in rows.values()),
             "min_precision": min(row["precision"] for row in rows.values()), "forms": rows}
 
@@ -240,8 +259,13 @@ def run() -> dict:
         uk_words = page_words(after, uk_pages)
         uk_relevant = {lemma: relevant(uk_words, lemma_forms(lemma, morph))
                        for lemma, _ in UK_GROUPS}
+        uk_titles = page_words(after, uk_pages, title=True)
+        uk_titled = {lemma: relevant(uk_titles, lemma_forms(lemma, morph))
+                     for lemma, _ in UK_GROUPS}
         en_words = page_words(after, en_pages)
         en_relevant = {lemma: relevant(en_words, set(forms)) for lemma, forms in EN_GROUPS}
+        en_titles = page_words(after, en_pages, title=True)
+        en_titled = {lemma: relevant(en_titles, set(forms)) for lemma, forms in EN_GROUPS}
         uk_queries = [form for _, forms in UK_GROUPS for form in forms]
         en_queries = [form for _, forms in EN_GROUPS for form in forms]
         with serve(after, port, _security_headers()), sync_playwright() as playwright:
@@ -250,7 +274,7 @@ def run() -> dict:
             for name, (bundle, forms_on) in bundles.items():
                 found = query_all(browser, base, bundle, uk_queries, forms_on)
                 fragments = list((after / bundle.strip("/") / "fragment").iterdir())
-                uk[name] = {**scores(found, UK_GROUPS, uk_relevant),
+                uk[name] = {**scores(found, UK_GROUPS, uk_relevant, uk_titled),
                             "index_seconds": timing[name],
                             **search_bench.bundle_size(after, bundle.strip("/")),
                             "fragment_bytes_mean": round(sum(
@@ -258,7 +282,7 @@ def run() -> dict:
             en_found = query_all(browser, base, "/en/pagefind/", en_queries, False)
             browser.close()
         figures["uk"] = uk
-        figures["en"] = scores(en_found, EN_GROUPS, en_relevant)
+        figures["en"] = scores(en_found, EN_GROUPS, en_relevant, en_titled)
         figures["first_query"] = {}
         for name, site in (("before", before), ("after", after)):
             shutil.rmtree(site / "_variants", ignore_errors=True)
@@ -280,21 +304,23 @@ APPROACHES = {  # figures["uk"] key -> what it is, for the table
 def table(figures: dict) -> list[str]:
     """The Markdown table of results.md (every figure, per form too, is in results.json)."""
     lines = [(f"| Ukrainian, per form of {len(UK_GROUPS)} words | recall | precision "
-              "| share of union | lowest recall | lowest precision | index KB "
-              "| a result's fragment KB | indexing s |"),
-             "|---|---|---|---|---|---|---|---|---|"]
+              "| share of union | lowest recall | lowest precision | first result titled "
+              "| index KB | a result's fragment KB | indexing s |"),
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for name, row in figures["uk"].items():
         mean = row["mean"]
         lines.append(
             f"| {APPROACHES.get(name, name)} | {mean['recall']:.3f} | {mean['precision']:.3f} "
             f"| {mean['share_of_union']:.3f} | {row['min_recall']:.3f} "
-            f"| {row['min_precision']:.3f} | {row['index_bytes'] / 1000:.0f} "
+            f"| {row['min_precision']:.3f} | {mean.get('first_titled', 0):.3f} "
+            f"| {row['index_bytes'] / 1000:.0f} "
             f"| {row['fragment_bytes_mean'] / 1000:.1f} | {row['index_seconds']:.2f} |")
     en = figures["en"]
     lines.append(f"| English, {len(EN_GROUPS)} words (Pagefind's stemmer) "
                  f"| {en['mean']['recall']:.3f} "
                  f"| {en['mean']['precision']:.3f} | {en['mean']['share_of_union']:.3f} "
-                 f"| {en['min_recall']:.3f} | {en['min_precision']:.3f} | | | |")
+                 f"| {en['min_recall']:.3f} | {en['min_precision']:.3f} "
+                 f"| {en['mean'].get('first_titled', 0):.3f} | | | |")
     lines += ["", ("| a first query (search page + Pagefind + results) | requests | KB in all "
                    "| KB after typing | ms to results |"), "|---|---|---|---|---|"]
     for when, langs in figures["first_query"].items():

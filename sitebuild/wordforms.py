@@ -27,6 +27,7 @@ from __future__ import annotations
 import functools
 import html
 import re
+from collections import Counter
 from collections.abc import Iterable
 
 MARK = "ъ"  # ends every key: Ukrainian has no ъ, so a key is never a prefix of a real word
@@ -138,16 +139,34 @@ class Keys:
                                            if "voct" not in form.tag)
         return self._lexemes[key]
 
-    def groups(self, text_words: Iterable[str]) -> list[tuple[str, ...]]:
-        """One group of keys per distinct word of a page, in the order they first come;
-        words with the same keys (ґ/г, apostrophes, сон/сну) share one. Lower case is
-        cheaper (one lookup per word): index_copy lowercases the text first."""
-        return list(dict.fromkeys(map(self.of, dict.fromkeys(text_words))))
+    def groups(self, text_words: Iterable[str]) -> dict[tuple[str, ...], int]:
+        """{group of keys: how often its words occur}, one group per distinct word of a
+        page in the order they first come; words with the same keys (ґ/г, apostrophes,
+        сон/сну) share one. Lower case is cheaper: index_copy lowercases the text first."""
+        counts: dict[tuple[str, ...], int] = {}
+        for word, count in Counter(text_words).items():
+            group = self.of(word)
+            counts[group] = counts.get(group, 0) + count
+        return counts
 
 
-def block(groups: list[tuple[str, ...]]) -> str:
-    """The text appended to a page's indexed body: BLOCK, then each group's keys."""
-    return f" {BLOCK} " + f" {GROUP} ".join(map(_group_text, groups)) + " "
+TITLE_WEIGHT = 7  # Pagefind's weight for an h1: a title's words rank its page first
+MAX_WEIGHT = 10  # the most Pagefind takes
+
+
+def block(groups: dict[tuple[str, ...], int], title: Iterable[tuple[str, ...]] = ()) -> str:
+    """The HTML appended to a page's indexed body: BLOCK, then each group's keys, weighted
+    as its words weigh in the text (how often they occur; more in the title): the keys
+    occur once, so their weight is what ranks pages as their words did."""
+    weights: dict[int, list[tuple[str, ...]]] = {}
+    title = set(title)
+    for group, count in groups.items():
+        weight = min(MAX_WEIGHT, count + (TITLE_WEIGHT - 1) * (group in title))
+        weights.setdefault(weight, []).append(group)
+    spans = [f'<span data-pagefind-weight="{weight}"> '
+             + f" {GROUP} ".join(map(_group_text, weights[weight])) + " </span>"
+             for weight in sorted(weights)]
+    return f"<p hidden> {BLOCK} " + f" {GROUP} ".join(spans) + " </p>"
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -160,6 +179,7 @@ def _group_text(group: tuple[str, ...]) -> str:
 _BODY = re.compile(r"<([a-zA-Z][\w-]*)\b[^>]*\sdata-pagefind-body\b[^>]*>")
 _IGNORED = re.compile(r"<([a-zA-Z][\w-]*)\b[^>]*\sdata-pagefind-ignore\b[^>]*>")
 _TAG = re.compile(r"<[^>]*>")
+_H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1\s*>", re.DOTALL | re.IGNORECASE)
 _SKIPPED = re.compile(r"<(script|style|template)\b.*?</\1\s*>", re.DOTALL | re.IGNORECASE)
 
 
@@ -193,5 +213,8 @@ def index_copy(page: str, keys: Keys) -> str:
     if opening is None or text is None:
         return page
     end = _close(page, opening[1], opening.end())
-    keys_html = html.escape(block(keys.groups(words(text.lower()))))
-    return f'{page[:end]}<p hidden>{keys_html}</p>{page[end:]}'
+    heading = _H1.search(page, opening.end(), end)
+    title = words(html.unescape(_TAG.sub(" ", heading[1])).lower()) if heading else []
+    # Keys are letters and ъ only: nothing in them to escape.
+    keys_html = block(keys.groups(words(text.lower())), map(keys.of, title))
+    return page[:end] + keys_html + page[end:]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 
 import pytest
@@ -65,21 +66,27 @@ def test_fold_and_keys_keep_what_pagefind_would_fold_or_drop_out():
     assert wordforms.query_keys(" ПТСР  2024\tCOVID-19 ") == ["птсръ", "2024", "covidъ"]
 
 
-def test_index_copy_adds_grouped_keys_inside_the_body_only(keys):
+def test_index_copy_adds_grouped_weighted_keys_inside_the_body_only(keys):
     page = ('<html><head><title>Сон</title></head><body><nav>Меню сніданок</nav>'
-            '<article data-pagefind-body><h1>Про сон</h1><div><p>Без сну &amp; болю.</p></div>'
-            '<aside data-pagefind-ignore><p>Кризова лінія</p></aside></article>'
+            '<article data-pagefind-body><h1>Про сон</h1><div><p>Без сну &amp; болю, без '
+            'болю.</p></div><aside data-pagefind-ignore><p>Кризова лінія</p></aside></article>'
             '<footer>Контакти</footer></body></html>')
     copy = wordforms.index_copy(page, keys)
     body_end = copy.index("</article>")
     block = copy[copy.index("<p hidden>"):body_end]
-    assert copy.index("<p hidden>") < body_end and copy.endswith("<footer>Контакти</footer></body></html>")
-    tokens = block.removeprefix("<p hidden>").removesuffix("</p>").split()
-    assert tokens[0] == wordforms.BLOCK
-    groups = [group.split() for group in " ".join(tokens[1:]).split(wordforms.GROUP)]
-    assert ["снъ", "сонъ"] in groups and ["болъ", "білъ"] in groups  # сон and сну: one group
-    everything = set(tokens)
-    assert "кризовъ" not in everything and "менюъ" not in everything  # ignored, outside
+    assert copy.index("<p hidden>") < body_end
+    assert copy.endswith("<footer>Контакти</footer></body></html>")
+    assert copy.replace(block, "") == page  # nothing else changes
+    # Weighted as the words weigh: «сон» in the h1 (7) and «сну» (+1), «про» in the h1;
+    # «без» and «болю» twice each.
+    spans = dict(re.findall(r'<span data-pagefind-weight="(\d+)">([^<]*)</span>', block))
+    weighted = {weight: [group.split() for group in text.split(wordforms.GROUP)]
+                for weight, text in spans.items()}
+    assert weighted == {"2": [["безъ"], ["болъ", "білъ"]], "7": [["пръ"]],
+                        "8": [["снъ", "сонъ"]]}
+    text = re.sub(r"<[^>]*>", " ", block).split()
+    assert text[0] == wordforms.BLOCK and text.count(wordforms.GROUP) == 3
+    assert "кризовъ" not in text and "менюъ" not in text  # ignored, outside the body
     assert wordforms.index_copy("<p>no body</p>", keys) == "<p>no body</p>"
 
 
