@@ -14,7 +14,8 @@ Search therefore works on keys as well as words:
   know has its own stem only.
 - `index_copy(html, keys)` is the page Pagefind reads for such a language: the marked body
   ends with a block of `key + MARK` tokens, grouped by word (a `GROUP` token between
-  groups) after a `BLOCK` token. The page served to readers is unchanged; wordforms.js
+  groups) after a `BLOCK` token, each group weighted as its words weigh in the text (how
+  often they occur, and the title), which is what ranks the pages a key finds. The page served to readers is unchanged; wordforms.js
   makes a result's excerpt from the text before BLOCK, and marks every form of a group.
 
 In the browser a query word is stemmed and searched as `stem + MARK`: MARK (ъ, a letter no
