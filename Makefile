@@ -67,6 +67,11 @@ bench: $(TEST_STAMP) ## run the benchmarks; prints and writes bench/results.md a
 lock: ## re-pin requirements*.lock from pyproject.toml (needs the package index)
 	PYTHON=$(PYTHON) ./tools/lock.sh
 
+.PHONY: import-wordpress
+import-wordpress: $(STAMP) ## import a WordPress export: WXR=export.xml UPLOADS=wp-content/uploads
+	@test -n "$(WXR)" -a -n "$(UPLOADS)" || { echo "usage: make import-wordpress WXR=export.xml UPLOADS=path/to/wp-content/uploads [CATEGORIES=map.toml] [ARGS=...]"; exit 2; }
+	$(PY) -m importers.wordpress --wxr "$(WXR)" --uploads "$(UPLOADS)" $(if $(CATEGORIES),--categories "$(CATEGORIES)") $(ARGS)
+
 clean: ## remove the build output, caches and the virtual environment
 	rm -rf output .output-* .cache $(VENV) node_modules
 

@@ -13,7 +13,6 @@ values come from the environment:
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import os
 import secrets
@@ -22,6 +21,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
+from core import siteconf
 from newsletter.clientip import HEADERS, parse_networks
 from newsletter.errors import ConfigError
 from newsletter.private import private_dir
@@ -147,12 +147,11 @@ class NewsletterConfig:
 def read_pelicanconf(path: Path | None = None) -> dict[str, Any]:
     """The upper-case names of pelicanconf.py (project root by default) as a dict."""
     path = path or PROJECT_ROOT / "pelicanconf.py"
-    spec = importlib.util.spec_from_file_location("_newsletter_pelicanconf", path)
-    if spec is None or spec.loader is None:
-        raise ConfigError(f"{path}: cannot be imported; run from the project root")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return {name: value for name, value in vars(module).items() if name.isupper()}
+    try:
+        return siteconf.read(path)
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot be read ({error}); run from the project root") \
+            from None
 
 
 def load_config(settings: dict | None = None, environ: Mapping[str, str] | None = None
