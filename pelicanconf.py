@@ -57,6 +57,10 @@ REVIEWERS_FILE = "data/reviewers.toml"
 REFERENCES_FILE = "data/references.toml"
 
 # --- URLs (without the language prefix; sitebuild adds `en/` for English) -------
+# Pages link to each other and to their assets relatively, so a development build works from
+# any server on any port and opened from disk; publishconf.py turns this off. Feeds, sitemap,
+# canonical, hreflang and JSON-LD always use the absolute SITEURL (templates: ABSOLUTE_SITEURL).
+RELATIVE_URLS = True
 ARTICLE_URL = "articles/{slug}/"
 ARTICLE_SAVE_AS = "articles/{slug}/index.html"
 PAGE_URL = "{slug}/"
@@ -192,6 +196,10 @@ SEARCH_BUNDLE_PAGES = 1500
 # Pagefind stems English itself): «сну» finds the pages that say «сон».
 SEARCH_WORD_FORMS = ["uk"]
 OUTPUT_RETENTION = []
+
+# Warnings above these sizes (keys and defaults: sitebuild/checks/limits.py DEFAULTS);
+# `make html` builds anyway, `make publish` fails. Only overrides go here.
+CONTENT_LIMITS = {}
 
 # --- Markdown additions (site_content plugin) ------------------------------------
 CLINIC_COMMENT_TITLE = {"uk": "Коментар Expio Center", "en": "Expio Center comment"}

@@ -97,6 +97,12 @@ def _validate(settings: dict) -> None:
     if not isinstance(build_date, date) or isinstance(build_date, datetime):
         raise SettingsError(f"SITE_BUILD_DATE is set by the build (tests may pin it to a "
                             f"datetime.date); got {build_date!r}")
+    if settings.get("JINJA_ENVIRONMENT", {}).get("autoescape") is not True:
+        raise SettingsError("JINJA_ENVIRONMENT['autoescape'] must be True: every template value "
+                            "is escaped unless marked safe (titles, tags and data carry markup)")
+    from sitebuild.checks import limits  # its settings, refused by name at start-up
+
+    limits.load(settings)
     if not settings.get("SITEURL"):
         raise SettingsError("SITEURL must be set: feeds, canonical links and emails need it")
     from sitebuild import redirects  # at start-up, not after every page is rendered

@@ -479,7 +479,7 @@ def test_without_javascript_the_page_lists_categories(chromium_browser, served, 
     links = page.locator(".search-categories a")
     names = links.all_inner_texts()
     assert "ПТСР" in names and "Кетамінова терапія" in names
-    href = links.filter(has_text="ПТСР").get_attribute("href")
+    href = links.filter(has_text="ПТСР").evaluate("a => a.href")  # relative in a dev build
     assert href == f"{server.url}/category/ptsd/"
     context.close()
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from pelican import signals
 from pelican.contents import Content
 from pelican.urlwrappers import URLWrapper
+from pelican.utils import get_relative_path, path_to_url
 from pelican.writers import Writer
 
 from render_cache.fingerprint import Encoder, Unstable, context_digest, new_hash
@@ -103,7 +104,10 @@ class CachingWriter(Writer):
                 value = kwargs[key]
                 digest.update(key.encode())
                 if key in ("article", "page") and isinstance(value, Content):
-                    digest.update(self.encoder.own_page(value))
+                    # Pelican's `content` follows the context's `localsiteurl`, which under
+                    # RELATIVE_URLS is the page written last: the body as this page shows it.
+                    local = path_to_url(get_relative_path(name)) if relative_urls else None
+                    digest.update(self.encoder.own_page(value, local))
                 else:
                     self.encoder.update(digest, value)
             return digest.digest()

@@ -9,6 +9,7 @@ import os
 from pelican import signals
 from pelican.readers import MarkdownReader
 
+from core import svg
 from site_content import i18n, reading, toc
 from site_content.conversion import cache_for, convert_source, fingerprint
 from site_content.markdown_setup import markdown_for
@@ -139,13 +140,37 @@ def save_conversion_cache(pelican) -> None:
 def sort_static_files(generator) -> None:
     """static_generator_finalized: Pelican lists static files in the order of a set, which
     changes with each process's hash seed. Sorted, the context that every page's fingerprint
-    includes is the same in every build, so a new `make html` process can reuse pages."""
-    generator.staticfiles.sort(key=lambda static: static.source_path)
+    includes is the same in every build, so a new `make html` process can reuse pages.
+    An SVG that could run code or fetch files is left out (the content check names it)."""
+    generator.staticfiles[:] = sorted(
+        (static for static in generator.staticfiles if not _unsafe_svg(static.source_path)),
+        key=lambda static: static.source_path)
+
+
+def _unsafe_svg(path: str) -> bool:
+    if not path.lower().endswith(".svg"):
+        return False
+    with open(path, "rb") as handle:
+        return bool(svg.problems(handle.read()))
+
+
+def drop_tags_without_slug(generator) -> None:
+    """article_generator_pretaxonomy: a tag with an empty slug would be written over
+    tag/index.html (the content check names it); it is left off the article."""
+    from sitebuild.checks.limits import tag_slug  # the check's own rule
+
+    for article in [*generator.articles, *getattr(generator, "translations", ()),
+                    *getattr(generator, "hidden_articles", ()),
+                    *getattr(generator, "drafts", ())]:
+        if getattr(article, "tags", None):
+            article.tags = [tag for tag in article.tags
+                            if tag_slug(tag.name, generator.settings)]
 
 
 def register() -> None:
     signals.readers_init.connect(use_site_reader)
     signals.static_generator_finalized.connect(sort_static_files)
+    signals.article_generator_pretaxonomy.connect(drop_tags_without_slug)
     signals.finalized.connect(save_conversion_cache)
     signals.article_generator_finalized.connect(attach_site_data)
     signals.page_generator_finalized.connect(attach_site_data)
