@@ -194,6 +194,9 @@ EDITOR_REPORTS = True  # output/reports/: review status, related lists (publishc
 # A language with more pages is searched through several Pagefind bundles, merged in the
 # browser: Pagefind holds ~0.3 MB a page while indexing, and the bundles index in parallel.
 SEARCH_BUNDLE_PAGES = 1500
+# Languages whose search finds every case and number of a word (sitebuild/wordforms.py;
+# Pagefind stems English itself): «сну» finds the pages that say «сон».
+SEARCH_WORD_FORMS = ["uk"]
 OUTPUT_RETENTION = []
 
 # Warnings above these sizes (keys and defaults: sitebuild/checks/limits.py DEFAULTS);
