@@ -338,6 +338,8 @@ def _not_built(catalogue: Catalogue, reserved: dict[str, str]) -> dict[str, str]
             why[entry.path] = f"its status {entry.status!r} is unknown"
         elif entry.lang not in catalogue.languages:
             why[entry.path] = f"its language {entry.lang!r} is not one of the site's"
+        elif len(file_languages(entry.path)) > 1:
+            why[entry.path] = "its name gives more than one language"
         elif (named := file_language(entry.path)) and named != entry.lang:
             why[entry.path] = f"its `lang: {entry.lang}` contradicts its name (.{named}.md)"
         elif entry.kind == "page" and entry.slug in reserved and (
@@ -359,6 +361,11 @@ def escapes_site(entry: Entry) -> bool:
         if value.startswith(("/", "\\")) or ".." in value.replace("\\", "/").split("/"):
             return True
     return False
+
+
+def file_languages(path: str) -> list[str]:
+    """The parts of a source's name between its stem and `.md` (`two.uk.en.md`: uk, en)."""
+    return path.rpartition("/")[2].split(".")[1:-1]
 
 
 def file_language(path: str) -> str | None:

@@ -104,7 +104,12 @@ def _classify(found: Sources, by_root: dict[str, list[str]], relative: str, name
     suffix = os.path.splitext(name)[1].lower()
     root = _under(relative, readable_roots)
     if root is not None:
-        if suffix == ".md":
+        if suffix == ".md" and not name.endswith(".md"):  # Pelican reads `.md` only
+            found.refused.append(Refused(
+                relative, "file", f"ends in {os.path.splitext(name)[1]}; only names ending in "
+                ".md (lower case) are read, so it is not on the site",
+                f"rename it to {os.path.splitext(name)[0]}.md"))
+        elif suffix == ".md":
             by_root[root].append(relative)
         elif suffix in SOURCE_SUFFIXES:
             stem = name.split(".", 1)[0]

@@ -10,7 +10,7 @@ from pathlib import PurePosixPath
 from urllib.parse import unquote, urlparse
 
 from sitebuild.catalogue import (DRAFT, STATUSES, Catalogue, Entry, escapes_site,
-                                 file_language)
+                                 file_language, file_languages)
 from sitebuild.checks import Finding
 from sitebuild.sources import expected_names
 
@@ -123,7 +123,12 @@ def _language(entry: Entry, catalogue: Catalogue, settings: dict) -> Iterator[Fi
     default language; a `lang:` line contradicting the name is built in neither."""
     named = file_language(entry.path)
     name = PurePosixPath(entry.path).name
-    if named is None and "lang" not in entry.fields:
+    if len(languages := file_languages(entry.path)) > 1:
+        stem = name.split(".", 1)[0]
+        yield _finding(entry, "lang", f"the file name gives more than one language "
+                       f"({', '.join(languages)}), so it is not built",
+                       f"rename it to {expected_names(stem, settings)}", line=1)
+    elif named is None and "lang" not in entry.fields:
         stem = name.split(".", 1)[0]
         yield _finding(entry, "lang", f"the file name gives no language, so it is built in "
                        f"{catalogue.default_lang} only",

@@ -1,0 +1,56 @@
+"""File names an editor may give that the checks were not written for (issue 19 follow-up):
+a name with two languages, an upper-case `.MD`. Each is named once, in our format, built at
+most once, and no other part of the build (related publications) speaks of it."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+
+from tests.conftest import FIXTURE_SITE
+from tests.test_editor_mistakes import ARTICLE, problems, sitebuild
+
+MISTAKES = {
+    "articles/ptsd/two.uk.en.md": "lang: the file name gives more than one language (uk, en), "
+                                  "so it is not built — rename it to two.uk.md or two.en.md",
+    "articles/ptsd/upper.en.MD": "file: ends in .MD; only names ending in .md (lower case) are "
+                                 "read, so it is not on the site — rename it to upper.en.md",
+}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = tmp_path_factory.mktemp("names")
+    content = root / "content"
+    shutil.copytree(FIXTURE_SITE, content)
+    for relative in MISTAKES:
+        (content / relative).write_text(ARTICLE.format(title="Named " + relative[-8:],
+                                                       category="ptsd"), encoding="utf-8")
+    return root, content, sitebuild("html", content, root / "output", root)
+
+
+def test_each_odd_name_is_named_once_and_nothing_else_speaks_of_it(built) -> None:
+    root, content, html = built
+    log = html.stdout + html.stderr
+    assert html.returncode == 0 and "Traceback" not in log, log
+    found = problems(log)
+    for relative, expected in MISTAKES.items():
+        about = [line for line in found if relative.rsplit("/", 1)[1].split(".")[0] in line]
+        assert len(about) == 1, (relative, about)
+        assert re.fullmatch(rf"WARNING {re.escape(relative)}:\d+: {re.escape(expected)}", about[0]), about
+    assert not [line for line in found if "not part of this build" in line], found
+
+
+def test_odd_names_are_not_built(built) -> None:
+    root, content, html = built
+    output = root / "output"
+    pages = [p.relative_to(output).as_posix() for p in output.glob("**/index.html")]
+    assert not [p for p in pages if "two" in p or "upper" in p or "named" in p], pages
+
+
+def test_publish_fails_on_them(built, tmp_path) -> None:
+    root, content, html = built
+    done = sitebuild("publish", content, tmp_path / "output", tmp_path)
+    assert done.returncode != 0 and "Traceback" not in done.stdout + done.stderr
