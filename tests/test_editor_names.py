@@ -5,6 +5,7 @@ most once, and no other part of the build (related publications) speaks of it.""
 from __future__ import annotations
 
 import re
+import unicodedata
 import shutil
 
 import pytest
@@ -19,6 +20,14 @@ MISTAKES = {
                                  "read, so it is not on the site — rename it to upper.en.md",
 }
 
+# Display names as an editor's tools may write them: decomposed (NFD) letters, a no-break
+# space from a word processor, two spaces. Read as their slugs, without a word.
+NAMES = {
+    "articles/ptsd/nfd.uk.md": unicodedata.normalize("NFD", "Допомога  військовим"),
+    "articles/ptsd/nbsp.en.md": "Ketamine\u00a0therapy",
+    "articles/ptsd/spaces.uk.md": unicodedata.normalize("NFD", "Без   категорії"),
+}
+
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
@@ -28,6 +37,9 @@ def built(tmp_path_factory):
     for relative in MISTAKES:
         (content / relative).write_text(ARTICLE.format(title="Named " + relative[-8:],
                                                        category="ptsd"), encoding="utf-8")
+    for relative, category in NAMES.items():
+        (content / relative).write_text(ARTICLE.format(title="Category " + relative[-8:],
+                                                       category=category), encoding="utf-8")
     return root, content, sitebuild("html", content, root / "output", root)
 
 
@@ -54,3 +66,14 @@ def test_publish_fails_on_them(built, tmp_path) -> None:
     root, content, html = built
     done = sitebuild("publish", content, tmp_path / "output", tmp_path)
     assert done.returncode != 0 and "Traceback" not in done.stdout + done.stderr
+
+
+def test_category_names_are_compared_as_text(built) -> None:
+    root, content, html = built
+    assert not [line for line in problems(html.stdout + html.stderr)
+                if "nfd" in line or "nbsp" in line or "spaces" in line]
+    for page, category in (("articles/nfd", "helping-the-military"),
+                           ("en/articles/nbsp", "ketamine-therapy"),
+                           ("articles/spaces", "uncategorized")):
+        text = (root / "output" / page / "index.html").read_text(encoding="utf-8")
+        assert f"category/{category}/" in text, page
