@@ -20,7 +20,11 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=Fals
 _XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 # References that stay inside the file, or an embedded raster image.
 _LOCAL_REFERENCE = re.compile(r"^\s*(#|data:image/(png|jpeg|gif|webp)[;,])", re.IGNORECASE)
-_CSS_URL = re.compile(r"url\(\s*['\"]?\s*(?!#)[^)]*\)|@import", re.IGNORECASE)
+_CSS_URL = re.compile(r"url\(\s*['\"]?\s*(?!#)[^)]*\)|@import|image-set\(", re.IGNORECASE)
+# CSS escapes (`\75 rl(` is `url(`, `@\69mport` is `@import`) and comments, undone before
+# _CSS_URL reads a style, as the browser undoes them.
+_CSS_ESCAPE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})[ \t\n\r\f]?|(.))", re.DOTALL)
+_CSS_COMMENT = re.compile(r"/\*.*?(\*/|$)", re.DOTALL)
 _ACTIVE_ELEMENTS = {"script": "a <script> element", "foreignobject": "a <foreignObject> element",
                     "iframe": "an <iframe> element", "embed": "an <embed> element",
                     "object": "an <object> element", "handler": "a <handler> element",
@@ -49,7 +53,7 @@ def problems(data: bytes) -> list[tuple[int, str]]:
         line = element.sourceline or 1
         if name in _ACTIVE_ELEMENTS:
             found.append((line, f"has {_ACTIVE_ELEMENTS[name]}"))
-        if name == "style" and element.text and _CSS_URL.search(element.text):
+        if name == "style" and element.text and _loads(element.text):
             found.append((line, "has a <style> that loads another file (url(...) or @import)"))
         if name in _ANIMATIONS and (element.get("attributeName") or "").endswith("href"):
             found.append((line, f"has <{name}> that changes a link (attributeName="
@@ -61,9 +65,16 @@ def problems(data: bytes) -> list[tuple[int, str]]:
             elif (attribute == _XLINK_HREF or local == "href") and not _LOCAL_REFERENCE.match(value):
                 found.append((line, f"refers to {value.strip()[:80]!r} outside the file "
                                     f"(<{name} {local}=...>)"))
-            elif local == "style" and _CSS_URL.search(value):
-                found.append((line, f"has a style= that loads another file on <{name}>"))
+            elif _loads(value):  # style=, and presentation attributes: fill=, filter= …
+                found.append((line, f"has a {local}= that loads another file on <{name}>"))
     return found
+
+
+def _loads(css: str) -> bool:
+    """Whether CSS text (a <style>, a style= or a presentation attribute) loads a file."""
+    text = _CSS_ESCAPE.sub(lambda m: chr(min(int(m[1], 16), 0x10FFFF) or 0xFFFD) if m[1]
+                           else m[2], _CSS_COMMENT.sub("", css))
+    return bool(_CSS_URL.search(text))
 
 
 def _line_of(data: bytes, needle: bytes) -> int:

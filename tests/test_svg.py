@@ -29,6 +29,17 @@ SVG = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/19
     ('<style>@import url(https://fonts.example/x.css);</style>', "has a <style> that loads"),
     ('<rect style="fill:url(https://x.example/p)"/>', "has a style= that loads"),
     ('<set attributeName="href" to="javascript:alert(1)"/>', "has <set> that changes a link"),
+    # Found by the review: presentation attributes take url() too, and CSS escapes spell
+    # `url(` and `@import` without those letters; image-set() needs no url().
+    ('<rect fill="url(https://x.example/p.svg#g)"/>', "has a fill= that loads"),
+    ('<rect filter="url(//x.example/f.svg#f)"/>', "has a filter= that loads"),
+    ('<rect cursor="url(https://x.example/c.cur), auto"/>', "has a cursor= that loads"),
+    ('<style>@\\69mport "https://x.example/x.css";</style>', "has a <style> that loads"),
+    ('<style>rect{fill:\\75rl(https://x.example/p)}</style>', "has a <style> that loads"),
+    ('<style>rect{fill:u\\72 l(https://x.example/p)}</style>', "has a <style> that loads"),
+    ('<rect style="fill:\\75 rl(https://x.example/p)"/>', "has a style= that loads"),
+    ('<style>g{background:image-set("https://x.example/p.png" 1x)}</style>',
+     "has a <style> that loads"),
 ])
 def test_unsafe_svgs_are_named(inner, problem):
     found = svg.problems(SVG.format(inner).encode())
