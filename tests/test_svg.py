@@ -101,3 +101,22 @@ def test_a_strict_build_fails_and_keeps_the_old_output(tmp_path, content_with_ba
     with pytest.raises(BuildFailed, match=r"^1 warning\(s\) in a strict build"):
         build_into(tmp_path / "output", content_with_bad_svg, strict=True)
     assert [p.name for p in (tmp_path / "output").iterdir()] == ["old.html"]
+
+
+def test_a_script_under_content_is_not_published(tmp_path):
+    """Found by the review: the CSP (script-src 'self') runs any script of the site's origin,
+    so a .js under content/ is what an HTML file or an SVG beside it needs to run code
+    (`<script src="x.js">` in images/page.html). The site's scripts come from the theme."""
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_SITE, content)
+    (content / "images" / "x.js").write_text("alert(document.domain)\n", encoding="utf-8")
+    (content / "images" / "m.MJS").write_text("alert(document.domain)\n", encoding="utf-8")
+    (content / "images" / "page.html").write_text('<script src="x.js"></script>',
+                                                  encoding="utf-8")
+    report = build_into(tmp_path / "output", content)
+    assert [str(f) for f in report.findings if f.field == "script"] == [
+        f"images/{name}:1: script: is a script; scripts under content/ are not published, "
+        "since any page or SVG of the site could run it — remove it (the site's scripts "
+        "come from the theme)" for name in ("m.MJS", "x.js")]
+    assert not list((tmp_path / "output").rglob("x.js*"))
+    assert not list((tmp_path / "output").rglob("m.MJS*"))

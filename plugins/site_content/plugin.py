@@ -197,6 +197,11 @@ def sort_static_files(generator) -> None:
 
 
 def _unsafe_svg(path: str) -> bool:
+    """An SVG that could run code or fetch files, or a script (sitebuild/checks/svg.py)."""
+    from sitebuild.checks.svg import is_script  # the check's own rule
+
+    if is_script(path):
+        return True
     if not path.lower().endswith(".svg"):
         return False
     with open(path, "rb") as handle:

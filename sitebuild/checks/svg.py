@@ -1,4 +1,5 @@
-"""SVG files under content/: refused when they could run code or fetch other files.
+"""SVG files under content/: refused when they could run code or fetch other files; scripts
+(.js, .mjs) under content/: always refused.
 
 The rule is core/svg.py; the site_content plugin leaves a refused file out of the output,
 so `make html` goes on without it and `make publish` fails on the warning.
@@ -17,19 +18,36 @@ FIX = ("remove it: export the drawing as a plain SVG without scripts, event hand
        "linked files (e.g. Inkscape: Save as > Optimized SVG), or publish a PNG instead")
 
 
+# Scripts: the CSP (script-src 'self') runs any script of the site's origin, so a script
+# under content/ is all an HTML file or an SVG beside it needs to run code. The site's
+# scripts come from the theme; a script under content/ is never published.
+SCRIPT_SUFFIXES = (".js", ".mjs")
+
+
+def is_script(name: str) -> bool:
+    return name.lower().endswith(SCRIPT_SUFFIXES)
+
+
 def check(catalogue, settings: dict) -> Iterator[Finding]:
     for path in svg_files(catalogue.content_path):
         relative = path.relative_to(catalogue.content_path).as_posix()
+        if is_script(path.name):
+            yield Finding(relative, 1, "script", "is a script; scripts under content/ are not "
+                          "published, since any page or SVG of the site could run it",
+                          "remove it (the site's scripts come from the theme)")
+            continue
         for line, problem in svg.problems(path.read_bytes()):
             yield Finding(relative, line, "svg", f"{problem}; the file is not published", FIX)
 
 
 def svg_files(root: Path) -> list[Path]:
-    """Every regular *.svg file under `root` (symbolic links are another check's concern)."""
+    """Every regular *.svg file (and script) under `root` (symbolic links are another
+    check's concern)."""
     found = []
     for directory, _, names in os.walk(root):
         for name in names:
             path = Path(directory, name)
-            if name.lower().endswith(".svg") and path.is_file() and not path.is_symlink():
+            if (name.lower().endswith(".svg") or is_script(name)) and path.is_file() \
+                    and not path.is_symlink():
                 found.append(path)
     return sorted(found)
