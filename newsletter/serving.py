@@ -104,7 +104,10 @@ class BodyDeadline:
             return await self.app(scope, receive, send)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.timeout
-        body_done = False
+        # A request without a body has nothing to wait for; one with a body is done when read.
+        body_done = not any(name == b"transfer-encoding" or (name == b"content-length"
+                                                              and value.strip() != b"0")
+                            for name, value in scope.get("headers", []))
         started = False
 
         async def timed_receive():
@@ -120,6 +123,12 @@ class BodyDeadline:
 
         async def tracked_send(message):
             nonlocal started
+            if message["type"] == "http.response.start" and not body_done:
+                # Answered before the body was read (a bad link, a refused origin): the
+                # rest is uvicorn's to discard, with no deadline, for as long as a byte
+                # comes now and then. Close the connection after the answer instead.
+                message = {**message, "headers": [*message.get("headers", []),
+                                                  (b"connection", b"close")]}
             started = started or message["type"] == "http.response.start"
             await send(message)
 

@@ -141,6 +141,15 @@ def test_a_body_that_never_finishes_is_cut_off(slow_limits):
     assert answer.startswith(b"HTTP/1.1 408 ") and b"connection: close" in answer.lower()
 
 
+def test_a_body_the_service_never_reads_does_not_hold_the_connection(slow_limits):
+    """Found by the review: a route that answers before reading the body (a bad link, a
+    refused origin) left the rest of the body to uvicorn, which kept the connection open as
+    long as a byte came now and then, past every deadline."""
+    answer = raw_exchange(slow_limits, b"POST /api/newsletter/confirm?t=forged HTTP/1.1\r\n"
+                          b"Host: x\r\nContent-Length: 100000\r\n\r\nnot all")
+    assert answer.startswith(b"HTTP/1.1 303 ") and b"connection: close" in answer.lower()
+
+
 def test_a_kept_alive_connection_gets_the_deadline_for_its_next_request(slow_limits):
     first = b"GET /api/newsletter/confirm HTTP/1.1\r\nHost: x\r\n\r\n"
     answer = raw_exchange(slow_limits, first + b"GET /api/news")
