@@ -100,6 +100,11 @@ def _validate(settings: dict) -> None:
     if settings.get("JINJA_ENVIRONMENT", {}).get("autoescape") is not True:
         raise SettingsError("JINJA_ENVIRONMENT['autoescape'] must be True: every template value "
                             "is escaped unless marked safe (titles, tags and data carry markup)")
+    links = _links_in(settings.get("THEME") or "")
+    if links:
+        raise SettingsError(f"THEME: {', '.join(links)} is a symbolic link; the build never "
+                            "follows links (Pelican would publish or read the target, which "
+                            "could be any file of the machine) — put the file itself in the theme")
     from sitebuild.checks import limits  # its settings, refused by name at start-up
 
     limits.load(settings)
@@ -108,6 +113,17 @@ def _validate(settings: dict) -> None:
     from sitebuild import redirects  # at start-up, not after every page is rendered
 
     redirects.load(settings, SettingsError)
+
+
+def _links_in(folder: str) -> list[str]:
+    """The symbolic links under `folder`, relative to it (links to folders are not entered)."""
+    found = []
+    for directory, folders, files in os.walk(folder) if folder else ():
+        for name in sorted([*folders, *files]):
+            path = os.path.join(directory, name)
+            if os.path.islink(path):
+                found.append(os.path.relpath(path, folder).replace(os.sep, "/"))
+    return sorted(found)
 
 
 def language_prefix(settings: dict, lang: str) -> str:
