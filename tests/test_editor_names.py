@@ -40,6 +40,9 @@ def built(tmp_path_factory):
     for relative, category in NAMES.items():
         (content / relative).write_text(ARTICLE.format(title="Category " + relative[-8:],
                                                        category=category), encoding="utf-8")
+    (content / "articles/ptsd/cased.en.md").write_text(
+        ARTICLE.format(title="Cased tags", category="ptsd").replace(
+            "summary:", "tags: Sleep, sleep, SLEEP\nsummary:"), encoding="utf-8")
     return root, content, sitebuild("html", content, root / "output", root)
 
 
@@ -77,3 +80,15 @@ def test_category_names_are_compared_as_text(built) -> None:
                            ("articles/spaces", "uncategorized")):
         text = (root / "output" / page / "index.html").read_text(encoding="utf-8")
         assert f"category/{category}/" in text, page
+
+
+def test_tags_that_differ_only_in_case_are_one_tag(built) -> None:
+    """`tags: Sleep, sleep, SLEEP` (one slug): one tag link on the article, and the article
+    once on the tag's page (it was listed three times)."""
+    root, content, html = built
+    output = root / "output"
+    article = (output / "en/articles/cased/index.html").read_text(encoding="utf-8")
+    assert len(re.findall(r'<a [^>]*tag/sleep/"[^>]*rel="tag"', article)) == 1, article
+    listing = (output / "en/tag/sleep/index.html").read_text(encoding="utf-8")
+    assert len(re.findall(r'href="[^"]*articles/cased/"', listing)) == len(
+        re.findall(r'href="[^"]*articles/night-terrors/"', listing)) == 1

@@ -210,15 +210,20 @@ def _unsafe_svg(path: str) -> bool:
 
 def drop_tags_without_slug(generator) -> None:
     """article_generator_pretaxonomy: a tag with an empty slug would be written over
-    tag/index.html (the content check names it); it is left off the article."""
+    tag/index.html (the content check names it); it is left off the article. Tags with one
+    slug (`Sleep, sleep`) are one tag: the first is kept, so the article shows it once and
+    its tag page lists the article once."""
     from sitebuild.checks.limits import tag_slug  # the check's own rule
 
     for article in [*generator.articles, *getattr(generator, "translations", ()),
                     *getattr(generator, "hidden_articles", ()),
                     *getattr(generator, "drafts", ())]:
         if getattr(article, "tags", None):
-            article.tags = [tag for tag in article.tags
-                            if tag_slug(tag.name, generator.settings)]
+            by_slug = {}
+            for tag in article.tags:
+                if slug := tag_slug(tag.name, generator.settings):
+                    by_slug.setdefault(slug, tag)
+            article.tags = list(by_slug.values())
 
 
 def register() -> None:
