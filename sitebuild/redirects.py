@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, unquote, urlparse
 
+from sitebuild.serverconf import API_PATH
 from sitebuild.settings_dict import merged, typed_like_defaults
 
 logger = logging.getLogger(__name__)
@@ -129,6 +130,13 @@ def plan(claims: Iterable[Claim], base: str, page_at: Callable[[str], str | None
                                     f"longer than {_NAME_MAX} bytes); servers would read it "
                                     "as a pattern or cannot store it",
                                     "write the old address exactly as the old site served it"))
+            continue
+        if path.rstrip("/") == API_PATH or path.startswith(API_PATH + "/"):
+            warnings.append(finding(claim.source, claim.line,
+                                    f"old URL {quote(path, safe=_SAFE)} is an address of the "
+                                    "newsletter service, which the server proxies; "
+                                    "redirecting it would break subscribing",
+                                    "remove it from the old URLs"))
             continue
         target = base + claim.target
         served = page_at(path)
