@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, unquote, urlparse
 
+from core.paths import linked_part
 from sitebuild.serverconf import API_PATH
 from sitebuild.settings_dict import merged, typed_like_defaults
 
@@ -212,8 +213,8 @@ def read_file(content: Path, relative: str, languages: Iterable[str], default_la
               finding: Callable[..., str]) -> tuple[list[Claim], list[str]]:
     """Claims of the redirects file (`"/old/" = "/new/"`), and warnings for what is wrong."""
     path = content / relative
-    if not path.is_file():
-        return [], []
+    if not path.is_file() or linked_part(content, relative):
+        return [], []  # a link is refused by name (sitebuild/sources.py), never read
     text = path.read_text(encoding="utf-8", errors="replace")
     try:
         table = tomllib.loads(text)

@@ -82,3 +82,21 @@ def test_crafted_redirects_never_reach_a_server_config(tmp_path) -> None:
     assert all(location.startswith("/") and not location.startswith("//")
                for location in locations)
     assert str(tmp_path) not in json.dumps(json.loads(adapted.stdout))
+
+
+def test_a_linked_redirects_file_is_not_read(tmp_path) -> None:
+    """Found by the review: content/data/redirects.toml as a symbolic link was refused by
+    name ("nothing of its target is read") and then read: its lines reached _redirects."""
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_SITE, content)
+    outside = tmp_path / "outside.toml"
+    outside.write_text('"/canary-of-the-machine/" = "/en/"\n', encoding="utf-8")
+    (content / "data/redirects.toml").symlink_to(outside)
+    output = tmp_path / "output"
+    done = sitebuild("html", content, output, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "WARNING data/redirects.toml:1: link: is a symbolic link" in done.stderr
+    assert "canary" not in done.stdout + done.stderr
+    assert not [path for path in output.rglob("*")
+                if "canary" in path.name or (path.is_file() and path.name.startswith("_redirects")
+                                             and "canary" in path.read_text())]
