@@ -166,7 +166,7 @@ def read_entry(path: Path, content_path: Path, settings: dict) -> Entry | tuple[
     stat = path.stat()  # before reading: a later change shows as a new stat next time
     raw = path.read_bytes()
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")  # a byte-order mark (Notepad) is no part of the text
     except UnicodeDecodeError as error:
         line = raw.count(b"\n", 0, error.start) + 1
         return line, f"the file is not UTF-8 (byte {error.start} is {raw[error.start]:#04x})"

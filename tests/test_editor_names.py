@@ -43,6 +43,10 @@ def built(tmp_path_factory):
     (content / "articles/ptsd/cased.en.md").write_text(
         ARTICLE.format(title="Cased tags", category="ptsd").replace(
             "summary:", "tags: Sleep, sleep, SLEEP\nsummary:"), encoding="utf-8")
+    # Notepad's way: a byte-order mark before the header, CRLF line ends.
+    (content / "articles/ptsd/notepad.en.md").write_bytes(
+        b"\xef\xbb\xbf" + ARTICLE.format(title="Notepad", category="ptsd").replace(
+            "\n", "\r\n").encode("utf-8"))
     return root, content, sitebuild("html", content, root / "output", root)
 
 
@@ -92,3 +96,12 @@ def test_tags_that_differ_only_in_case_are_one_tag(built) -> None:
     listing = (output / "en/tag/sleep/index.html").read_text(encoding="utf-8")
     assert len(re.findall(r'href="[^"]*articles/cased/"', listing)) == len(
         re.findall(r'href="[^"]*articles/night-terrors/"', listing)) == 1
+
+
+def test_a_byte_order_mark_is_not_part_of_the_header(built) -> None:
+    """Found by the review: a file saved by Notepad (BOM, CRLF) was reported as missing its
+    title, date and category (three messages, none true) and left out of the site."""
+    root, content, html = built
+    assert not [line for line in problems(html.stdout + html.stderr) if "notepad" in line]
+    page = (root / "output/en/articles/notepad/index.html").read_text(encoding="utf-8")
+    assert "<title>Notepad" in page and "\ufeff" not in page

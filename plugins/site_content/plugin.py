@@ -48,7 +48,7 @@ class SiteMarkdownReader(MarkdownReader):
             if self._converters is None:
                 self._converters = (markdown_for(self.settings, with_meta=True),
                                     markdown_for(self.settings, with_meta=False))
-            converted = convert_source(*self._converters, self.settings, raw.decode("utf-8"))
+            converted = convert_source(*self._converters, self.settings, raw.decode("utf-8-sig"))
             self._cache.put(relative, digest, converted)
         entry = self._catalogue().get(relative)
         metadata = {}
