@@ -9,6 +9,7 @@ from markdown import Markdown
 from core.translit import slugify
 from medical.citations import CitationExtension, known_references
 from site_content.callout import CalloutExtension
+from site_content.tables import TableExtension
 from site_content.typography import TypographyExtension
 
 
@@ -37,6 +38,7 @@ def markdown_for(settings: dict, *, with_meta: bool) -> Markdown:
     extensions.append(TypographyExtension(lang=lang))
     titles = settings.get("CLINIC_COMMENT_TITLE", {})
     extensions.append(CalloutExtension(title=titles.get(lang, "Clinic comment")))
+    extensions.append(TableExtension(lang=lang))
     extensions.append(CitationExtension(references=known_references(settings)))  # medical plugin
     return Markdown(extensions=extensions, extension_configs=configs, **options)
 
