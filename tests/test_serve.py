@@ -118,9 +118,9 @@ def test_devserver_rebuilds_an_edited_article_then_its_search(tmp_path) -> None:
         _wait_for(up, 120, "the server")
         html = httpx.get(f"{base}/{page}").text
         assert "zebrafinch" not in html
-        # Served on another port than pelicanconf's SITEURL: links and stylesheet follow it,
-        # and the subscribe form's origin is accepted.
-        assert f'<link rel="stylesheet" href="{base}/theme/css/' in html
+        # Served on another port than pelicanconf's SITEURL: the absolute addresses (canonical,
+        # share links, feeds) follow it, and the subscribe form's origin is accepted.
+        assert f'<link rel="canonical" href="{base}/en/articles/night-terrors/">' in html
         assert ":8000" not in html
         subscribed = httpx.post(f"{base}/api/newsletter/subscribe",
                                 data={"email": "reader@example.org", "topics": "ptsd"},
