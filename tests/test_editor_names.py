@@ -47,6 +47,8 @@ def built(tmp_path_factory):
     (content / "articles/ptsd/notepad.en.md").write_bytes(
         b"\xef\xbb\xbf" + ARTICLE.format(title="Notepad", category="ptsd").replace(
             "\n", "\r\n").encode("utf-8"))
+    (content / "articles/ptsd/blank-first.en.md").write_text(
+        "\n\n" + ARTICLE.format(title="Blank first", category="ptsd"), encoding="utf-8")
     return root, content, sitebuild("html", content, root / "output", root)
 
 
@@ -105,3 +107,14 @@ def test_a_byte_order_mark_is_not_part_of_the_header(built) -> None:
     assert not [line for line in problems(html.stdout + html.stderr) if "notepad" in line]
     page = (root / "output/en/articles/notepad/index.html").read_text(encoding="utf-8")
     assert "<title>Notepad" in page and "\ufeff" not in page
+
+
+def test_a_header_below_a_blank_line_is_one_message(built) -> None:
+    """Found by the review: a blank line above the header made it body text, reported as
+    three mistakes (title, date, category missing), none of which the editor made."""
+    root, content, html = built
+    about = [line for line in problems(html.stdout + html.stderr) if "blank-first" in line]
+    assert about == ["WARNING articles/ptsd/blank-first.en.md:3: header: starts on line 3, "
+                     "below a blank line, so it is read as text and the file has no title, "
+                     "date or category — remove the blank line(s) above it: the header starts "
+                     "on line 1"], about

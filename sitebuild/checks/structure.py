@@ -54,7 +54,22 @@ def check(catalogue: Catalogue, settings: dict) -> Iterator[Finding]:
     yield from _translations(catalogue)
 
 
+def _header_below_blank_lines(entry: Entry) -> int | None:
+    """The line of a header that starts below blank lines (so it is read as text), or None."""
+    if entry.fields or entry.body_line < 2 or not re.match(r"[ ]{0,3}[A-Za-z0-9_-]+:",
+                                                          entry.body):
+        return None
+    return entry.body_line
+
+
 def _fields(entry: Entry, catalogue: Catalogue, settings: dict) -> Iterator[Finding]:
+    if (line := _header_below_blank_lines(entry)) is not None:
+        # One mistake, one message: not "title, date and category are missing".
+        yield _finding(entry, "header", f"starts on line {line}, below a blank line, so it "
+                       "is read as text and the file has no title, date or category",
+                       "remove the blank line(s) above it: the header starts on line 1",
+                       line=line)
+        return
     for name, problem, fix, line in entry.problems:
         yield _finding(entry, name, problem, fix, line=line)
     for name, found in entry.fields.items():
