@@ -49,6 +49,10 @@ def built(tmp_path_factory):
             "\n", "\r\n").encode("utf-8"))
     (content / "articles/ptsd/blank-first.en.md").write_text(
         "\n\n" + ARTICLE.format(title="Blank first", category="ptsd"), encoding="utf-8")
+    (content / "articles/ptsd/spaced-colon.en.md").write_text(
+        ARTICLE.format(title="Spaced colon", category="ptsd").replace("category:",
+                                                                      "category :"),
+        encoding="utf-8")
     return root, content, sitebuild("html", content, root / "output", root)
 
 
@@ -118,3 +122,14 @@ def test_a_header_below_a_blank_line_is_one_message(built) -> None:
                      "below a blank line, so it is read as text and the file has no title, "
                      "date or category — remove the blank line(s) above it: the header starts "
                      "on line 1"], about
+
+
+def test_a_field_with_a_space_before_its_colon_is_named_as_such(built) -> None:
+    """Found by the review: `category : ptsd` ended the header; the check said only
+    'category: is missing' (the editor wrote it) and the lines below went out as text."""
+    root, content, html = built
+    about = [line for line in problems(html.stdout + html.stderr) if "spaced-colon" in line]
+    assert about == ["WARNING articles/ptsd/spaced-colon.en.md:3: header: line 3 "
+                     "`category : ptsd` is not a `name: value` line (a space before the "
+                     "colon), so the header ends above it and the lines from there on are "
+                     "published as text — write `category: ptsd`"], about

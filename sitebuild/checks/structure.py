@@ -70,13 +70,21 @@ def _fields(entry: Entry, catalogue: Catalogue, settings: dict) -> Iterator[Find
                        "remove the blank line(s) above it: the header starts on line 1",
                        line=line)
         return
+    # `category : ptsd` (a space before the colon) is no field line: the header ends above
+    # it and the rest is published as text. Said once; what it cut off is not "missing".
+    cut = re.match(r"[ ]{0,3}([A-Za-z0-9_-]+)\s+:\s*(.*)", entry.body) if entry.fields else None
+    if cut:
+        yield _finding(entry, "header", f"line {entry.body_line} `{cut[0].strip()}` is not a "
+                       "`name: value` line (a space before the colon), so the header ends "
+                       "above it and the lines from there on are published as text",
+                       f"write `{cut[1]}: {cut[2].strip()}`", line=entry.body_line)
     for name, problem, fix, line in entry.problems:
         yield _finding(entry, name, problem, fix, line=line)
     for name, found in entry.fields.items():
         if name not in KNOWN_FIELDS:
             yield _finding(entry, name, "is not a known field" + _nearest(name, KNOWN_FIELDS),
                            "rename it or remove it (fields are listed in CONTENT.md)")
-    if not entry.title:
+    if not entry.title and not cut:
         yield _finding(entry, "title", "is missing", "add a line `title: ...` to the header")
     if entry.lang not in catalogue.languages:
         yield _finding(entry, "lang", f"unknown language {entry.lang!r}",
@@ -87,13 +95,14 @@ def _fields(entry: Entry, catalogue: Catalogue, settings: dict) -> Iterator[Find
                        + _nearest(entry.status, STATUSES),
                        f"use one of {', '.join(STATUSES)}")
     if entry.kind == "article":
-        if "date" not in entry.fields:
+        if "date" not in entry.fields and not cut:
             yield _finding(entry, "date", "is missing",
                            "add a line `date: YYYY-MM-DD` (first publication)")
         categories = settings["CATEGORIES"]
         if not entry.category:
-            yield _finding(entry, "category", "is missing",
-                           f"add `category: <slug>` with one of: {', '.join(categories)}")
+            if not cut:
+                yield _finding(entry, "category", "is missing",
+                               f"add `category: <slug>` with one of: {', '.join(categories)}")
         elif entry.category not in categories:
             # Names as the site shows them are read as their slugs (core.categories); a
             # near miss of a name or a slug is answered with the slug.
