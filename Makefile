@@ -9,7 +9,7 @@ ARGS ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help html publish check serve devserver clean test bench related-report digest \
-        digest-send newsletter-setup newsletter-flush lock test-setup lint
+        digest-send newsletter-setup newsletter-flush lock test-setup lint new cms
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -33,6 +33,12 @@ serve: $(STAMP) ## build, then serve the site and the subscribe endpoint on http
 
 devserver: $(STAMP) ## serve, rebuild on every change and reload the browser
 	$(PY) -m sitebuild devserver $(ARGS)
+
+# LANG only when given on the command line: the shell's own LANG (a locale) is not a language.
+new: $(STAMP) ## new article: make new TITLE="…" CATEGORY=ptsd [LANG=uk,en] [SLUG=…]; prints the paths
+	@$(PY) -m sitebuild new --title '$(subst ','\'',$(TITLE))' --category '$(CATEGORY)' \
+	  $(if $(filter command line,$(origin LANG)),--lang '$(LANG)') \
+	  $(if $(SLUG),--slug '$(SLUG)') $(ARGS)
 
 related-report: $(STAMP) ## write output/reports/related.html and .csv for editors
 	$(PY) -m sitebuild related-report $(ARGS)

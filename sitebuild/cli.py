@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
+from datetime import date
 from pathlib import Path
 
 from sitebuild import config
@@ -37,7 +39,39 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         if name in ("serve", "devserver"):
             command.add_argument("--host", default="127.0.0.1")
             command.add_argument("--port", type=int, default=8000)
+    new = sub.add_parser("new", help="write a new article's files, one per language",
+                         description="write a new article's files (status: draft), one per "
+                                     "language, and print their paths")
+    new.add_argument("--title", required=True, help="the title (the slug is made from it)")
+    new.add_argument("--category", required=True, help="a slug from CATEGORIES")
+    new.add_argument("--lang", default="", help="comma-separated languages (default: all)")
+    new.add_argument("--slug", default="", help="the file name's slug (default: from the title)")
+    new.add_argument("--date", type=date.fromisoformat, default=None,
+                     help="YYYY-MM-DD (default: today in the site's time zone)")
+    new.add_argument("--settings", type=Path, default=Path("pelicanconf.py"))
+    new.add_argument("--content", type=Path, help="content folder (default: settings PATH)")
     return parser.parse_args(argv)
+
+
+def new_article(args: argparse.Namespace) -> int:
+    """`make new`: print the paths written, one a line."""
+    from sitebuild import scaffold
+
+    settings = config.read_base(config.BuildOptions(settings_file=args.settings,
+                                                    content=args.content))
+    request = scaffold.Request(
+        title=args.title.strip(), category=args.category.strip(), slug=args.slug.strip(),
+        langs=tuple(lang.strip() for lang in args.lang.split(",") if lang.strip()),
+        day=args.date)
+    try:
+        paths = scaffold.create(settings, request)
+    except scaffold.ScaffoldError as error:
+        logger.error("%s", error)
+        return 2
+    for path in paths:
+        relative = os.path.relpath(path)
+        print(path if relative.startswith("..") else relative)
+    return 0
 
 
 def options_from(args: argparse.Namespace) -> config.BuildOptions:
@@ -74,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
     plain_logging()
     args = parse_args(argv)
+    if args.command == "new":
+        return new_article(args)
     options = options_from(args)
     try:
         if args.command in ("serve", "devserver"):
