@@ -14,6 +14,14 @@ ARGS ?=
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
+# The web editor's npm packages (package.json "dependencies"; devDependencies are test tools).
+# Skipped when a full install (make test-setup) already brought them.
+CMS_STAMP := node_modules/.cms-installed
+$(CMS_STAMP): package-lock.json
+	if [ -f node_modules/decap-cms/dist/decap-cms.js ] && [ node_modules/.package-lock.json -nt package-lock.json ]; \
+	then :; else npm ci --omit=dev --no-audit --no-fund --loglevel=error; fi
+	touch $@
+
 $(STAMP): requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --disable-pip-version-check -q -r requirements.lock
@@ -22,7 +30,7 @@ $(STAMP): requirements.lock
 html: $(STAMP) ## build the site into output/ (warnings reported, build continues)
 	$(PY) -m sitebuild html $(ARGS)
 
-publish: $(STAMP) ## production build with publishconf.py; any warning fails it
+publish: $(STAMP) $(CMS_STAMP) ## production build with publishconf.py; any warning fails it
 	$(PY) -m sitebuild publish $(ARGS)
 
 check: $(STAMP) ## every content check and a strict build; non-zero exit on any warning
@@ -39,6 +47,9 @@ new: $(STAMP) ## new article: make new TITLE="…" CATEGORY=ptsd [LANG=uk,en] [S
 	@$(PY) -m sitebuild new --title '$(subst ','\'',$(TITLE))' --category '$(CATEGORY)' \
 	  $(if $(filter command line,$(origin LANG)),--lang '$(LANG)') \
 	  $(if $(SLUG),--slug '$(SLUG)') $(ARGS)
+
+cms: $(STAMP) $(CMS_STAMP) ## the devserver plus the web editor at /admin/, editing these files
+	$(PY) -m sitebuild cms $(ARGS)
 
 related-report: $(STAMP) ## write output/reports/related.html and .csv for editors
 	$(PY) -m sitebuild related-report $(ARGS)

@@ -21,6 +21,7 @@ COMMANDS = {
     "serve": "build, then serve the site and the subscribe endpoint on 127.0.0.1:8000",
     "devserver": "serve, rebuild on every change and reload open pages",
     "related-report": "build, then write output/reports/related.{html,csv} for editors",
+    "cms": "devserver plus the web editor at /admin/, editing the local files (decap-server)",
 }
 
 
@@ -36,9 +37,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         command.add_argument("--no-cache", action="store_true", help="ignore the content cache")
         command.add_argument("--serial", action="store_true",
                              help="render the languages one after another (debugging)")
-        if name in ("serve", "devserver"):
+        if name in ("serve", "devserver", "cms"):
             command.add_argument("--host", default="127.0.0.1")
             command.add_argument("--port", type=int, default=8000)
+        if name == "cms":
+            command.add_argument("--proxy-port", type=int, default=0,
+                                 help="decap-server's port on 127.0.0.1 (default: a free one)")
     new = sub.add_parser("new", help="write a new article's files, one per language",
                          description="write a new article's files (status: draft), one per "
                                      "language, and print their paths")
@@ -116,6 +120,10 @@ def main(argv: list[str] | None = None) -> int:
             from sitebuild import serve
 
             return serve.main(options, args.host, args.port, watch=args.command == "devserver")
+        if args.command == "cms":
+            from sitebuild.cms import serve as cms_serve
+
+            return cms_serve.main(options, args.host, args.port, args.proxy_port)
         report = build(options, swap=args.command != "check")
         if args.command == "check":
             from sitebuild.output import discard

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sitebuild import config
 from sitebuild.catalogue import Catalogue
+from sitebuild.cms import admin
 
 logger = logging.getLogger(__name__)
 
@@ -21,6 +22,7 @@ def run(site_dir: Path, settings: dict, site: Catalogue, options) -> list[str]:
     if not settings.get("EDITOR_REPORTS", True):
         # Review status and related-lists reports are for editors, not for the public site.
         shutil.rmtree(site_dir / "reports", ignore_errors=True)
+    admin.write(site_dir, settings, site.reviewers, site.references)
     write_headers_file(site_dir, settings)
     check_no_secrets(site_dir)
     if settings.get("PRECOMPRESS"):
@@ -55,7 +57,8 @@ def check_no_secrets(site_dir: Path) -> None:
 def write_headers_file(site_dir: Path, settings: dict) -> None:
     """`_headers` (Netlify / Cloudflare Pages format): the headers `make serve` sends."""
     headers = settings.get("SECURITY_HEADERS") or {}
-    lines = ["/*", *(f"  {name}: {value}" for name, value in headers.items())]
+    lines = ["/*", *(f"  {name}: {value}" for name, value in headers.items()),
+             *admin.headers_block(settings)]
     (site_dir / "_headers").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
