@@ -22,7 +22,7 @@ def run(site_dir: Path, settings: dict, site: Catalogue, options) -> list[str]:
     if not settings.get("EDITOR_REPORTS", True):
         # Review status and related-lists reports are for editors, not for the public site.
         shutil.rmtree(site_dir / "reports", ignore_errors=True)
-    admin.write(site_dir, settings, site.reviewers, site.references)
+    admin.write(site_dir, settings, site)
     write_headers_file(site_dir, settings)
     check_no_secrets(site_dir)
     if settings.get("PRECOMPRESS"):

@@ -102,6 +102,7 @@ def editor(chromium_browser, cms: Editor):
     page.goto(f"{cms.base}/admin/")
     page.get_by_role("button", name="Login").click()
     expect(page.get_by_text("Collections")).to_be_visible(timeout=30_000)
+    page.wait_for_url("**/admin/#/collections/**")  # where Decap goes after logging in
     yield page
     context.close()
     assert problems == []
@@ -241,3 +242,20 @@ def test_an_old_header_article_means_the_same_after_an_edit(editor: Page, cms: E
     assert "Нічні жахи часто з'являються" in after[paths[0]].body
     # The clinic's comment went through its editor button and came back as written.
     assert "!!! clinic-comment\n\n    Ми працюємо з порушеннями сну щодня." in after[paths[0]].body
+
+
+def test_the_checks_findings_show_above_the_preview(editor: Page, cms: Editor) -> None:
+    page = editor
+    (cms.content / "articles/ptsd/wrong-category.uk.md").write_text(
+        "---\ntitle: Хибна категорія\ndate: 2025-01-01\ncategory: depresion\n---\n\nТекст.\n",
+        encoding="utf-8")
+    findings = cms.output / "admin" / "findings.json"
+    _wait_for(lambda: findings.exists() and "wrong-category" in findings.read_text("utf-8"),
+              120, "the rebuild's findings")
+    page.goto(f"{cms.base}/admin/#/collections/ptsd/entries/wrong-category")
+    page.get_by_role("button", name="Toggle i18n").click()  # Ukrainian only,
+    page.get_by_role("button", name="Toggle preview").click()  # and its preview
+    preview = page.frame_locator("iframe").first
+    expect(preview.get_by_text(
+        "wrong-category.uk.md:4: category: unknown category 'depresion' (did you mean "
+        "'depression'?)", exact=False)).to_be_visible(timeout=30_000)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from sitebuild import catalogue
 from sitebuild.checks.structure import KNOWN_FIELDS
 from sitebuild.cms import admin
 from sitebuild.cms import config as cms_config
@@ -159,6 +160,7 @@ def test_the_build_writes_admin_and_leaves_public_pages_alone(build_site, settin
     references = tomllib.loads((FIXTURE_SITE / "data/references.toml").read_text("utf-8"))
     assert written == cms_config.generate(fixture, reviewers, references)
     assert (admin_dir / "vendor/decap/decap-cms.js").is_file()  # from the pinned package
+    assert not (admin_dir / admin.FINDINGS).exists()  # `make cms` only
     page = (admin_dir / "index.html").read_text(encoding="utf-8")
     assert re.findall(r'src="([^"]+)"', page) == [
         "manual-init.js", "vendor/decap/decap-cms.js", "admin.js"]
@@ -174,5 +176,7 @@ def test_the_build_writes_admin_and_leaves_public_pages_alone(build_site, settin
 
 
 def test_without_the_npm_packages_only_the_config_is_written(tmp_path, settings) -> None:
-    admin.write(tmp_path, settings, {}, {}, node_modules=tmp_path / "no-node-modules")
+    site = catalogue.build(read_base(BuildOptions(settings_file=ROOT / "pelicanconf.py",
+                                                  content=FIXTURE_SITE)))
+    admin.write(tmp_path, settings, site, node_modules=tmp_path / "no-node-modules")
     assert sorted(p.name for p in (tmp_path / "admin").iterdir()) == ["config.yml"]

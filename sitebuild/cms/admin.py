@@ -15,6 +15,7 @@ from pathlib import Path
 from string import Template
 from urllib.parse import urlsplit
 
+from sitebuild.catalogue import Catalogue
 from sitebuild.cms import config as cms_config
 
 logger = logging.getLogger(__name__)
@@ -23,10 +24,11 @@ ROOT = Path(__file__).resolve().parents[2]
 NODE_MODULES = ROOT / "node_modules"
 STATIC = Path(__file__).with_name("static")
 PREFIX = "/admin/"  # where the editor is served; its policy applies below it
+FINDINGS = "findings.json"  # `make cms` only: the checks' findings, shown in the preview
 UI = {"uk": {"clinicComment": "Коментар клініки", "cite": "Посилання на джерело",
-             "reference": "Джерело"},
+             "reference": "Джерело", "findings": "Перевірка збірки знайшла:"},
       "en": {"clinicComment": "Clinic comment", "cite": "Cite a reference",
-             "reference": "Reference"}}
+             "reference": "Reference", "findings": "The build's checks found:"}}
 
 
 def bundle_files(node_modules: Path = NODE_MODULES) -> dict[str, Path] | None:
@@ -43,13 +45,16 @@ def bundle_files(node_modules: Path = NODE_MODULES) -> dict[str, Path] | None:
     return files
 
 
-def write(site_dir: Path, settings: dict, reviewers: dict, references: dict,
+def write(site_dir: Path, settings: dict, site: Catalogue,
           node_modules: Path = NODE_MODULES) -> None:
     """Write admin/ into the site being built."""
     admin = site_dir / PREFIX.strip("/")
     admin.mkdir(parents=True, exist_ok=True)
-    generated = cms_config.generate(settings, reviewers, references)
+    references = site.references
+    generated = cms_config.generate(settings, site.reviewers, references)
     (admin / "config.yml").write_text(cms_config.dump(generated), encoding="utf-8")
+    if cms_config.load(settings)["local_proxy"]:
+        write_findings(admin / FINDINGS, settings, site)
     files = bundle_files(node_modules)
     if files is None:
         logger.info("output/admin/ has the editor's config.yml only: the editor itself comes "
@@ -73,6 +78,22 @@ def write(site_dir: Path, settings: dict, reviewers: dict, references: dict,
                    indent=1), encoding="utf-8")
 
 
+def write_findings(path: Path, settings: dict, site: Catalogue) -> None:
+    """{repository path: ["line: field: problem — fix", …]} of the content checks, for the
+    editor's preview in `make cms` (never in a published build: drafts' problems are
+    nobody else's business)."""
+    from sitebuild.checks import WARNING, run_all
+
+    content = Path(settings["PATH"]).resolve()
+    by_path: dict[str, list[str]] = {}
+    for finding in run_all(site, settings):
+        where = (content / finding.path).relative_to(cms_config.repo_root(settings)).as_posix()
+        note = "" if finding.level == WARNING else f" ({finding.level})"
+        by_path.setdefault(where, []).append(
+            f"{finding.line}: {finding.field}: {finding.problem} — {finding.fix}{note}")
+    path.write_text(json.dumps(by_path, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
 def _site_data(settings: dict, generated: dict, references: dict, ui: str) -> dict:
     base = urlsplit(settings["SITEURL"]).path.rstrip("/")
     default = settings["DEFAULT_LANG"]
@@ -87,6 +108,7 @@ def _site_data(settings: dict, generated: dict, references: dict, ui: str) -> di
         "listFields": cms_config.list_fields(generated),
         "previewCollections": [c["name"] for c in generated["collections"] if "folder" in c],
         "ui": UI.get(ui, UI["en"]),
+        "findings": FINDINGS if cms_config.load(settings)["local_proxy"] else None,
     }
 
 

@@ -133,12 +133,40 @@ CMS.registerEditorComponent({
 // ---- Preview ----------------------------------------------------------------------------
 CMS.registerPreviewStyle(site.previewStyle);
 
+// `make cms` only: what the content checks said at the last build, above the preview.
+let findings = {};
+async function loadFindings() {
+  try {
+    const response = await fetch(site.findings, { cache: "no-store" });
+    if (response.ok) findings = await response.json();
+  } catch (error) {
+    // the devserver is rebuilding; the next poll gets it
+  }
+}
+if (site.findings) {
+  await loadFindings();
+  setInterval(loadFindings, 2000);
+}
+
+function Findings({ path }) {
+  if (!path) return null;
+  const stem = path.replace(/(\.[a-z]{2})?\.md$/, ""); // Decap names i18n entries without it
+  const found = Object.entries(findings).filter(([file]) => file.startsWith(`${stem}.`));
+  if (!found.length) return null;
+  return h("aside", { className: "cms-findings", role: "status",
+    style: { border: "2px solid #b3261e", padding: "0.5rem 1rem", margin: "0 0 1rem" } },
+  h("p", {}, h("strong", {}, site.ui.findings)),
+  h("ul", {}, ...found.flatMap(([file, lines]) => lines.map((line) =>
+    h("li", { key: `${file}:${line}` }, `${file.split("/").pop()}:${line}`)))));
+}
+
 function Preview({ entry, widgetFor }) {
   const data = entry.get("data");
   const text = (name) => (data && data.get(name)) || "";
   const meta = [text("date"), text("status") !== "published" ? text("status") : ""]
     .filter(Boolean).join(" · ");
   return h("main", { className: "article" },
+    h(Findings, { path: entry.get("path") }),
     h("header", { className: "article-header" },
       text("category") ? h("p", { className: "eyebrow" }, site.categories[text("category")] ||
         text("category")) : null,
