@@ -175,6 +175,16 @@ def test_the_build_writes_admin_and_leaves_public_pages_alone(build_site, settin
             assert "/admin/" not in path.read_text(encoding="utf-8"), path
 
 
+def test_a_rebuild_links_the_unchanged_editor_files(build_site) -> None:
+    def files(output: Path) -> dict[str, int]:
+        return {p.relative_to(output / "admin").as_posix(): p.stat().st_ino
+                for p in (output / "admin").rglob("*") if p.is_file()}
+
+    first = files(build_site().output)
+    assert "vendor/decap/decap-cms.js" in first
+    assert files(build_site().output) == first  # the same files, not copies
+
+
 def test_without_the_npm_packages_only_the_config_is_written(tmp_path, settings) -> None:
     site = catalogue.build(read_base(BuildOptions(settings_file=ROOT / "pelicanconf.py",
                                                   content=FIXTURE_SITE)))

@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 import json
 import logging
-import shutil
 from pathlib import Path
 from string import Template
 from urllib.parse import urlsplit
@@ -47,38 +46,51 @@ def bundle_files(node_modules: Path = NODE_MODULES) -> dict[str, Path] | None:
 
 def write(site_dir: Path, settings: dict, site: Catalogue,
           node_modules: Path = NODE_MODULES) -> None:
-    """Write admin/ into the site being built."""
+    """Write admin/ into the site being built (`site_dir`, renamed to OUTPUT_PATH after)."""
     admin = site_dir / PREFIX.strip("/")
-    admin.mkdir(parents=True, exist_ok=True)
-    references = site.references
-    generated = cms_config.generate(settings, site.reviewers, references)
-    (admin / "config.yml").write_text(cms_config.dump(generated), encoding="utf-8")
+    place = _Placer(admin, Path(settings["OUTPUT_PATH"]) / PREFIX.strip("/"))
+    generated = cms_config.generate(settings, site.reviewers, site.references)
+    place(Path("config.yml"), cms_config.dump(generated).encode())
     if cms_config.load(settings)["local_proxy"]:
-        write_findings(admin / FINDINGS, settings, site)
+        place(Path(FINDINGS), findings_json(settings, site))
     files = bundle_files(node_modules)
     if files is None:
         logger.info("output/admin/ has the editor's config.yml only: the editor itself comes "
                     "from npm (`make cms` and `make publish` install it)")
         return
     for relative, source in files.items():
-        target = admin / "vendor" / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
-    shutil.copyfile(STATIC / "manual-init.js", admin / "manual-init.js")
-    for name in ("admin.js", "translit.js"):
-        shutil.copyfile(STATIC / name, admin / name)
-    page = Template((STATIC / "index.html").read_text(encoding="utf-8"))
+        place(Path("vendor") / relative, source.read_bytes())
+    for name in ("manual-init.js", "admin.js", "translit.js"):
+        place(Path(name), (STATIC / name).read_bytes())
     ui = cms_config.load(settings)["ui_locale"]
-    (admin / "index.html").write_text(page.substitute(
+    page = Template((STATIC / "index.html").read_text(encoding="utf-8")).substitute(
         lang=ui, title=html.escape(f"{settings['SITENAME']} · CMS"),
-        noscript=html.escape("The editor needs JavaScript."),
-    ), encoding="utf-8")
-    (admin / "site.json").write_text(
-        json.dumps(_site_data(settings, generated, references, ui), ensure_ascii=False,
-                   indent=1), encoding="utf-8")
+        noscript=html.escape("The editor needs JavaScript."))
+    place(Path("index.html"), page.encode())
+    site_data = _site_data(settings, generated, site.references, ui)
+    place(Path("site.json"), json.dumps(site_data, ensure_ascii=False, indent=1).encode())
 
 
-def write_findings(path: Path, settings: dict, site: Catalogue) -> None:
+class _Placer:
+    """Writes a file of admin/, or hard-links the previous build's when the bytes are the
+    same: a rebuild then neither copies the 6 MB bundle nor changes a page it did not change."""
+
+    def __init__(self, target: Path, previous: Path) -> None:
+        self.target, self.previous = target, previous
+
+    def __call__(self, relative: Path, data: bytes) -> None:
+        target, old = self.target / relative, self.previous / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            if old.stat().st_size == len(data) and old.read_bytes() == data:
+                target.hardlink_to(old)
+                return
+        except OSError:
+            pass  # no previous build, or it differs, or links are not possible here
+        target.write_bytes(data)
+
+
+def findings_json(settings: dict, site: Catalogue) -> bytes:
     """{repository path: ["line: field: problem — fix", …]} of the content checks, for the
     editor's preview in `make cms` (never in a published build: drafts' problems are
     nobody else's business)."""
@@ -91,7 +103,7 @@ def write_findings(path: Path, settings: dict, site: Catalogue) -> None:
         note = "" if finding.level == WARNING else f" ({finding.level})"
         by_path.setdefault(where, []).append(
             f"{finding.line}: {finding.field}: {finding.problem} — {finding.fix}{note}")
-    path.write_text(json.dumps(by_path, ensure_ascii=False, indent=1), encoding="utf-8")
+    return json.dumps(by_path, ensure_ascii=False, indent=1).encode()
 
 
 def _site_data(settings: dict, generated: dict, references: dict, ui: str) -> dict:
