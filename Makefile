@@ -9,7 +9,8 @@ ARGS ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help html publish check serve devserver clean test bench related-report digest \
-        digest-send newsletter-setup newsletter-flush lock test-setup lint new cms
+        digest-send newsletter-setup newsletter-flush lock test-setup lint deploy rollback \
+        serve-production server-config newsletter-backup new cms
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -83,5 +84,32 @@ bench: $(TEST_STAMP) ## run the benchmarks; prints and writes bench/results.md a
 lock: ## re-pin requirements*.lock from pyproject.toml (needs the package index)
 	PYTHON=$(PYTHON) ./tools/lock.sh
 
+.PHONY: import-wordpress
+import-wordpress: $(STAMP) ## import a WordPress export: WXR=export.xml UPLOADS=wp-content/uploads
+	@test -n "$(WXR)" -a -n "$(UPLOADS)" || { echo "usage: make import-wordpress WXR=export.xml UPLOADS=path/to/wp-content/uploads [CATEGORIES=map.toml] [ARGS=...]"; exit 2; }
+	$(PY) -m importers.wordpress --wxr "$(WXR)" --uploads "$(UPLOADS)" $(if $(CATEGORIES),--categories "$(CATEGORIES)") $(ARGS)
+
 clean: ## remove the build output, caches and the virtual environment
 	rm -rf output .output-* .cache $(VENV) node_modules
+
+# --- production: make publish first; these use its output, never build ------------------------
+PORT ?= 8080
+DEPLOY_MODE ?= releases
+
+deploy: $(STAMP) ## rsync the last publish to DEPLOY_TARGET=/path or user@host:/path (releases + current)
+	@test -n "$(DEPLOY_TARGET)" || { echo "make deploy: set DEPLOY_TARGET=/srv/expio or user@host:/srv/expio"; exit 2; }
+	$(PY) -m sitebuild deploy --target "$(DEPLOY_TARGET)" --mode $(DEPLOY_MODE) $(ARGS)
+
+rollback: $(STAMP) ## point DEPLOY_TARGET's current release back at the previous one
+	@test -n "$(DEPLOY_TARGET)" || { echo "make rollback: set DEPLOY_TARGET"; exit 2; }
+	$(PY) -m sitebuild rollback --target "$(DEPLOY_TARGET)" $(ARGS)
+
+serve-production: $(STAMP) ## Caddy + subscribe service on http://127.0.0.1:$(PORT), serving the last publish
+	$(PY) -m sitebuild serve-production --port $(PORT) $(ARGS)
+
+server-config: $(STAMP) ## regenerate deploy/Caddyfile and deploy/nginx.conf from the settings
+	$(PY) -m sitebuild server-config caddy > deploy/Caddyfile
+	$(PY) -m sitebuild server-config nginx > deploy/nginx.conf
+
+newsletter-backup: $(STAMP) ## online copy of the newsletter's SQLite data into BACKUP_DIR (var/backups)
+	$(PY) -m newsletter backup --into "$(or $(BACKUP_DIR),var/backups)" $(ARGS)

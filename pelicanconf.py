@@ -162,12 +162,15 @@ CLINIC = {
 # Crisis help shown in the footer, on sensitive articles and in digests.
 CRISIS_LINES = {
     "uk": [
-        {"label": "Лайфлайн Україна (лінія запобігання самогубствам)", "number": "7333"},
+        # 7333 is a short number for mobile phones. A landline number is listed only once it
+        # can be sourced from Lifeline Ukraine itself; 103 and 112 work from any phone.
+        {"label": "Лайфлайн Україна (лінія запобігання самогубствам, з мобільного)",
+         "number": "7333"},
         {"label": "Екстрена медична допомога", "number": "103"},
         {"label": "Єдиний номер екстрених служб", "number": "112"},
     ],
     "en": [
-        {"label": "Lifeline Ukraine (suicide prevention)", "number": "7333"},
+        {"label": "Lifeline Ukraine (suicide prevention, from a mobile phone)", "number": "7333"},
         {"label": "Emergency medical care", "number": "103"},
         {"label": "Emergency services", "number": "112"},
     ],
@@ -193,7 +196,8 @@ CLINIC_COMMENT_TITLE = {"uk": "Коментар Expio Center", "en": "Expio Cent
 IFRAME_HOSTS = ["www.youtube-nocookie.com"]
 
 # --- HTTP security headers ---------------------------------------------------------
-# Sent by `make serve` and written to output/_headers for hosts that read that file.
+# The one source of the site's headers: sent by `make serve`, written to output/_headers for
+# hosts that read that file, and put into the generated Caddyfile / nginx config (SERVER).
 # 'wasm-unsafe-eval' is what Pagefind's search needs; nothing inline is allowed.
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -214,6 +218,12 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "strict-origin-when-cross-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
 }
+
+# --- Production server (sitebuild/serverconf.py: make serve-production, make server-config) ---
+# Caddy (and the documented nginx config) send SECURITY_HEADERS above plus these cache rules,
+# and proxy /api/newsletter/ to the service. Keys and defaults (site folder on the server,
+# the service's address, cache rules): sitebuild/serverconf.py (DEFAULTS). Only overrides here.
+SERVER = {}
 
 # --- Web editor at /admin/ (Decap CMS; sitebuild/cms/) ------------------------------------
 # The build generates output/admin/config.yml from these values, CATEGORIES and content/data/.

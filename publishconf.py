@@ -21,3 +21,9 @@ PRECOMPRESS = True
 # Editors' reports (review status, related lists) stay out of the public site; build them
 # with `make html` / `make related-report`.
 EDITOR_REPORTS = False
+
+# The subscribe service accepts form posts from the public origin (pelicanconf's NEWSLETTER
+# was written with the development SITEURL), and runs behind Caddy on the same host: the
+# client address comes from Caddy's X-Forwarded-For, and from no one else's.
+NEWSLETTER = {**NEWSLETTER, "allowed_origins": [SITEURL],  # noqa: F405
+              "trusted_proxies": ["127.0.0.1", "::1"]}

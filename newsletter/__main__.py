@@ -3,7 +3,10 @@
     serve [--host 127.0.0.1] [--port 8000] [--site output] [--workers 2] [--settings FILE]
                                                              endpoint (+ static site) via uvicorn
     flush-queue                                              retry every queued subscription now
-    setup-mailchimp                                          create topic interests; print mapping
+    setup-mailchimp [--retries 12] [--backoff 1]             create topic interests; print mapping
+    backup [--into var/backups] [--keep 30]                  online copy of the SQLite data
+    restore FOLDER                                           write a backup back (service stopped)
+    (flush-queue, setup-mailchimp, backup, restore also take --settings FILE)
     digest ... / digest-send ...                             delegated to newsletter.digest.cli
 """
 
@@ -24,6 +27,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     from newsletter import asgi
     from newsletter.config import load_config, read_pelicanconf
+    from newsletter.serving import uvicorn_options
 
     settings_file = Path(args.settings) if args.settings else None
     config = load_config(read_pelicanconf(settings_file))  # fail early, in this process
@@ -37,9 +41,11 @@ def _serve(args: argparse.Namespace) -> int:
     logger.info("newsletter: %s backend, %d worker process(es), serving on http://%s:%d",
                 config.backend, args.workers, args.host, args.port)
     # An app factory by import string: each worker process builds its own app (SQLite
-    # connections, delivery worker). httptools and uvloop are used when installed.
+    # connections, delivery worker). uvloop is used when installed; the HTTP protocol is
+    # httptools with a header deadline, and the client address is ours to decide (serving.py).
     uvicorn.run("newsletter.asgi:create", factory=True, host=args.host, port=args.port,
-                workers=args.workers, log_level=args.log_level, access_log=args.access_log)
+                workers=args.workers, log_level=args.log_level, access_log=args.access_log,
+                **uvicorn_options())
     return 0
 
 
@@ -48,7 +54,7 @@ def _flush(args: argparse.Namespace) -> int:
     from newsletter.config import load_config
     from newsletter.queue import RetryQueue
 
-    config = load_config()
+    config = _config(args)
     queue = RetryQueue.from_config(config)
     before = queue.count()
     report = queue.drain_all(make_backend(config), max_passes=args.passes)
@@ -58,19 +64,26 @@ def _flush(args: argparse.Namespace) -> int:
     return 0 if queue.count() == 0 else 1
 
 
-def _setup_mailchimp(args: argparse.Namespace) -> int:
-    from newsletter.config import load_config
-    from newsletter.errors import ConfigError, NewsletterError
-    from newsletter.interests import load_interest_map
-    from newsletter.mailchimp import MailchimpGateway
+def _config(args: argparse.Namespace):
+    """The newsletter configuration from --settings (default pelicanconf.py) and the env."""
+    from newsletter.config import load_config, read_pelicanconf
 
-    config = load_config()
+    return load_config(read_pelicanconf(Path(args.settings) if args.settings else None))
+
+
+def _setup_mailchimp(args: argparse.Namespace) -> int:
+    from newsletter.errors import ConfigError, NewsletterError
+    from newsletter.interests import setup_interests
+    from newsletter.mailchimp import MailchimpGateway, admin_retry
+
+    config = _config(args)
     if not config.api_key or not config.list_id:
         raise ConfigError("setup-mailchimp needs MAILCHIMP_API_KEY in the environment and "
                           "NEWSLETTER['list_id'] (or MAILCHIMP_LIST_ID)")
-    gateway = MailchimpGateway(config)
+    gateway = MailchimpGateway(config, retry=admin_retry(args.retries, args.backoff))
     try:
-        mapping = load_interest_map(config, gateway, create=True)
+        mapping = setup_interests(config, gateway, attempts=args.retries,
+                                  base_delay=args.backoff)
     except NewsletterError as err:
         print(f"setup-mailchimp failed: {err}", file=sys.stderr)
         return 1
@@ -78,6 +91,24 @@ def _setup_mailchimp(args: argparse.Namespace) -> int:
                       "interests": dict(mapping.ids)}, indent=2, ensure_ascii=False))
     print(f"# cached in {config.interests_cache_path}; to pin it, copy into NEWSLETTER in "
           "pelicanconf.py", file=sys.stderr)
+    return 0
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from newsletter.backup import backup
+
+    folder = backup(_config(args), Path(args.into), keep=args.keep)
+    print(folder)
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from newsletter.backup import restore
+
+    config = _config(args)
+    before = restore(config, Path(args.folder))
+    print(f"restored {args.folder} into {config.state_dir}"
+          + (f"; what was there is saved in {before}" if before else ""))
     return 0
 
 
@@ -111,7 +142,21 @@ def main(argv: list[str] | None = None) -> int:
                        help="retry rounds before giving up for now (default 20)")
     flush.set_defaults(run=_flush)
     setup = commands.add_parser("setup-mailchimp", help="create topic interests if missing")
+    setup.add_argument("--retries", type=int, default=12,
+                       help="tries on 429, 5xx, timeouts and dropped connections (default 12)")
+    setup.add_argument("--backoff", type=float, default=1.0,
+                       help="first wait in seconds, doubled each time, with jitter (default 1)")
     setup.set_defaults(run=_setup_mailchimp)
+    backup = commands.add_parser("backup", help="online copy of the local data (SQLite)")
+    backup.add_argument("--into", default="var/backups", help="folder of backups")
+    backup.add_argument("--keep", type=int, default=30, help="backups to keep (0: all)")
+    backup.set_defaults(run=_backup)
+    restore = commands.add_parser("restore", help="write a backup back (stop the service)")
+    restore.add_argument("folder", help="a folder `backup` wrote")
+    restore.set_defaults(run=_restore)
+    for command in (flush, setup, backup, restore):
+        command.add_argument("--settings", default=None,
+                             help="settings file (default pelicanconf.py; servers: publishconf.py)")
     commands.add_parser("digest", help="render digest previews (newsletter.digest)")
     commands.add_parser("digest-send", help="send the digest (newsletter.digest)")
     args = parser.parse_args(argv)

@@ -6,8 +6,9 @@ variable NEWSLETTER_SERVE (JSON: {"settings": path or null, "site": dir or null,
 a factory takes no arguments. With N workers each gets 1/N of `mailchimp_max_connections`. Everything per process (SQLite connections, the delivery worker,
 the Mailchimp connection pool) is created here, after the fork.
 
-Run it directly with uvicorn if you prefer:
-    NEWSLETTER_SERVE='{"site": "output"}' uvicorn --factory newsletter.asgi:create --workers 2
+Run it directly with uvicorn if you prefer, with the options `serve` passes (serving.py):
+    NEWSLETTER_SERVE='{"site": "output"}' uvicorn --factory newsletter.asgi:create --workers 2 \
+        --no-proxy-headers --http newsletter.serving:HeaderDeadline
 """
 
 from __future__ import annotations

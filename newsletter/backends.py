@@ -2,9 +2,13 @@
 
     backend.subscribe(Subscription) -> outcome code   (raises Retryable: queue it and retry)
     backend.confirm(email, lang) -> outcome code
-    backend.unsubscribe(email) -> outcome code
+    backend.unsubscribe(email) -> outcome code         (raises Retryable, like subscribe)
     backend.preferences(email) -> Preferences | None
-    backend.set_preferences(email, lang, topics) -> outcome code
+    backend.set_preferences(email, lang, topics) -> outcome code   (raises Retryable)
+
+A backend raises `Undeliverable` for a request that retrying cannot fix. Subscriptions,
+opt-outs and preference changes all travel through the retry queue as a `Subscription` job
+whose `action` says which of the three it is (`deliver` applies one).
 
 `LocalBackend`: SQLite subscribers + our own confirmation mail. `MailchimpBackend`: PUT upsert
 with `status_if_new: "pending"` (Mailchimp sends the opt-in mail). Both are idempotent per
@@ -21,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from newsletter.config import NewsletterConfig
-from newsletter.errors import ConfigError, Rejected, Retryable
+from newsletter.errors import ConfigError, Rejected, Retryable, Undeliverable
 from newsletter.interests import InterestMap, load_interest_map
 from newsletter.links import Links
 from newsletter.mailchimp import MailchimpGateway
@@ -32,9 +36,17 @@ from newsletter.store import SubscriberStore
 logger = logging.getLogger(__name__)
 
 
+ACTIONS = ("subscribe", "unsubscribe", "preferences")
+
+
 @dataclass(frozen=True)
 class Subscription:
-    """One accepted form submission; `id` makes retries idempotent."""
+    """One accepted request for the backend; `id` makes retries idempotent.
+
+    `action` is "subscribe" (the form), "unsubscribe" (a signed link's opt-out) or
+    "preferences" (a signed link's new `lang` and `topics`): an opt-out is queued and retried
+    like a subscription, never lost to a backend outage.
+    """
 
     email: str
     lang: str
@@ -42,16 +54,19 @@ class Subscription:
     source: str = ""
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     created: float = field(default_factory=time.time)
+    action: str = "subscribe"
 
     def to_json(self) -> str:
         return json.dumps({"email": self.email, "lang": self.lang, "topics": sorted(self.topics),
-                           "source": self.source, "id": self.id, "created": self.created})
+                           "source": self.source, "id": self.id, "created": self.created,
+                           "action": self.action})
 
     @classmethod
     def from_json(cls, data: str) -> "Subscription":
         raw = json.loads(data)
         return cls(email=raw["email"], lang=raw["lang"], topics=frozenset(raw["topics"]),
-                   source=raw.get("source", ""), id=raw["id"], created=raw["created"])
+                   source=raw.get("source", ""), id=raw["id"], created=raw["created"],
+                   action=raw.get("action", "subscribe"))
 
 
 @dataclass(frozen=True)
@@ -68,6 +83,9 @@ class Backend(Protocol):
     def unsubscribe(self, email: str) -> str: ...
     def preferences(self, email: str) -> Preferences | None: ...
     def set_preferences(self, email: str, lang: str, topics: frozenset[str]) -> str: ...
+    def reachable(self) -> bool:
+        """Whether the backend answers now (for the health check; cheap, never raises)."""
+        ...
 
 
 class LocalBackend:
@@ -109,6 +127,10 @@ class LocalBackend:
             return err.code
         self.store.mail_sent(sub.email, sub.id)
         return "check-inbox"
+
+    def reachable(self) -> bool:
+        """The subscriber store answers, and so does the SMTP server when one is configured."""
+        return self.store.readable() and self.mailer.reachable()
 
     def confirm(self, email: str, lang: str) -> str:
         return "confirmed" if self.store.confirm(email) else "expired-link"
@@ -171,15 +193,28 @@ class MailchimpBackend:
             return "compliance"
         return "check-inbox"
 
+    def reachable(self) -> bool:
+        try:
+            self.gateway.ping()
+        except (Retryable, Rejected):
+            return False
+        return True
+
     def confirm(self, email: str, lang: str) -> str:
         return "expired-link"  # Mailchimp confirms through its own link; ours are never sent
 
     def unsubscribe(self, email: str) -> str:
+        """Stop mail to `email`. Unknown, cleaned (bounced) or archived members get nothing
+        already: for the reader that is success, and nothing is created on the list."""
         member = self.gateway.get_member(self.config.list_id, email)
-        if member is not None and member.get("status") != "unsubscribed":
+        if member is None or member.get("status") in ("unsubscribed", "cleaned", "archived"):
+            return "unsubscribed"
+        try:
             # A signed link proves the owner asked: this is the one place we set "status".
             self.gateway.set_member(self.config.list_id, email,
                                     {"email_address": email, "status": "unsubscribed"})
+        except Rejected as err:  # compliance state, forgotten: Mailchimp mails them nothing
+            logger.info("newsletter: Mailchimp had nothing to unsubscribe (%s)", err.code)
         return "unsubscribed"
 
     def preferences(self, email: str) -> Preferences | None:
@@ -197,10 +232,24 @@ class MailchimpBackend:
         if self.preferences(email) is None:
             return "expired-link"
         ids = self.interest_map().ids
-        self.gateway.set_member(self.config.list_id, email, {
-            "email_address": email, "language": self._language(lang),
-            "interests": {ids[slug]: slug in topics for slug in sorted(ids)}})
+        try:
+            self.gateway.set_member(self.config.list_id, email, {
+                "email_address": email, "language": self._language(lang),
+                "interests": {ids[slug]: slug in topics for slug in sorted(ids)}})
+        except Rejected as err:  # e.g. cleaned since the page was shown
+            return err.code
         return "preferences-saved"
+
+
+def deliver(backend: Backend, job: Subscription) -> str:
+    """Apply one queued job to `backend`: its outcome code (Retryable / Undeliverable raised)."""
+    if job.action == "unsubscribe":
+        return backend.unsubscribe(job.email)
+    if job.action == "preferences":
+        return backend.set_preferences(job.email, job.lang, job.topics)
+    if job.action != "subscribe":
+        raise Undeliverable(f"unknown job action {job.action!r}")
+    return backend.subscribe(job)
 
 
 def make_backend(config: NewsletterConfig) -> Backend:

@@ -13,7 +13,6 @@ values come from the environment:
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import os
 import secrets
@@ -22,7 +21,10 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
+from core import siteconf
+from newsletter.clientip import HEADERS, parse_networks
 from newsletter.errors import ConfigError
+from newsletter.private import private_dir
 from sitebuild.settings_dict import merged
 
 logger = logging.getLogger(__name__)
@@ -49,6 +51,13 @@ DEFAULTS: dict[str, Any] = {
     # 0 = never wait: the answer no longer depends on Mailchimp's latency.
     "mailchimp_answer_wait": 1.0,
     "max_body_bytes": 4096,
+    # Reverse proxies whose client header is believed: IP addresses or CIDR networks, e.g.
+    # ["127.0.0.1", "10.0.0.0/8"]. Default none: the client is the TCP peer (clientip.py).
+    "trusted_proxies": [],
+    "proxy_header": "X-Forwarded-For",  # or "Forwarded" (RFC 7239): what the proxy sets
+    # Seconds a client may take to send a request's headers / its body (then 408, closed).
+    "client_header_timeout": 10.0,
+    "client_body_timeout": 15.0,
     # [count, seconds]: `count` at once, refilling at count/seconds; shared by all workers
     "rate_limit_ip": [20, 60],  # 20 POSTs per client IP, then one every 3 s
     "rate_limit_address": [5, 3600],  # 5 subscribe attempts per address, then one per 12 min
@@ -95,6 +104,10 @@ class NewsletterConfig:
     mailchimp_max_connections: int = 10
     mailchimp_answer_wait: float = 1.0
     max_body_bytes: int = 4096
+    trusted_proxies: tuple = ()  # ipaddress networks
+    proxy_header: str = "x-forwarded-for"
+    client_header_timeout: float = 10.0
+    client_body_timeout: float = 15.0
     rate_limit_ip: tuple[int, float] = (20, 60.0)
     rate_limit_address: tuple[int, float] = (5, 3600.0)
     resend_interval: float = 900.0
@@ -134,12 +147,11 @@ class NewsletterConfig:
 def read_pelicanconf(path: Path | None = None) -> dict[str, Any]:
     """The upper-case names of pelicanconf.py (project root by default) as a dict."""
     path = path or PROJECT_ROOT / "pelicanconf.py"
-    spec = importlib.util.spec_from_file_location("_newsletter_pelicanconf", path)
-    if spec is None or spec.loader is None:
-        raise ConfigError(f"{path}: cannot be imported; run from the project root")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return {name: value for name, value in vars(module).items() if name.isupper()}
+    try:
+        return siteconf.read(path)
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot be read ({error}); run from the project root") \
+            from None
 
 
 def load_config(settings: dict | None = None, environ: Mapping[str, str] | None = None
@@ -200,6 +212,10 @@ def load_config(settings: dict | None = None, environ: Mapping[str, str] | None 
         mailchimp_max_connections=int(opts["mailchimp_max_connections"]),
         mailchimp_answer_wait=float(opts["mailchimp_answer_wait"]),
         max_body_bytes=int(opts["max_body_bytes"]),
+        trusted_proxies=_trusted_proxies(opts["trusted_proxies"]),
+        proxy_header=_proxy_header(opts["proxy_header"]),
+        client_header_timeout=_positive(opts, "client_header_timeout"),
+        client_body_timeout=_positive(opts, "client_body_timeout"),
         rate_limit_ip=pair("rate_limit_ip"),
         rate_limit_address=pair("rate_limit_address"),
         resend_interval=float(opts["resend_interval"]),
@@ -213,6 +229,31 @@ def load_config(settings: dict | None = None, environ: Mapping[str, str] | None 
     )
 
 
+def _positive(opts: dict, name: str) -> float:
+    value = opts[name]
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise ConfigError(f"NEWSLETTER[{name!r}]: expected a number of seconds > 0, "
+                          f"got {value!r}")
+    return float(value)
+
+
+def _trusted_proxies(value: Any) -> tuple:
+    if not isinstance(value, (list, tuple)):
+        raise ConfigError(f"NEWSLETTER['trusted_proxies']: expected a list of IP addresses or "
+                          f"networks, e.g. ['127.0.0.1'], got {value!r}")
+    try:
+        return parse_networks(value)
+    except ValueError as err:
+        raise ConfigError(f"NEWSLETTER['trusted_proxies']: {err}") from None
+
+
+def _proxy_header(value: Any) -> str:
+    if not isinstance(value, str) or value.lower() not in HEADERS:
+        raise ConfigError(f"NEWSLETTER['proxy_header']: expected 'X-Forwarded-For' or "
+                          f"'Forwarded', got {value!r}")
+    return value.lower()
+
+
 def _local_secret(state_dir: Path) -> str:
     """The signing secret kept in `<state>/secret` (0600), created on first use.
 
@@ -224,7 +265,7 @@ def _local_secret(state_dir: Path) -> str:
         return path.read_text(encoding="ascii").strip()
     except FileNotFoundError:
         pass
-    state_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(state_dir)
     value = secrets.token_urlsafe(32)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -114,10 +114,12 @@ class Delivery:
         self._commit_pool.shutdown(wait=True)
 
     # --- the request path ----------------------------------------------------------------
-    async def accept(self, sub: Subscription) -> str:
-        """Make `sub` durable, then answer: "check-inbox", or the backend's own outcome when
-        its first attempt finishes within `answer_wait` seconds. Raises when the queue cannot
-        be written (the subscription is then NOT accepted)."""
+    async def accept(self, sub: Subscription, wait: float | None = None,
+                     default: str = "check-inbox") -> str:
+        """Make `sub` durable, then answer: `default`, or the backend's own outcome when its
+        first attempt finishes within `wait` seconds (`answer_wait` when None). Raises when
+        the queue cannot be written (the job is then NOT accepted)."""
+        wait = self.answer_wait if wait is None else wait
         if self._loop is None:  # served without lifespan events: start on first use
             await self.start()
         loop = self._loop
@@ -127,13 +129,13 @@ class Delivery:
         self._track(+1)
         self._wake_writer.set()
         await asyncio.shield(accepted.committed)
-        if not (handed_off and self.answer_wait > 0):
-            return "check-inbox"
+        if not (handed_off and wait > 0):
+            return default
         try:
-            outcome = await asyncio.wait_for(asyncio.shield(accepted.verdict), self.answer_wait)
+            outcome = await asyncio.wait_for(asyncio.shield(accepted.verdict), wait)
         except asyncio.TimeoutError:
-            return "check-inbox"  # still in flight: the worker finishes it
-        return outcome or "check-inbox"  # None: queued for retry
+            return default  # still in flight: the worker finishes it
+        return outcome or default  # None: queued for retry (or dead-lettered, logged)
 
     # --- tasks ---------------------------------------------------------------------------
     async def _write(self) -> None:

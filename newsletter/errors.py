@@ -16,6 +16,11 @@ class Retryable(NewsletterError):
     """
 
 
+class Undeliverable(NewsletterError):
+    """This job can never succeed as it stands (retrying the same request gets the same
+    answer): the queue parks it as dead at once, with one log line, instead of retrying."""
+
+
 class Rejected(NewsletterError):
     """The backend refused this subscription for good; `code` is the outcome shown to the reader."""
 

@@ -10,11 +10,14 @@ from __future__ import annotations
 import json
 import logging
 import os
+import random
+import time
 from dataclasses import dataclass
 from typing import Mapping
 
 from newsletter.config import NewsletterConfig
 from newsletter.errors import Retryable
+from newsletter.private import open_private
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +48,29 @@ def load_interest_map(config: NewsletterConfig, gateway, create: bool = False) -
                         "`python -m newsletter setup-mailchimp` (subscriptions stay queued)")
     _write_cache(config, mapping)
     return mapping
+
+
+def setup_interests(config: NewsletterConfig, gateway, *, attempts: int = 12,
+                    base_delay: float = 1.0, max_delay: float = 60.0, sleep=time.sleep,
+                    rng: random.Random | None = None) -> InterestMap:
+    """`setup-mailchimp`: find or create every interest, retrying what failed for now.
+
+    Safe to rerun and to retry: every try lists what exists before creating anything, so a
+    create whose answer was lost (timeout, dropped connection) is found by name on the next
+    try instead of being made twice. Waits between tries grow exponentially, with full jitter.
+    """
+    rng = rng or random.Random()
+    for attempt in range(1, attempts + 1):
+        try:
+            return load_interest_map(config, gateway, create=True)
+        except Retryable as err:
+            if attempt == attempts:
+                raise
+            delay = rng.uniform(0, min(max_delay, base_delay * 2 ** (attempt - 1)))
+            logger.warning("newsletter: setup-mailchimp: %s; trying again in %.1f s (%d/%d)",
+                           err, delay, attempt, attempts)
+            sleep(delay)
+    raise AssertionError("unreachable")
 
 
 def discover(config: NewsletterConfig, gateway, create: bool) -> InterestMap:
@@ -89,9 +115,9 @@ def _read_cache(config: NewsletterConfig) -> InterestMap | None:
 
 def _write_cache(config: NewsletterConfig, mapping: InterestMap) -> None:
     path = config.interests_cache_path
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"list_id": config.list_id, "category_id": mapping.category_id,
-                               "interests": dict(mapping.ids)}, indent=2, sort_keys=True),
-                   encoding="utf-8")
+    with open_private(tmp) as handle:
+        handle.write(json.dumps({"list_id": config.list_id, "category_id": mapping.category_id,
+                                 "interests": dict(mapping.ids)}, indent=2,
+                                sort_keys=True).encode("utf-8"))
     os.replace(tmp, path)

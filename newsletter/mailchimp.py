@@ -3,7 +3,10 @@
 The generated client is an untyped HTTP transport with three failure shapes (see
 ../shared/notes/mailchimp.md): `ApiClientError` with a dict or JSON-string `.text`, the same
 with `status_code None` on network errors, and a bare `requests.Response` for 5xx with an
-empty body. `MailchimpGateway.call` turns all of them into our `Retryable` / `Rejected(code)`.
+empty body. `MailchimpGateway.call` turns all of them into our `Retryable` (may pass: network,
+429, 5xx, our configuration), `Rejected(code)` (the reader's answer) or `Undeliverable` (any
+other 4xx: the same request would fail again). Logs and messages carry the status and
+Mailchimp's `title`, never its `detail`, which echoes the request (addresses included).
 """
 
 from __future__ import annotations
@@ -18,13 +21,19 @@ import mailchimp_marketing
 import requests
 import requests.adapters
 from mailchimp_marketing.api_client import ApiClient, ApiClientError
+from urllib3.util.retry import Retry
 
 from newsletter.config import NewsletterConfig
-from newsletter.errors import ConfigError, Rejected, Retryable
+from newsletter.errors import ConfigError, Rejected, Retryable, Undeliverable
 
-__all__ = ["MailchimpGateway", "Retryable", "Rejected", "subscriber_hash", "classify_problem"]
+__all__ = ["MailchimpGateway", "Retryable", "Rejected", "Undeliverable", "subscriber_hash",
+           "classify_problem"]
 
 logger = logging.getLogger(__name__)
+
+# Statuses that may pass: our configuration (401 key, 403 account or connection limit, 404
+# list), a timeout, the rate limit. 5xx too. Any other 4xx repeats for the same request.
+RETRY_STATUSES = frozenset({401, 403, 404, 408, 409, 425, 429})
 
 
 def subscriber_hash(email: str) -> str:
@@ -60,11 +69,12 @@ class PooledApiClient(ApiClient):
     Same arguments, same return values, same exceptions as the method it overrides.
     """
 
-    def __init__(self, config: dict | None = None, pool_size: int = 10):
+    def __init__(self, config: dict | None = None, pool_size: int = 10,
+                 retry: Retry | int = 0):
         super().__init__(config or {})
         self.session = requests.Session()
         adapter = requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=pool_size,
-                                                pool_block=False)
+                                                pool_block=False, max_retries=retry)
         self.session.mount("https://", adapter)
         self.session.mount("http://", adapter)
 
@@ -81,10 +91,21 @@ class PooledApiClient(ApiClient):
                                     data=data, auth=auth, timeout=self.timeout)
 
 
-def _pooled_client(pool_size: int) -> mailchimp_marketing.Client:
+def admin_retry(attempts: int, backoff: float) -> Retry:
+    """urllib3's retries for administration commands (setup-mailchimp): 429, 5xx, dropped
+    connections and timeouts, with exponential backoff and jitter. Only idempotent methods
+    (GET, PUT, DELETE) are retried here; a POST that fails is retried by its caller after
+    looking up whether it was applied (interests.setup_interests)."""
+    return Retry(total=attempts, connect=attempts, read=attempts, status=attempts,
+                 status_forcelist=(429, 500, 502, 503, 504), backoff_factor=backoff,
+                 backoff_jitter=backoff, backoff_max=30.0, raise_on_status=False,
+                 respect_retry_after_header=True)
+
+
+def _pooled_client(pool_size: int, retry: Retry | int = 0) -> mailchimp_marketing.Client:
     """A mailchimp_marketing.Client whose API groups all share one PooledApiClient."""
     client = mailchimp_marketing.Client()
-    pooled = PooledApiClient(pool_size=pool_size)
+    pooled = PooledApiClient(pool_size=pool_size, retry=retry)
     client.api_client = pooled
     for group in vars(client).values():  # client.lists, client.ping, ...
         if isinstance(getattr(group, "api_client", None), ApiClient):
@@ -99,11 +120,12 @@ class MailchimpGateway:
     connection limit (Mailchimp allows 10 simultaneous connections per account) and maps errors.
     """
 
-    def __init__(self, config: NewsletterConfig):
+    def __init__(self, config: NewsletterConfig, retry: Retry | int = 0):
         if not config.api_key:
             raise ConfigError("MAILCHIMP_API_KEY is not set; the Mailchimp backend needs it")
         self.config = config
-        self.client = _pooled_client(config.mailchimp_max_connections)
+        # The service retries through its queue (retry=0); admin commands pass admin_retry().
+        self.client = _pooled_client(config.mailchimp_max_connections, retry)
         options: dict[str, Any] = {"api_key": config.api_key, "timeout": config.mailchimp_timeout}
         if config.api_url or "-" not in config.api_key:
             options["server"] = "us1"  # unused with an explicit host; avoids "invalid-server"
@@ -113,7 +135,7 @@ class MailchimpGateway:
         self._slots = threading.BoundedSemaphore(config.mailchimp_max_connections)
 
     def call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """Run `fn(*args)` (a client method); Retryable / Rejected(code) on failure."""
+        """Run `fn(*args)` (a client method); Retryable / Rejected(code) / Undeliverable."""
         return self._call(fn, args, kwargs)
 
     def _call(self, fn: Callable[..., Any], args: tuple, kwargs: dict,
@@ -145,18 +167,24 @@ class MailchimpGateway:
             try:
                 doc = json.loads(doc)
             except ValueError:
-                doc = {"detail": doc[:200]}
+                doc = {}
         if not isinstance(doc, dict):
             doc = {}
         code = classify_problem(status, doc)
+        title = str(doc.get("title", ""))[:100]
         if code:
-            return Rejected(code, str(doc.get("title", "")))
-        summary = f"Mailchimp HTTP {status} {doc.get('title', '')}: {doc.get('detail', '')}"
-        if status in (401, 404) or (status == 400 and "interest" in summary.lower()):
-            # Our configuration, not the reader: keep the subscription and shout in the log.
+            return Rejected(code, title)
+        # Status and title only: `detail` (and `errors`) echo the request, addresses included.
+        summary = f"Mailchimp HTTP {status} {title}".rstrip()
+        about_interests = "invalid interest" in str(doc.get("detail", "")).lower()
+        if status in (401, 404) or (status == 400 and about_interests):
+            # Our configuration, not the reader: keep the job and shout in the log.
             logger.error("newsletter: %s — check MAILCHIMP_API_KEY, MAILCHIMP_LIST_ID and the "
                          "interest mapping (python -m newsletter setup-mailchimp)", summary)
-        return Retryable(summary)
+            return Retryable(summary)
+        if status in RETRY_STATUSES or status >= 500:
+            return Retryable(summary)
+        return Undeliverable(summary)
 
     # --- the calls we use -------------------------------------------------------------------
     def ping(self) -> dict:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import smtplib
+import socket
 import ssl
 import time
 import uuid
@@ -18,6 +19,7 @@ from urllib.parse import unquote, urlsplit
 from newsletter.config import NewsletterConfig
 from newsletter.errors import Rejected, Retryable
 from newsletter.mime import Mail
+from newsletter.private import open_private, private_dir
 
 logger = logging.getLogger(__name__)
 
@@ -50,13 +52,25 @@ class Mailer:
                 return existing
         return self._write_outbox(mail, key or uuid.uuid4().hex[:12])
 
+    def reachable(self) -> bool:
+        """The SMTP server accepts a connection (always True with the outbox)."""
+        if not self.config.smtp_url:
+            return True
+        url = urlsplit(self.config.smtp_url)
+        port = url.port or (465 if url.scheme == "smtps" else 25)
+        try:
+            socket.create_connection((url.hostname or "127.0.0.1", port), timeout=3).close()
+        except OSError:
+            return False
+        return True
+
     def outbox_file(self, key: str) -> Path | None:
         found = sorted(self.outbox.glob(f"*-{key}.eml")) if self.outbox.is_dir() else []
         return found[0] if found else None
 
     def _write_outbox(self, mail: Mail, key: str) -> Path:
         if not self._outbox_ready:
-            self.outbox.mkdir(parents=True, exist_ok=True)
+            private_dir(self.outbox)
             self._outbox_ready = True
         now_ns = time.time_ns()  # nanoseconds: file names sort in sending order
         stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now_ns // 10**9)) + \
@@ -64,7 +78,7 @@ class Mailer:
         path = self.outbox / f"{stamp}-{key}.eml"
         tmp = self.outbox / f".{stamp}-{key}.tmp"
         # Write then rename, so a reader of the outbox never sees half a message.
-        with open(tmp, "wb") as handle:
+        with open_private(tmp) as handle:
             handle.write(mail.data)
         os.replace(tmp, path)
         logger.debug("newsletter: wrote %s to the outbox", path.name)

@@ -9,6 +9,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "confirm_subject": "Підтвердьте підписку на розсилку {site}",
         "confirm_intro": "Ви (або хтось від вашого імені) підписалися на розсилку {site}.",
         "confirm_action": "Підтвердити підписку",
+        "confirm_title": "Підтвердження підписки",
+        "confirm_question": "Підтвердити підписку на розсилку для {email}?",
         "confirm_ignore": "Якщо це були не ви, просто проігноруйте цей лист: без підтвердження "
                           "ми нічого не надсилатимемо.",
         "already_subject": "Ви вже підписані на розсилку {site}",
@@ -29,6 +31,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "confirm_subject": "Confirm your subscription to the {site} newsletter",
         "confirm_intro": "You (or someone on your behalf) subscribed to the {site} newsletter.",
         "confirm_action": "Confirm subscription",
+        "confirm_title": "Confirm your subscription",
+        "confirm_question": "Confirm the newsletter subscription for {email}?",
         "confirm_ignore": "If this was not you, just ignore this email: without confirmation "
                           "we send nothing.",
         "already_subject": "You are already subscribed to the {site} newsletter",

@@ -13,6 +13,9 @@ _TABLE = (
     ("unsubscribed", 200, "the address was removed"),
     ("preferences-saved", 200, "topics/language changed"),
     ("invalid-email", 422, "not an email address (or a header-injection attempt, or looks fake)"),
+    ("non-ascii-address", 422, "letters outside ASCII (a Cyrillic look-alike from the keyboard "
+                               "layout, an internationalised domain not in its xn-- form): we "
+                               "could never mail it"),
     ("rate-limited", 429, "too many attempts from this network or for this address"),
     ("try-later", 429, "Mailchimp: the address signed up to many lists recently"),
     ("forgotten-email", 409, "Mailchimp: the address was permanently deleted; only the hosted "

@@ -1,4 +1,5 @@
-"""Durable queue of accepted subscriptions on their way to the backend, in SQLite.
+"""Durable queue of accepted subscriptions (and opt-outs, preference changes) on their way to
+the backend, in SQLite.
 
 Every accepted subscription is a job here before the endpoint answers: `commit` stores a batch
 of them in one fsync'd transaction (the endpoint's group commit, see newsletter/delivery.py),
@@ -7,6 +8,8 @@ idempotent too (keyed by Subscription.id) and fsync'd.
 `drain` hands due jobs to the backend: delivered or rejected ones leave the queue, Retryable
 ones come back after an exponential backoff with full jitter (base * 2**attempt, capped),
 and after `max_attempts` a job is parked as "dead" (kept, logged, listed by flush-queue).
+A job that can never succeed (`Undeliverable`, or an error that the same input repeats, such as
+an address no mail header can carry) is parked as dead at once, with one log line.
 Jobs are leased while in flight, so the service's background task and a `flush-queue`
 command can drain the same queue without delivering a job twice at the same time.
 """
@@ -15,16 +18,21 @@ from __future__ import annotations
 
 import logging
 import random
+import sqlite3
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from newsletter.backends import Backend, Subscription
-from newsletter.errors import Retryable
+from newsletter.backends import Backend, Subscription, deliver
+from newsletter.errors import Rejected, Retryable
 from newsletter.store import WriteLock, open_sqlite
 
 logger = logging.getLogger(__name__)
+
+# Failures that may pass on their own: retried with backoff. Any other error repeats with the
+# same job (bad data, a permanent refusal, a bug), so the job is dead-lettered at once.
+TRANSIENT = (Retryable, OSError, sqlite3.OperationalError)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -171,10 +179,11 @@ class RetryQueue:
         with self._lock, self._writing, self._conn:
             self._conn.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
 
-    def failed(self, job_id: str, attempts: int, error: str) -> bool:
-        """Schedule another try; park the job as dead after max_attempts. True if dead."""
+    def failed(self, job_id: str, attempts: int, error: str, permanent: bool = False) -> bool:
+        """Schedule another try; park the job as dead after max_attempts (at once when
+        `permanent`). True if dead."""
         now = self._clock()
-        dead = attempts + 1 >= self.max_attempts  # `attempts + 1` tries have now failed
+        dead = permanent or attempts + 1 >= self.max_attempts  # `attempts + 1` tries failed
         with self._lock, self._writing, self._conn:
             self._conn.execute(
                 "UPDATE jobs SET attempts = ?, next_at = ?, lease_until = 0, last_error = ?, "
@@ -186,36 +195,42 @@ class RetryQueue:
     def process(self, backend: Backend, sub: Subscription, attempts: int,
                 report: DrainReport | None = None, finish=None) -> str | None:
         """One delivery attempt of a leased job; its outcome code, or None when it stays
-        queued (Retryable, or a bug: back off like any failure) or was parked as dead.
+        queued (a failure that may pass) or was parked as dead (one that cannot).
 
         A finished job is removed at once, or handed to `finish(job_id)` to be removed in the
         caller's next group commit."""
         report = report if report is not None else DrainReport()
         try:
-            outcome = backend.subscribe(sub)
-        except Retryable as err:
-            if self.failed(sub.id, attempts, str(err)):
+            outcome = deliver(backend, sub)
+        except Rejected as err:  # refused for good with an answer for the reader: done
+            outcome = err.code
+        except TRANSIENT as err:
+            reason = str(err) if isinstance(err, Retryable) else type(err).__name__
+            if self.failed(sub.id, attempts, reason):
                 report.dead += 1
-                logger.error("newsletter: gave up on queued subscription %s after %d "
-                             "attempts: %s", sub.id, attempts + 1, err)
+                logger.error("newsletter: gave up on queued %s %s after %d attempts: %s",
+                             sub.action, sub.id, attempts + 1, reason)
             else:
                 report.retried += 1
                 if attempts == 0:
-                    logger.warning("newsletter: subscription %s queued for retry (%s)",
-                                   sub.id, err)
+                    logger.warning("newsletter: %s %s queued for retry (%s)", sub.action,
+                                   sub.id, reason)
             return None
-        except Exception as err:  # a bug must not spin: back off like any failure
-            logger.exception("newsletter: queued subscription %s failed", sub.id)
-            self.failed(sub.id, attempts, f"{type(err).__name__}")
-            report.retried += 1
+        except Exception as err:  # the same job fails the same way: never retry it
+            reason = f"{type(err).__name__}: {err}"
+            self.failed(sub.id, attempts, reason, permanent=True)
+            report.dead += 1
+            logger.error("newsletter: queued %s %s can never succeed; dead-lettered after %d "
+                         "attempt(s): %s", sub.action, sub.id, attempts + 1, reason)
+            logger.debug("newsletter: traceback of %s", sub.id, exc_info=True)
             return None
         (finish or self.done)(sub.id)
         report.outcomes[outcome] = report.outcomes.get(outcome, 0) + 1
-        if outcome == "check-inbox":
+        if outcome in ("check-inbox", "unsubscribed", "preferences-saved"):
             report.delivered += 1
         else:
             report.rejected += 1
-            logger.info("newsletter: subscription %s ended as %s", sub.id, outcome)
+            logger.info("newsletter: %s %s ended as %s", sub.action, sub.id, outcome)
         return outcome
 
     def drain(self, backend: Backend, force: bool = False, limit: int = 50) -> DrainReport:

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from newsletter.private import create_private
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS subscribers (
     email TEXT PRIMARY KEY,          -- lower-cased address
@@ -84,8 +86,9 @@ class WriteLock:
 
 
 def open_sqlite(path: Path, synchronous: str = "FULL") -> sqlite3.Connection:
-    """A connection for a small durable database: WAL, fsync per commit (FULL), busy waits."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """A connection for a small durable database: WAL, fsync per commit (FULL), busy waits.
+    A new database (and so its -wal and -shm files) is 0600 in a 0700 folder."""
+    create_private(path)
     conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute(f"PRAGMA synchronous={synchronous}")
@@ -237,6 +240,15 @@ class SubscriberStore:
                 "WHERE email = ? AND status IN ('pending', 'confirmed')",
                 (lang, json.dumps(sorted(topics)), now, email.lower()))
             return cursor.rowcount == 1
+
+    def readable(self) -> bool:
+        """True when the database answers a query (health check)."""
+        try:
+            with self._lock:
+                self._conn.execute("SELECT 1 FROM subscribers LIMIT 1").fetchall()
+        except sqlite3.Error:
+            return False
+        return True
 
     def count(self, status: str | None = None) -> int:
         sql, args = "SELECT COUNT(*) FROM subscribers", ()

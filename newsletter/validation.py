@@ -48,7 +48,15 @@ def one(fields: dict[str, list[str]], name: str, default: str = "") -> str:
 
 
 def normalize_email(raw: str) -> str:
-    """The address in canonical form, or FormError("invalid-email"). No DNS lookups."""
+    """The address in canonical ASCII form; FormError("invalid-email") when it is not an
+    address, FormError("non-ascii-address") when it has letters outside ASCII. No DNS lookups.
+
+    We send only to ASCII addresses (no SMTPUTF8, and Mailchimp takes none either): a Unicode
+    local part can never be mailed, and a Unicode domain is refused rather than converted,
+    because here it is nearly always a Cyrillic look-alike typed with the wrong keyboard
+    layout (`user@еxample.org`), whose IDNA form is another, non-existent domain. A domain
+    written in its IDNA form (`xn--...`) is checked by email-validator and kept as written.
+    """
     candidate = raw.strip()
     if not candidate or len(candidate) > 254 or _UNSAFE.search(candidate):
         raise FormError("invalid-email")
@@ -56,7 +64,27 @@ def normalize_email(raw: str) -> str:
         result = validate_email(candidate, check_deliverability=False)
     except EmailNotValidError as err:
         raise FormError("invalid-email") from err
-    return result.normalized
+    if not candidate.isascii():
+        raise FormError("non-ascii-address")
+    # .normalized would turn an xn-- domain into Unicode; .ascii_email keeps it mailable.
+    return result.ascii_email
+
+
+# Providers that ignore dots in the local part; googlemail.com is the same mailbox as gmail.com.
+_DOTLESS_DOMAINS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
+
+
+def address_key(email: str) -> str:
+    """The mailbox an address reaches, as the per-address rate limit counts it: case folded,
+    `+tag` sub-addresses dropped (every large provider delivers them to the same mailbox) and
+    dots dropped where the provider ignores them. Only a limit key: the address is stored and
+    mailed exactly as typed."""
+    local, _, domain = email.rpartition("@")
+    local, domain = local.lower(), domain.lower().rstrip(".")
+    local = local.split("+", 1)[0] or local
+    if domain in _DOTLESS_DOMAINS:
+        local, domain = local.replace(".", ""), _DOTLESS_DOMAINS[domain]
+    return f"{local}@{domain}"
 
 
 def language(config: NewsletterConfig, value: str, fallback: str) -> str:

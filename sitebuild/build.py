@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sitebuild import catalogue as catalogue_module
-from sitebuild import config, output, poststeps, related, reuse, search
+from sitebuild import config, output, poststeps, related, release, reuse, search
 from sitebuild.checks import WARNING, Finding, run_all
 
 logger = logging.getLogger(__name__)
@@ -55,6 +55,9 @@ def build(options: config.BuildOptions, *, swap: bool = True,
     clock = _Clock(report.timings)
     base = config.read_base(options)
     target = Path(base["OUTPUT_PATH"])
+    publishing = swap and options.strict  # recorded: `make deploy` refuses a failed publish
+    if publishing:
+        release.publish_started(target)
     # Worker processes are forked before the catalogue exists, so they do not carry a copy
     # of every source's text for the whole build (3.4 GB at 10,000 articles otherwise).
     if options.parallel:
@@ -137,6 +140,8 @@ def build(options: config.BuildOptions, *, swap: bool = True,
             with clock("swap"):
                 report.retired_output = output.swap_in(fresh, target,
                                                        keep_old=options.defer_search)
+                release.swapped(target, release.PUBLISH if publishing else release.DEVELOPMENT,
+                                base["SITEURL"])
                 if reused is not None:
                     reused.commit(site.languages)
             report.output = target
@@ -144,7 +149,9 @@ def build(options: config.BuildOptions, *, swap: bool = True,
         else:
             report.output = fresh
             fresh = None
-    except BaseException:
+    except BaseException as error:
+        if publishing:
+            release.publish_failed(target, error)
         language_runs.abandon()
         if indexer is not None:
             indexer.abandon()

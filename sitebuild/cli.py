@@ -23,6 +23,12 @@ COMMANDS = {
     "related-report": "build, then write output/reports/related.{html,csv} for editors",
     "cms": "devserver plus the web editor at /admin/, editing the local files (decap-server)",
 }
+PRODUCTION_COMMANDS = {
+    "deploy": "rsync the last `make publish` output to a folder or [user@]host:folder",
+    "rollback": "point the deploy target's `current` back at the previous release",
+    "serve-production": "Caddy + the subscribe service on 127.0.0.1, serving the last publish",
+    "server-config": "print the Caddyfile or nginx config generated from the settings",
+}
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -43,6 +49,29 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         if name == "cms":
             command.add_argument("--proxy-port", type=int, default=0,
                                  help="decap-server's port on 127.0.0.1 (default: a free one)")
+    for name, help_text in PRODUCTION_COMMANDS.items():
+        command = sub.add_parser(name, help=help_text, description=help_text)
+        command.add_argument("--settings", type=Path, default=Path("publishconf.py"),
+                             help="settings file (default: publishconf.py)")
+        command.add_argument("--output", type=Path, help="the published folder (default: output/)")
+        if name == "serve-production":
+            command.add_argument("--host", default="127.0.0.1")
+            command.add_argument("--port", type=int, default=8080)
+            command.add_argument("--workers", type=int, default=2,
+                                 help="subscribe service worker processes (default 2)")
+        elif name in ("deploy", "rollback"):
+            command.add_argument("--target", required=True,
+                                 help="folder or [user@]host:folder (DEPLOY_TARGET)")
+            command.add_argument("--ssh", default="ssh", help="remote shell (default: ssh)")
+            if name == "deploy":
+                command.add_argument("--mode", choices=("releases", "mirror"), default="releases",
+                                     help="releases/ + a `current` symlink (default), or a "
+                                          "plain mirror of output/")
+                command.add_argument("--keep", type=int, default=5,
+                                     help="releases to keep (default 5)")
+        else:
+            command.add_argument("kind", choices=("caddy", "nginx"))
+            command.add_argument("--root", help="site folder on the server (default SERVER root)")
     new = sub.add_parser("new", help="write a new article's files, one per language",
                          description="write a new article's files (status: draft), one per "
                                      "language, and print their paths")
@@ -55,6 +84,34 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     new.add_argument("--settings", type=Path, default=Path("pelicanconf.py"))
     new.add_argument("--content", type=Path, help="content folder (default: settings PATH)")
     return parser.parse_args(argv)
+
+
+def production(args: argparse.Namespace) -> int:
+    """deploy, rollback, serve-production, server-config: they use a build, never make one."""
+    from sitebuild import deploy, production, release, serverconf
+
+    try:
+        if args.command == "rollback":
+            deploy.rollback(args.target, ssh=args.ssh)
+            return 0
+        options = config.BuildOptions(settings_file=args.settings, output=args.output)
+        if args.command == "serve-production":
+            return production.serve(args.settings, args.output, args.host, args.port,
+                                    args.workers)
+        base = config.read_base(options)
+        if args.command == "deploy":
+            deploy.deploy(Path(base["OUTPUT_PATH"]), args.target, mode=args.mode,
+                          keep=args.keep, ssh=args.ssh)
+            return 0
+        server = serverconf.load(base)
+        text = (serverconf.caddyfile(server, root=args.root) if args.kind == "caddy"
+                else serverconf.nginx_conf(server, root=args.root))
+        sys.stdout.write(text)
+        return 0
+    except (release.NotDeployable, deploy.DeployError, production.ProductionError,
+            serverconf.ServerConfigError) as error:
+        logger.error("%s: %s", args.command, error)
+        return 1
 
 
 def new_article(args: argparse.Namespace) -> int:
@@ -114,6 +171,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.command == "new":
         return new_article(args)
+    if args.command in PRODUCTION_COMMANDS:
+        try:
+            return production(args)
+        except config.SettingsError as error:
+            logger.error("settings: %s", error)
+            return 2
     options = options_from(args)
     try:
         if args.command in ("serve", "devserver"):

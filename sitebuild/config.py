@@ -92,6 +92,9 @@ def _validate(settings: dict) -> None:
                             f"datetime.date); got {build_date!r}")
     if not settings.get("SITEURL"):
         raise SettingsError("SITEURL must be set: feeds, canonical links and emails need it")
+    from sitebuild import redirects  # at start-up, not after every page is rendered
+
+    redirects.load(settings, SettingsError)
 
 
 def language_prefix(settings: dict, lang: str) -> str:

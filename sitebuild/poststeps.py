@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 import shutil
 from pathlib import Path
+from urllib.parse import urlparse
 
-from sitebuild import config
-from sitebuild.catalogue import Catalogue
+from sitebuild import config, redirects
+from sitebuild.catalogue import DRAFT, Catalogue
+from sitebuild.checks import Finding
 from sitebuild.cms import admin
 
 logger = logging.getLogger(__name__)
@@ -24,10 +26,44 @@ def run(site_dir: Path, settings: dict, site: Catalogue, options) -> list[str]:
         shutil.rmtree(site_dir / "reports", ignore_errors=True)
     admin.write(site_dir, settings, site)
     write_headers_file(site_dir, settings)
+    warnings = write_redirects(site_dir, settings, site)
     check_no_secrets(site_dir)
     if settings.get("PRECOMPRESS"):
         precompress(site_dir)
-    return []
+    return warnings
+
+
+def write_redirects(site_dir: Path, settings: dict, site: Catalogue) -> list[str]:
+    """Redirects from each source's `old_urls` to its page (sitebuild/redirects.py)."""
+    options = redirects.load(settings)
+    claims = [
+        redirects.Claim(old, entry.url, entry.title, entry.lang, entry.path,
+                        entry.line_of(redirects.FIELD))
+        for entry in site.entries if entry.status != DRAFT and redirects.FIELD in entry.fields
+        for old in redirects.split(entry.fields[redirects.FIELD].value)
+    ]
+
+    def page_at(path: str) -> str | None:
+        found = redirects.page_file(site_dir, path)
+        if not found.is_file():
+            return None
+        relative = found.relative_to(site_dir).as_posix()
+        return relative.removesuffix("index.html")
+
+    def finding(source: str, line: int, problem: str, fix: str) -> str:
+        field = "redirect" if source == options["file"] else redirects.FIELD
+        return str(Finding(source, line, field, problem, fix))
+
+    more, warnings = redirects.read_file(Path(settings["PATH"]), options["file"],
+                                         site.languages, settings["DEFAULT_LANG"], finding)
+    claims += more
+    base = "/" + urlparse(settings["SITEURL"]).path.strip("/")
+    rules, found = redirects.plan(claims, base.rstrip("/") + "/", page_at, finding)
+    warnings += found
+    warnings += redirects.write(site_dir, rules, settings, options)
+    for warning in warnings:
+        logger.warning("%s", warning)
+    return warnings
 
 
 def check_languages_rendered(site_dir: Path, settings: dict, site: Catalogue) -> list[str]:

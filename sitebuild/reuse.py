@@ -167,13 +167,14 @@ def related_key(site, lang: str) -> str:
 def code_fingerprint(settings: dict) -> bytes:
     """The theme, the plugins, the build driver, the non-Markdown content files and the
     versions of the libraries that render: a change to any re-renders every page."""
+    import core
     import sitebuild
     from render_cache.fingerprint import files_digest
 
     parts: list[tuple[str, bytes]] = [(name, version(name).encode())
                                       for name in RENDERING_PACKAGES]
     code_roots = [Path(settings["THEME"]), *map(Path, settings.get("PLUGIN_PATHS", [])),
-                  Path(sitebuild.__file__).parent]
+                  Path(sitebuild.__file__).parent, Path(core.__file__).parent]
     for root in code_roots:
         for path in sorted(root.rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:

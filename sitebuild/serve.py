@@ -126,6 +126,7 @@ def main(options: config.BuildOptions, host: str, port: int, *, watch: bool) -> 
 
     from newsletter.config import load_config
     from newsletter.service import create_app
+    from newsletter.serving import uvicorn_options
 
     if watch:
         # Rebuilds serve the new pages first, then bring search up to date (see rebuild).
@@ -139,7 +140,8 @@ def main(options: config.BuildOptions, host: str, port: int, *, watch: bool) -> 
     app = PathPolicy(app, admin.PREFIX, admin.policy(base))
     if watch:
         app = LiveReload(app)
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info"))
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info",
+                                           **uvicorn_options()))
     if watch:
         threading.Thread(target=_rebuild_on_change, args=(options, app, state),
                          daemon=True).start()

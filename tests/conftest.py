@@ -9,6 +9,7 @@ per test session.
 from __future__ import annotations
 
 import logging
+import shutil
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,21 @@ def build_into(output: Path, content: Path = FIXTURE_SITE, *, strict: bool = Fal
         cache=False, overrides=tuple(settings.items()),
     )
     return build(options)
+
+
+def build_fixture_with(root: Path, files: dict[str, str],
+                       appended: dict[str, str] | None = None) -> Path:
+    """The fixture site copied to root/content with `files` written (paths relative to
+    content/) and `appended` added to the end of existing files; built, returns the output."""
+    content = root / "content"
+    shutil.copytree(FIXTURE_SITE, content)
+    for relative, text in (appended or {}).items():
+        with (content / relative).open("a", encoding="utf-8") as handle:
+            handle.write(text)
+    for relative, text in files.items():
+        (content / relative).parent.mkdir(parents=True, exist_ok=True)
+        (content / relative).write_text(text, encoding="utf-8")
+    return build_into(root / "output", content).output
 
 
 @pytest.fixture

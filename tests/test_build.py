@@ -92,9 +92,11 @@ def test_failed_build_leaves_output_untouched(tmp_path: Path) -> None:
     with pytest.raises(Exception):
         build_into(output, content, THEME=str(theme))
     assert snapshot(output) == before
-    # Nothing outside the output folder was deleted or left behind.
+    # Nothing outside the output folder was deleted or left behind, but the build record
+    # (sitebuild/release.py: the failed publish, which `make deploy` refuses).
     assert neighbour.read_text() == "not ours"
-    assert sorted(p.name for p in output.parent.iterdir()) == ["keep.txt", "output"]
+    assert sorted(p.name for p in output.parent.iterdir()) == [
+        ".output.build.json", "keep.txt", "output"]
 
 
 def test_successful_build_replaces_output(tmp_path: Path) -> None:

@@ -28,6 +28,9 @@ authors = ["Doe J"]
 title = "A good trial"
 journal = "J Test"
 year = 2023
+volume = 48
+issue = 7
+pages = "991-999"
 doi = "10.1038/s41386-023-01540-4"
 pmid = "36804489"
 
@@ -141,12 +144,12 @@ def test_review_interval_comes_from_settings(tmp_path, base_settings):
 def test_reference_syntax_is_checked_with_line_numbers(tmp_path, base_settings):
     found = findings(tmp_path, base_settings, {})
     data = "content/data/references.toml"
-    assert f"{data}:13: baddoi.doi: '10.12/abc' is not a DOI" in "\n".join(found)
-    assert any(f.startswith(f"{data}:18: prefixed.doi: 'https://doi.org/10.1001/archpsyc.63.8.856'"
+    assert f"{data}:16: baddoi.doi: '10.12/abc' is not a DOI" in "\n".join(found)
+    assert any(f.startswith(f"{data}:21: prefixed.doi: 'https://doi.org/10.1001/archpsyc.63.8.856'"
                             " is a link or has a prefix, not a DOI — write the bare DOI: "
                             "doi = \"10.1001/archpsyc.63.8.856\"") for f in found)
-    assert any(f.startswith(f"{data}:23: badpmid.pmid: 'PMC12345' is not a PMID") for f in found)
-    assert any(f.startswith(f"{data}:25: nothing: has no DOI, PMID or URL") for f in found)
+    assert any(f.startswith(f"{data}:26: badpmid.pmid: 'PMC12345' is not a PMID") for f in found)
+    assert any(f.startswith(f"{data}:28: nothing: has no DOI, PMID or URL") for f in found)
     assert not any("good2023" in f for f in found)
 
 
@@ -160,6 +163,67 @@ def test_a_data_setting_naming_a_folder_is_a_clear_finding(tmp_path, base_settin
     assert ("data:1: REFERENCES_FILE: cannot be read: Is a directory — set REFERENCES_FILE in "
             "pelicanconf.py to a TOML file under the content folder, e.g. "
             "data/references.toml") in found
+
+
+CITATION_FIELDS = """[web]
+title = "A regulator's page"
+url = "https://example.org/page"
+
+[later]
+title = "Consulted tomorrow"
+url = "https://example.org/later"
+accessed = 2099-01-01
+
+[typo]
+title = "Typo"
+journal = "J"
+year = 2020
+volume = true
+page = "1-2"
+pages = "991–999"
+
+[words]
+title = "Pages in words"
+journal = "J"
+year = "twenty"
+volume = 3
+pages = "pp. 1 to 9"
+accessed = "yesterday"
+"""
+
+
+@pytest.mark.parametrize("expected", [
+    "content/data/references.toml:3: web.accessed: web source without a date — add "
+    "`accessed = YYYY-MM-DD`, the day you checked the page (it is cited as [cited ...])",
+    "content/data/references.toml:8: later.accessed: 2099-01-01 is in the future — write the "
+    "day you consulted the page",
+    "content/data/references.toml:14: typo.volume: True is not a volume — write it as printed, "
+    "e.g. volume = 48 or volume = \"Suppl 1\"",
+    "content/data/references.toml:15: typo.page: is not a reference field — did you mean "
+    "`pages`? fields: authors, title, journal, journal_abbrev, year, volume, issue, pages, doi, "
+    "pmid, url, accessed, publisher, place",
+    "content/data/references.toml:16: typo.pages: '991–999' uses a dash or spaces — write "
+    "pages = \"991-999\"",
+    "content/data/references.toml:21: words.year: 'twenty' is not a year — write the year of "
+    "publication as a number: year = 2023",
+    "content/data/references.toml:23: words.pages: 'pp. 1 to 9' is not a page range — write "
+    "first-last page with a hyphen, e.g. pages = \"991-999\" (or an article number: "
+    "pages = \"e2603\")",
+    "content/data/references.toml:24: words.accessed: 'yesterday' is not a date — write the "
+    "day you consulted the page, unquoted: accessed = 2026-12-06",
+])
+def test_citation_fields_are_checked(tmp_path, base_settings, expected):
+    found = findings(tmp_path, base_settings, {}, references=CITATION_FIELDS)
+    assert expected in found
+
+
+def test_journal_article_without_volume_or_pages_is_a_notice(tmp_path, base_settings):
+    site = make_catalogue(tmp_path, base_settings, {}, references=(
+        '[bare]\ntitle = "T"\njournal = "J"\nyear = 2020\ndoi = "10.1000/x"\n'))
+    [finding] = medical.check(site, base_settings)
+    assert finding.level == NOTICE
+    assert str(finding).startswith("content/data/references.toml:1: bare.volume: journal "
+                                   "article without volume or pages — add them from")
 
 
 @pytest.mark.parametrize("doi, valid", [
@@ -215,6 +279,25 @@ def test_evidence_in_the_title_points_at_the_title(tmp_path, base_settings):
     found = findings(tmp_path, base_settings, {
         "articles/news/a.en.md": article(title="What a new trial tells us", category="news")})
     assert any(f.startswith("articles/news/a.en.md:1: title: mentions 'trial'") for f in found)
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("Intro.\n\nRelapse fell to 26.7%. It was rare.", [(8, "26.7%")]),
+    ("Intro.\n\nRelapse fell to 26.7% [@good2023]. Then 45.3% on placebo.", [(8, "45.3%")]),
+    ("Рецидив у 26,7 % випадків.\n\n- один пункт\n- у 41 відсотка людей", [(6, "26,7 %"),
+                                                                          (9, "41 відсотка")]),
+    ("A small trial\n(n = 41) showed it [@good2023].\nA second, n=30, too.", [(8, "n=30")]),
+    ("| a | 50 % |\n|---|---|\n\n```\n99% in code\n```", [(6, "50 %")]),
+    ("A dose of 0.5 mg/kg over 40 minutes, 24 hours.", []),
+])
+def test_figures_need_a_citation_in_their_sentence(tmp_path, base_settings, body, expected):
+    found = findings(tmp_path, base_settings, {"articles/news/a.en.md": article(
+        category="news", body=body, extra="references: good2023\n")})
+    uncited = [f for f in found if "but the sentence cites no source" in f]
+    assert uncited == [f"articles/news/a.en.md:{line}: body: quotes {figure!r} but the sentence "
+                       "cites no source — cite the study in the same sentence with [@key] (add "
+                       "it to content/data/references.toml and `references:`) — or leave the "
+                       "figure out" for line, figure in expected]
 
 
 # --- settings ---------------------------------------------------------------------------

@@ -83,6 +83,22 @@ def test_reference_list_fields():
     assert gamma["doi_url"] == ""  # an invalid DOI is never turned into a link
 
 
+def test_jsonld_of_a_journal_article_and_a_web_page():
+    known = {**KNOWN, "agency": {"authors": ["Agency"], "title": "A label", "publisher": "Agency",
+                                 "url": "https://example.org/label",
+                                 "accessed": date(2026, 12, 6)}}
+    alpha, agency = refs.jsonld_citations(refs.reference_list(["alpha", "agency"], known))
+    assert alpha["@type"] == "ScholarlyArticle" and alpha["@id"] == "https://doi.org/10.1000/alpha"
+    assert alpha["description"] == ("Doe J, Roe R. Alpha trial. J A. 2020. "
+                                     "doi:10.1000/alpha. PMID: 123.")
+    assert agency == {
+        "@type": "WebPage", "name": "A label", "url": "https://example.org/label",
+        "author": [{"@type": "Organization", "name": "Agency"}],
+        "publisher": {"@type": "Organization", "name": "Agency"},
+        "description": "Agency. A label [Internet]. Agency [cited 2026 Dec 6]. "
+                       "Available from: https://example.org/label"}
+
+
 def test_without_a_catalogue_every_key_is_accepted():
     html, _ = convert("Text [@anything].", known=None)
     assert numbers_in(html) == [("anything", "cite-anything-1", "1")]

@@ -5,22 +5,27 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from datetime import date, timedelta
 
 import pytest
 
-from tests.conftest import FIXTURE_SITE, build_into
+from tests.conftest import build_fixture_with
 
 EXTRA_REFERENCES = """
 [second2021]
 authors = ["Poe E", "et al."]
 title = "A second trial"
-journal = "Trials"
+journal = "Trials of Things"
+journal_abbrev = "Trials Things"
 year = 2021
+volume = 22
+issue = 3
+pages = "101-109"
 doi = "10.1000/second.2021"
 pmid = "31166571"
 """
+SECOND_CITATION = ("Poe E, et al. A second trial. Trials Things. 2021;22(3):101-109. "
+                   "doi:10.1000/second.2021. PMID: 31166571.")
 RECENT = (date.today() - timedelta(days=30)).isoformat()
 ARTICLES = {
     "articles/ptsd/cited.en.md": (
@@ -40,15 +45,8 @@ ARTICLES = {
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    root = tmp_path_factory.mktemp("medical-site")
-    content = root / "content"
-    shutil.copytree(FIXTURE_SITE, content)
-    with (content / "data" / "references.toml").open("a", encoding="utf-8") as handle:
-        handle.write(EXTRA_REFERENCES)
-    for relative, text in ARTICLES.items():
-        (content / relative).parent.mkdir(parents=True, exist_ok=True)
-        (content / relative).write_text(text, encoding="utf-8")
-    return build_into(root / "output", content).output
+    return build_fixture_with(tmp_path_factory.mktemp("medical-site"), ARTICLES,
+                              {"data/references.toml": EXTRA_REFERENCES})
 
 
 def html_of(site, path):
@@ -65,6 +63,29 @@ def test_citation_numbers_match_the_list(site, path):
     assert '<a href="https://doi.org/10.1000/second.2021">doi:10.1000/second.2021</a>' in html
     assert 'href="https://pubmed.ncbi.nlm.nih.gov/31166571/"' in html
     assert 'href="#cite-second2021-1"' in html  # back to the first citation
+
+
+@pytest.mark.parametrize("path", ["en/articles/cited", "articles/cited"])
+def test_reference_list_shows_the_vancouver_citation(site, path):
+    """The garbled list of issue 19 ("et al.. … disorder.Neuropsychopharmacology.2023.doi…")
+    now reads as one NLM citation, with the DOI and PMID as links; JSON-LD carries the same
+    words."""
+    html = html_of(site, path)
+    item = re.search(r'<li id="ref-second2021" value="1">(.*?)</li>', html, re.S)[1]
+    assert ('<cite>Trials Things</cite>. 2021;22(3):101-109. '
+            '<a href="https://doi.org/10.1000/second.2021">doi:10.1000/second.2021</a>. '
+            '<a href="https://pubmed.ncbi.nlm.nih.gov/31166571/">PMID: 31166571</a>.') in item
+    text = re.sub(r"<[^>]+>", "", item.split('<a class="reference-back"')[0]).strip()
+    assert text == SECOND_CITATION
+    data = [json.loads(block) for block in
+            re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)]
+    nodes = [node for block in data for node in (block.get("@graph") or [block])]
+    [page] = [node for node in nodes if node.get("@type") == "MedicalWebPage"]
+    assert page["citation"][0]["description"] == SECOND_CITATION
+    assert page["citation"][0]["isPartOf"] == {
+        "@type": "PublicationIssue", "issueNumber": "3", "isPartOf": {
+            "@type": "PublicationVolume", "volumeNumber": "22",
+            "isPartOf": {"@type": "Periodical", "name": "Trials of Things"}}}
 
 
 def test_repeated_citation_keeps_its_number_with_a_new_id(site):
@@ -92,8 +113,8 @@ def test_review_line_and_jsonld(site, path, name, profile):
 
 
 @pytest.mark.parametrize("path, sensitive, number_label", [
-    ("en/articles/cited", True, "Lifeline Ukraine (suicide prevention)"),
-    ("articles/cited", True, "Лайфлайн Україна (лінія запобігання самогубствам)"),
+    ("en/articles/cited", True, "Lifeline Ukraine (suicide prevention, from a mobile phone)"),
+    ("articles/cited", True, "Лайфлайн Україна (лінія запобігання самогубствам, з мобільного)"),
     ("en/articles/unreviewed", False, None),
 ])
 def test_crisis_box_on_sensitive_articles_only(site, path, sensitive, number_label):

@@ -99,7 +99,7 @@ def test_double_opt_in_through_the_outbox(site):
     assert msg["List-Unsubscribe"] == f"<{unsubscribe}>"
     assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
-    response = httpx.get(link(msg, "confirm"), follow_redirects=False)
+    response = httpx.post(link(msg, "confirm"), follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"] == "/en/subscribe/confirmed/"
     (subscriber,) = s.store.confirmed("en")
@@ -107,7 +107,7 @@ def test_double_opt_in_through_the_outbox(site):
     assert subscriber.topics == {"ptsd", "stress"}
     assert subscriber.confirmed_at is not None and s.store.confirmed("uk") == []
     # Clicking again is harmless.
-    again = httpx.get(link(msg, "confirm"), headers={"Accept": "application/json"})
+    again = httpx.post(link(msg, "confirm"), headers={"Accept": "application/json"})
     assert again.json() == {"outcome": "confirmed"}
 
 
@@ -115,7 +115,7 @@ def test_unsubscribe_page_and_post(site):
     s = site()
     s.subscribe("leaver@example.org", "uk")
     (msg,) = s.outbox()
-    httpx.get(link(msg, "confirm"))
+    httpx.post(link(msg, "confirm"))
     url = link(msg, "unsubscribe")
     page = httpx.get(url)
     assert page.status_code == 200 and '<html lang="uk">' in page.text
@@ -133,7 +133,7 @@ def test_one_click_unsubscribe_from_a_mail_provider(site):
     s = site()
     s.subscribe("oneclick@example.org")
     (msg,) = s.outbox()
-    httpx.get(link(msg, "confirm"))
+    httpx.post(link(msg, "confirm"))
     url = msg["List-Unsubscribe"].strip("<>")
     response = httpx.post(url, content=b"List-Unsubscribe=One-Click",
                           headers={"Content-Type": "application/x-www-form-urlencoded",
@@ -146,7 +146,7 @@ def test_preferences(site):
     s = site()
     s.subscribe("prefs@example.org", "uk", ("ptsd",))
     (msg,) = s.outbox()
-    httpx.get(link(msg, "confirm"))
+    httpx.post(link(msg, "confirm"))
     url = link(msg, "preferences")
     page = httpx.get(url).text
     assert 'value="ptsd" checked' in page and 'value="stress">' in page
@@ -179,7 +179,7 @@ def test_same_answer_whether_known_or_not(site):
     s = site(rate_limit_address=[100, 3600])
     first = s.subscribe("known@example.org")
     (msg,) = s.outbox()
-    httpx.get(link(msg, "confirm"))
+    httpx.post(link(msg, "confirm"))
     s.clock.now += 10_000
     answers = {(r.status_code, r.text) for r in (
         first, s.subscribe("known@example.org"), s.subscribe("new@example.org"))}
@@ -196,7 +196,7 @@ def test_links_expire_with_the_clock(site):
     s.subscribe("slow@example.org")
     (msg,) = s.outbox()
     s.clock.now += 7 * 86400 + 1
-    response = httpx.get(link(msg, "confirm"), follow_redirects=False)
+    response = httpx.post(link(msg, "confirm"), follow_redirects=False)
     assert response.headers["location"] == "/subscribe/expired-link/"
     assert s.store.get("slow@example.org").status == "pending"
 
@@ -244,7 +244,7 @@ def test_smtp_delivery_and_one_mail_across_retries(site, smtp_server):
     (msg,) = sink.messages
     assert msg["To"] == "smtp@example.org" and msg["List-Unsubscribe"]
     assert s.outbox() == []
-    httpx.get(link(msg, "confirm"))
+    httpx.post(link(msg, "confirm"))
     assert [x.email for x in s.store.confirmed()] == ["smtp@example.org"]
 
 

@@ -81,7 +81,7 @@ GOOD = {"email": "reader@example.org", "topics": ["ptsd", "stress"], "language":
 
 
 def test_outcome_table_is_complete():
-    assert len(OUTCOMES) == 12 and set(STATUS) == set(OUTCOMES)
+    assert len(OUTCOMES) == 13 and set(STATUS) == set(OUTCOMES)
     assert STATUS["check-inbox"] == 202 and STATUS["forbidden"] == 403
 
 

@@ -22,8 +22,8 @@ from tests.conftest import ROOT
 
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 OUTCOMES = ("check-inbox", "confirmed", "unsubscribed", "preferences-saved", "invalid-email",
-            "rate-limited", "try-later", "forgotten-email", "compliance", "forbidden",
-            "bad-request", "expired-link")
+            "non-ascii-address", "rate-limited", "try-later", "forgotten-email", "compliance",
+            "forbidden", "bad-request", "expired-link")
 SITEURL = "http://127.0.0.1:8000"
 
 

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from newsletter.private import create_private
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS digests (
     key TEXT PRIMARY KEY,            -- digest-<lang>-<period>
@@ -87,7 +89,7 @@ class Ledger:
 
     def __init__(self, path: Path):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        create_private(self.path)  # holds who was sent what: 0600 (-wal/-shm follow)
         self._conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=FULL")

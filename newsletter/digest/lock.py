@@ -11,6 +11,8 @@ import os
 import time
 from pathlib import Path
 
+from newsletter.private import private_dir
+
 
 class LockBusy(RuntimeError):
     """Another digest run holds the lock."""
@@ -24,7 +26,7 @@ class RunLock:
         self._fd: int | None = None
 
     def __enter__(self) -> RunLock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         deadline = time.monotonic() + self.timeout
         while True:

@@ -25,6 +25,8 @@ from email.message import EmailMessage
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from newsletter.private import open_private
+
 logger = logging.getLogger(__name__)
 
 
@@ -149,9 +151,8 @@ class OutboxTransport:
 
     def deliver_file(self, msg: EmailMessage, key: str, name: str) -> None:
         path = self.path_for(key, name)
-        path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
-        with open(tmp, "wb") as handle:
+        with open_private(tmp) as handle:  # addresses: 0600 in 0700 folders
             handle.write(wire_bytes(msg))
             handle.flush()
             os.fsync(handle.fileno())

@@ -11,16 +11,15 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from medical import vancouver
+from medical.vancouver import DOI, PMID, valid_doi, valid_pmid  # noqa: F401 (checks use them)
+
 # `[@key]` or `[@key1; @key2]`; not a Markdown link `[@key](url)`.
 CITATION = re.compile(r"\[(?P<keys>@[\w:.-]+(?:\s*;\s*@[\w:.-]+)*)\](?!\()")
 _KEY = re.compile(r"@([\w:.-]+)")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _CODE_SPAN = re.compile(r"(`+)(?:.+?)\1")
 
-DOI = re.compile(r"10\.\d{4,9}/\S+")
-PMID = re.compile(r"[1-9]\d{0,8}")
-DOI_URL = "https://doi.org/{doi}"
-PMID_URL = "https://pubmed.ncbi.nlm.nih.gov/{pmid}/"
 
 
 def cited_keys(text: str) -> list[str]:
@@ -54,18 +53,9 @@ def citation_order(text: str, header_keys: Iterable[str] = (),
     return order
 
 
-def valid_doi(value: str) -> bool:
-    return bool(DOI.fullmatch(value))
-
-
-def valid_pmid(value: str) -> bool:
-    return bool(PMID.fullmatch(value))
-
-
 def authors_text(authors: Any) -> str:
-    if isinstance(authors, str):
-        return authors
-    return ", ".join(str(name) for name in authors or ())
+    """The author list as the citation shows it (at most six names, then et al.)."""
+    return vancouver.authors(authors)
 
 
 def reference_list(order: Iterable[str], references: Mapping[str, Mapping[str, Any]],
@@ -73,51 +63,74 @@ def reference_list(order: Iterable[str], references: Mapping[str, Mapping[str, A
     """The numbered list shown under an article and carried into JSON-LD `citation`.
 
     `cited` holds the keys the text cites (their entries link back to the first citation).
+    `citation_html` / `citation_text` are the one Vancouver formatting (medical/vancouver.py)
+    of the entry; the other fields are the data, for JSON-LD and templates that need them.
     """
     cited = frozenset(cited)
     items = []
     for number, key in enumerate(order, start=1):
         data = references[key]
-        doi = str(data.get("doi", "") or "").strip()
-        pmid = str(data.get("pmid", "") or "").strip()
+        text = {name: str(data.get(name, "") or "").strip()
+                for name in ("doi", "pmid", "url", "title", "journal", "volume", "issue",
+                             "pages", "publisher")}
         authors = data.get("authors") or []
         items.append({
             "number": number,
             "key": key,
             "authors": list(authors) if not isinstance(authors, str) else [authors],
             "authors_text": authors_text(authors),
-            "title": str(data.get("title", "")),
-            "journal": str(data.get("journal", "")),
+            **text,
             "year": data.get("year"),
-            "doi": doi,
-            "doi_url": DOI_URL.format(doi=doi) if doi and valid_doi(doi) else "",
-            "pmid": pmid,
-            "pmid_url": PMID_URL.format(pmid=pmid) if pmid and valid_pmid(pmid) else "",
-            "url": str(data.get("url", "") or ""),
+            "accessed": data.get("accessed"),
+            "web": vancouver.is_web_source(data),
+            "doi_url": vancouver.doi_url(text["doi"]),
+            "pmid_url": vancouver.pmid_url(text["pmid"]),
+            "citation_html": vancouver.citation_html(data),
+            "citation_text": vancouver.citation_text(data),
             "cited": key in cited,
         })
     return items
 
 
+def _container(item: Mapping[str, Any]) -> dict[str, Any] | None:
+    """Journal → volume → issue, as schema.org nests them."""
+    if not item["journal"]:
+        return None
+    node: dict[str, Any] = {"@type": "Periodical", "name": item["journal"]}
+    if item["volume"]:
+        node = {"@type": "PublicationVolume", "volumeNumber": item["volume"], "isPartOf": node}
+    if item["issue"]:
+        node = {"@type": "PublicationIssue", "issueNumber": item["issue"], "isPartOf": node}
+    return node
+
+
 def jsonld_citations(items: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """schema.org `citation` values for a reference list (ScholarlyArticle, DOI as @id)."""
+    """schema.org `citation` values: ScholarlyArticle (DOI as @id) or WebPage, each with the
+    Vancouver citation the page shows as its `description`."""
     citations = []
     for item in items:
-        node: dict[str, Any] = {"@type": "ScholarlyArticle", "name": item["title"]}
+        node: dict[str, Any] = {"@type": "WebPage" if item["web"] else "ScholarlyArticle",
+                                "name": item["title"]}
         if item["doi_url"]:
             node["@id"] = node["url"] = item["doi_url"]
         elif item["url"]:
             node["url"] = item["url"]
-        if item["authors"]:
-            node["author"] = [{"@type": "Person", "name": name} for name in item["authors"]
-                              if name != "et al."]
-        if item["journal"]:
-            node["isPartOf"] = {"@type": "Periodical", "name": item["journal"]}
+        names = [name for name in item["authors"] if str(name).lower().rstrip(".") != "et al"]
+        if names:
+            node["author"] = [{"@type": "Person" if not item["web"] else "Organization",
+                               "name": name} for name in names]
+        if container := _container(item):
+            node["isPartOf"] = container
+        if item["pages"]:
+            node["pagination"] = item["pages"]
+        if item["publisher"]:
+            node["publisher"] = {"@type": "Organization", "name": item["publisher"]}
         if item["year"]:
             node["datePublished"] = str(item["year"])
         identifiers = [value for value in (item["doi"] and f"doi:{item['doi']}",
                                            item["pmid"] and f"pmid:{item['pmid']}") if value]
         if identifiers:
             node["identifier"] = identifiers
+        node["description"] = item["citation_text"]
         citations.append(node)
     return citations

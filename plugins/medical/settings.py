@@ -45,6 +45,14 @@ DEFAULTS: Mapping[str, Any] = MappingProxyType({
         r"trials?\b", r"research(?:ers)?\s+(?:shows?|found|suggests?)\b",
         r"досліджен\w*", r"випробуван\w*",
     ),
+    # Figures that need a source in the same sentence: a percentage, a sample size ("n = 41").
+    # A sentence quoting one without any [@key] gets a warning. Regular expressions,
+    # matched case-insensitively.
+    "figure_patterns": (
+        r"\d(?:[\d.,]*\d)?\s?%",
+        r"\d(?:[\d.,]*\d)?\s?(?:per\s?cent|відсот\w*)",
+        r"(?<!\w)n\s?=\s?\d+",
+    ),
 })
 
 
@@ -62,6 +70,7 @@ class Config:
     strict_review_in_publish: bool = DEFAULTS["strict_review_in_publish"]
     safe_messaging_file: str = DEFAULTS["safe_messaging_file"]
     evidence_words: tuple[str, ...] = DEFAULTS["evidence_words"]
+    figure_patterns: tuple[str, ...] = DEFAULTS["figure_patterns"]
 
 
 def _fail(name: str, expected: str, value: Any) -> MedicalSettingsError:
@@ -97,4 +106,5 @@ def load(settings: Mapping[str, Any]) -> Config:
         strict_review_in_publish=strict,
         safe_messaging_file=raw["safe_messaging_file"],
         evidence_words=_strings("evidence_words", raw["evidence_words"]),
+        figure_patterns=_strings("figure_patterns", raw["figure_patterns"]),
     )

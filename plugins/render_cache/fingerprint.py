@@ -32,7 +32,7 @@ from pathlib import PurePath
 PAGE_ONLY = frozenset({
     "_content", "content", "related_publications", "related_matches", "prev_in_category",
     "next_in_category", "latest_in_category", "reference_list", "jsonld_citations",
-    "translation_links",
+    "translation_links", "table_of_contents",
 })
 # Never part of a fingerprint: the shared context and settings (hashed once per run), and
 # values that name this build's own temporary folders rather than anything on a page.

@@ -6,9 +6,17 @@ import copy
 
 from markdown import Markdown
 
+from core.translit import slugify
 from medical.citations import CitationExtension, known_references
 from site_content.callout import CalloutExtension
 from site_content.typography import TypographyExtension
+
+
+def heading_id(text: str, separator: str = "-") -> str:
+    """Heading ids (toc extension) readable in both languages: KMU 2010 for Ukrainian, so
+    `## Порівняння коротко` is #porivniannia-korotko rather than Markdown's ASCII-only #_1."""
+    return slugify(text).replace("-", separator)
+
 
 def markdown_for(settings: dict, *, with_meta: bool) -> Markdown:
     """A converter for one run; call `.reset()` between documents (cheaper than a new one)."""
@@ -18,6 +26,9 @@ def markdown_for(settings: dict, *, with_meta: bool) -> Markdown:
     for name in configs:
         if name not in extensions:
             extensions.append(name)
+    if "markdown.extensions.toc" in extensions:
+        configs["markdown.extensions.toc"] = {"slugify": heading_id,
+                                              **configs.get("markdown.extensions.toc", {})}
     if with_meta and "markdown.extensions.meta" not in extensions:
         extensions.append("markdown.extensions.meta")
     if not with_meta:

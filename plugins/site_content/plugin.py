@@ -9,7 +9,7 @@ import os
 from pelican import signals
 from pelican.readers import MarkdownReader
 
-from site_content import i18n, reading
+from site_content import i18n, reading, toc
 from site_content.conversion import cache_for, convert_source, fingerprint
 from site_content.markdown_setup import markdown_for
 
@@ -92,7 +92,7 @@ def use_site_reader(readers) -> None:
 
 
 def attach_site_data(generator) -> None:
-    """Give every article and page its translations and reading time."""
+    """Give every article and page its translations, reading time and table of contents."""
     from sitebuild.catalogue import load_for_run
 
     site = load_for_run(generator.settings)
@@ -117,6 +117,7 @@ def attach_site_data(generator) -> None:
         words = conversions.words(entry.path)
         content.reading_time = (reading.minutes(entry.body, entry.lang) if words is None
                                 else reading.minutes_for(words, entry.lang))
+        content.table_of_contents = toc.table_of_contents(content._content)
     for content in contents:
         # Pelican formats `url` from settings on every access, and a page of the theme reads
         # it dozens of times (canonical, share links, cards); its own `url:` override hook

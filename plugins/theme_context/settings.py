@@ -16,8 +16,8 @@ SETTING = "THEME_CONTEXT"
 
 # Outcome codes of the subscribe endpoint; one static result page is written per code.
 OUTCOMES = ("check-inbox", "confirmed", "unsubscribed", "preferences-saved", "invalid-email",
-            "rate-limited", "try-later", "forgotten-email", "compliance", "forbidden",
-            "bad-request", "expired-link")
+            "non-ascii-address", "rate-limited", "try-later", "forgotten-email", "compliance",
+            "forbidden", "bad-request", "expired-link")
 
 DEFAULTS: Mapping[str, Any] = MappingProxyType({
     # Stylesheet (relative to the theme's static folder) published as css/site.<hash>.css.

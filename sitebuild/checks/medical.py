@@ -2,9 +2,11 @@
 
 - a medical-category article without a review, or whose review is overdue (a notice, or a
   warning when MEDICAL["strict_review_in_publish"] is True);
-- DOI / PMID / URL syntax in references.toml, with the line of the value (offline: syntax only);
+- DOI / PMID / URL syntax in references.toml, with the line of the value (offline: syntax only),
+  and the fields the Vancouver citation needs (volume, issue, pages; `accessed` for web pages);
 - `[@key]` citations that name no reference, or one missing from the `references:` field;
-- an article that mentions studies or trials without citing anything.
+- an article that mentions studies or trials without citing anything;
+- a sentence that quotes a figure (a percentage, "n = 41") and cites nothing.
 """
 
 from __future__ import annotations
@@ -13,10 +15,13 @@ import difflib
 import functools
 import re
 from collections.abc import Iterator
+from datetime import date, datetime
 
+from medical import figures
 from medical import references as refs
 from medical import review
 from medical import settings as medical_settings
+from medical import vancouver
 from sitebuild.catalogue import Catalogue, Entry
 from sitebuild.checks import NOTICE, WARNING, Finding
 
@@ -34,6 +39,7 @@ def check(catalogue: Catalogue, settings: dict) -> Iterator[Finding]:
         yield from check_review(entry, config, today)
         yield from check_citations(entry, catalogue)
         yield from check_evidence(entry, config)
+        yield from check_figures(entry, config)
 
 
 def check_review(entry: Entry, config: medical_settings.Config, today) -> Iterator[Finding]:
@@ -97,6 +103,15 @@ def check_evidence(entry: Entry, config: medical_settings.Config) -> Iterator[Fi
         yield _evidence(entry, "body", line, found[1])
 
 
+def check_figures(entry: Entry, config: medical_settings.Config) -> Iterator[Finding]:
+    """A percentage or sample size in a sentence without [@key]: readers cannot check it."""
+    for found in figures.uncited_figures(entry.body, config.figure_patterns):
+        yield Finding(entry.path, entry.body_line + found.line, "body",
+                      f"quotes {found.figure!r} but the sentence cites no source",
+                      "cite the study in the same sentence with [@key] (add it to "
+                      "content/data/references.toml and `references:`) — or leave the figure out")
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def _first_evidence(text: str, words: tuple[str, ...]) -> tuple[int, str] | None:
     """Where the first evidence word of `text` starts, and the text it matched. Remembered:
@@ -132,7 +147,9 @@ def check_references_file(catalogue: Catalogue, settings: dict) -> Iterator[Find
                           f"write it as [{key}] followed by its fields")
             continue
         where = lambda name: lines.get((key, name), lines.get((key, ""), 1))  # noqa: E731
-        for name in ("title", "year"):
+        # A web page (no journal) often has no date of its own: `accessed` dates it instead.
+        needed = ("title",) if vancouver.is_web_source(data) else ("title", "year")
+        for name in needed:
             if not data.get(name):
                 yield Finding(shown, where(""), f"{key}.{name}", "is missing",
                               f"add `{name} = ...` to [{key}]")
@@ -159,6 +176,62 @@ def check_references_file(catalogue: Catalogue, settings: dict) -> Iterator[Find
         if url is not None and not str(url).startswith(("https://", "http://")):
             yield Finding(shown, where("url"), f"{key}.url", f"{url!r} is not a web address",
                           "give the full address starting with https://")
+        yield from check_citation_fields(shown, key, data, where, settings["SITE_BUILD_DATE"])
+
+
+REFERENCE_FIELDS = ("authors", "title", "journal", "journal_abbrev", "year", "volume", "issue",
+                    "pages", "doi", "pmid", "url", "accessed", "publisher", "place")
+_PAGES = re.compile(r"[A-Za-z]?\d+[A-Za-z]?(?:-[A-Za-z]?\d+[A-Za-z]?)?")
+
+
+def check_citation_fields(shown: str, key: str, data: dict, where, today) -> Iterator[Finding]:
+    """The fields of one reference that its Vancouver citation is built from."""
+    for name in data:
+        if name not in REFERENCE_FIELDS:
+            close = difflib.get_close_matches(name, REFERENCE_FIELDS, n=1)
+            yield Finding(shown, where(name), f"{key}.{name}", "is not a reference field",
+                          (f"did you mean `{close[0]}`? " if close else "")
+                          + "fields: " + ", ".join(REFERENCE_FIELDS))
+    year = data.get("year")
+    if year and (isinstance(year, bool) or not isinstance(year, int)):
+        yield Finding(shown, where("year"), f"{key}.year", f"{year!r} is not a year",
+                      "write the year of publication as a number: year = 2023")
+    for name in ("volume", "issue"):
+        value = data.get(name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, str))
+                                  or not str(value).strip()):
+            yield Finding(shown, where(name), f"{key}.{name}", f"{value!r} is not a {name}",
+                          f"write it as printed, e.g. {name} = 48 or {name} = \"Suppl 1\"")
+    pages = data.get("pages")
+    if pages is not None:
+        text = str(pages).strip().replace("\u2013", "-").replace("\u2014", "-")
+        if not _PAGES.fullmatch(text.replace(" ", "")):
+            yield Finding(shown, where("pages"), f"{key}.pages", f"{pages!r} is not a page range",
+                          "write first-last page with a hyphen, e.g. pages = \"991-999\" "
+                          "(or an article number: pages = \"e2603\")")
+        elif text != str(pages):
+            yield Finding(shown, where("pages"), f"{key}.pages",
+                          f"{pages!r} uses a dash or spaces", f"write pages = \"{text}\"")
+    accessed = data.get("accessed")
+    if accessed is not None:
+        if not isinstance(accessed, date) or isinstance(accessed, datetime):
+            yield Finding(shown, where("accessed"), f"{key}.accessed",
+                          f"{accessed!r} is not a date",
+                          "write the day you consulted the page, unquoted: accessed = 2026-12-06")
+        elif accessed > today:
+            yield Finding(shown, where("accessed"), f"{key}.accessed",
+                          f"{accessed:%Y-%m-%d} is in the future",
+                          "write the day you consulted the page")
+    if not data.get("journal") and data.get("url") and accessed is None:
+        yield Finding(shown, where("url"), f"{key}.accessed", "web source without a date",
+                      "add `accessed = YYYY-MM-DD`, the day you checked the page "
+                      "(it is cited as [cited ...])")
+    if data.get("journal") and not (data.get("volume") and data.get("pages")):
+        missing = [name for name in ("volume", "pages") if not data.get(name)]
+        yield Finding(shown, where(""), f"{key}.{missing[0]}",
+                      f"journal article without {' or '.join(missing)}",
+                      "add them from the journal's or PubMed's record so the citation is "
+                      "complete (volume = 48, issue = 7, pages = \"991-999\")", NOTICE)
 
 
 def _value_lines(text: str) -> dict[tuple[str, str], int]:

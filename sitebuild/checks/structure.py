@@ -17,7 +17,7 @@ KNOWN_FIELDS = frozenset({
     "title", "date", "modified", "category", "tags", "authors", "author", "summary", "slug",
     "lang", "translation_key", "status", "reviewed_by", "reviewed_on", "references", "image",
     "image_alt", "related", "related_exclude", "menu", "order", "template", "save_as", "url",
-    "description", "toc",
+    "description", "toc", "old_urls", "import_hash",
 })
 
 _INTRASITE = re.compile(r"\{(?P<what>filename|static|attach)\}(?P<target>[^)\s\"'>]+)")

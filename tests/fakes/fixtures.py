@@ -95,10 +95,13 @@ def running_server(app, port: int | None = None):
     """Serve `app` with uvicorn on 127.0.0.1 in a thread; yields the base URL."""
     import uvicorn
 
+    from newsletter.serving import uvicorn_options
+
     sock = socket.socket()
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", port or 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on",
+                                           **uvicorn_options()))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10

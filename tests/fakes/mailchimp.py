@@ -24,7 +24,10 @@ Faults (`fake.faults`, a FaultPlan): `latency` seconds before answering; `fail_r
 requests (seeded RNG) fail with one of `modes`: "429", "5xx-empty" (500, no body, no content
 type: the client returns a bare Response), "drop" (connection closed before the request is
 handled) and "drop-after" (the request IS applied, then the connection is closed: a retry must
-be idempotent). `fake.faults.script` is a list of modes consumed first, one per request.
+be idempotent). `fake.faults.script` is a list of modes consumed first, one per request;
+None in a script lets that request through; scripts may also use "400-echo" (400 "Invalid
+Resource" whose `detail` echoes the request body, addresses included, as Mailchimp's do: it
+must never reach a log).
 
 Extending with more routes (e.g. campaigns): create tests/fakes/mailchimp_campaigns.py with
 
@@ -141,6 +144,8 @@ class FaultPlan:
         with self._lock:
             if self.script:
                 mode = self.script.pop(0)
+                if mode is None:  # a scripted success
+                    return None
             elif self.fail_ratio and self._rng.random() < self.fail_ratio:
                 mode = self._rng.choice(self.modes)
             else:
@@ -338,6 +343,10 @@ class _Handler(BaseHTTPRequestHandler):
                 "connections."), self.path), "application/problem+json")
         if fault == "5xx-empty":
             return self._send(500, None, None)
+        if fault == "400-echo":
+            return self._send(400, _problem_doc(problem(
+                400, "Invalid Resource", "The resource submitted could not be validated: "
+                + raw.decode("utf-8", "replace")), self.path), "application/problem+json")
         if not self._authorized(fake.api_key):
             return self._send(401, _problem_doc(problem(
                 401, "API Key Invalid", "Your API key may be invalid, or you've attempted to "
