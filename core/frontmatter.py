@@ -21,7 +21,8 @@ _KEY_ON_LINE = re.compile(r"^\s*([A-Za-z0-9_-]+)\s*:")
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: same nodes
 
 # Fields that take several values (comma-separated in the header, a YAML list here).
-LIST_FIELDS = frozenset({"tags", "authors", "author", "references", "related", "related_exclude"})
+LIST_FIELDS = frozenset({"tags", "authors", "author", "references", "related", "related_exclude",
+                         "old_urls"})
 NAME = "front matter"  # the field named in problems that belong to no one field
 
 

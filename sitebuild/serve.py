@@ -53,7 +53,8 @@ class LiveReload:
             return await self._respond(send, 200, "text/javascript", RELOAD_SCRIPT)
         if scope["path"] == "/__livereload":
             return await self._stream(send)
-        if scope["method"] == "HEAD":
+        if scope["method"] == "HEAD" or scope["path"].startswith(admin.PREFIX):
+            # The web editor reloads nothing by itself: a rebuild must not drop unsaved work.
             return await self.app(scope, receive, send)
         return await self.app(scope, receive, self._inject(send))
 

@@ -33,9 +33,10 @@ def generated(settings) -> dict:
 
 
 def documented_fields() -> set[str]:
-    """Every field in CONTENT.md's table."""
+    """Every field in CONTENT.md's table of article and page fields."""
     text = (ROOT / "CONTENT.md").read_text(encoding="utf-8")
-    return set(re.findall(r"^\| `([a-z_]+)` \|", text, flags=re.MULTILINE))
+    table = text.split("## Fields (lowercase)", 1)[1].split("\n## ", 1)[0]
+    return set(re.findall(r"^\| `([a-z_]+)` \|", table, flags=re.MULTILINE))
 
 
 def fields_of(collection: dict) -> dict[str, dict]:

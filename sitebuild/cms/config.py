@@ -137,6 +137,17 @@ def _summary() -> dict:
                     "search results and the page description."}
 
 
+def _import_fields() -> list[dict]:
+    """What the WordPress importer wrote: kept per language (each file has its own)."""
+    return [
+        {"name": "old_urls", "label": "Old addresses (redirected here)", "widget": "string",
+         "i18n": True, "required": False,
+         "hint": "filled by the WordPress import; comma-separated; keep them"},
+        {"name": "import_hash", "label": "Import stamp", "widget": "hidden", "i18n": True,
+         "required": False},
+    ]
+
+
 def _image_fields() -> list[dict]:
     return [
         {"name": "image", "label": "Lead image", "widget": "image", "required": False,
@@ -190,6 +201,7 @@ def _category(settings, slug: str, names, reviewers, references, content: str,
          "hint": "comma-separated slugs; `none` hides the block"},
         {"name": "related_exclude", "label": "Never show as related", "widget": "string",
          "i18n": "duplicate", "required": False, "hint": "comma-separated slugs"},
+        *_import_fields(),
         {"name": "body", "label": "Text", "widget": "markdown", "i18n": True,
          "hint": "Headings start at ##. The clinic's comment and citations have buttons."},
     ]
@@ -220,6 +232,7 @@ def _pages(settings, content: str, languages: list[str]) -> dict:
             {"name": "order", "label": "Position in the menu", "widget": "number",
              "value_type": "int", "i18n": "duplicate", "required": False},
             *_image_fields(),
+            *_import_fields(),
             {"name": "body", "label": "Text", "widget": "markdown", "i18n": True},
         ],
     }
@@ -234,12 +247,18 @@ def _data(settings, reviewers, references, content: str, languages: list[str],
                   {"name": "name", "label": "Name", "widget": "string"},
                   {"name": "credentials", "label": "Credentials", "widget": "string"}]}
                 for lang in languages)]
-    source = [{"name": "authors", "label": "Authors", "widget": "list"},
+    # CONTENT.md, "references.toml": every field but the title is optional somewhere.
+    source = [{"name": "authors", "label": "Authors", "widget": "list", "required": False},
               {"name": "title", "label": "Title", "widget": "string"},
-              {"name": "journal", "label": "Journal", "widget": "string", "required": False},
-              {"name": "year", "label": "Year", "widget": "number", "value_type": "int"},
-              *({"name": name, "label": name.upper(), "widget": "string", "required": False}
-                for name in ("doi", "pmid", "url"))]
+              {"name": "year", "label": "Year", "widget": "number", "value_type": "int",
+               "required": False},
+              *({"name": name, "label": label, "widget": "string", "required": False}
+                for name, label in (("journal", "Journal"), ("journal_abbrev", "NLM abbreviation"),
+                                    ("volume", "Volume"), ("issue", "Issue"), ("pages", "Pages"),
+                                    ("doi", "DOI"), ("pmid", "PMID"), ("url", "URL"),
+                                    ("publisher", "Publisher"), ("place", "Place"))),
+              {"name": "accessed", "label": "Accessed", "widget": "datetime",
+               "format": "YYYY-MM-DD", "time_format": False, "required": False}]
     return {
         "name": "data", "label": "Дані · Data", "i18n": False, "editor": {"preview": False},
         "files": [

@@ -135,12 +135,19 @@ CMS.registerPreviewStyle(site.previewStyle);
 
 // `make cms` only: what the content checks said at the last build, above the preview.
 let findings = {};
+let findingsText = "{}";
+const findingsListeners = new Set();
 async function loadFindings() {
   try {
     const response = await fetch(site.findings, { cache: "no-store" });
-    if (response.ok) findings = await response.json();
+    const text = response.ok ? await response.text() : findingsText;
+    if (text !== findingsText) {
+      findingsText = text;
+      findings = JSON.parse(text);
+      findingsListeners.forEach((listener) => listener());
+    }
   } catch (error) {
-    // the devserver is rebuilding; the next poll gets it
+    // the devserver is swapping in a new build; the next poll gets it
   }
 }
 if (site.findings) {
@@ -148,17 +155,27 @@ if (site.findings) {
   setInterval(loadFindings, 2000);
 }
 
-function Findings({ path }) {
-  if (!path) return null;
-  const stem = path.replace(/(\.[a-z]{2})?\.md$/, ""); // Decap names i18n entries without it
-  const found = Object.entries(findings).filter(([file]) => file.startsWith(`${stem}.`));
-  if (!found.length) return null;
-  return h("aside", { className: "cms-findings", role: "status",
-    style: { border: "2px solid #b3261e", padding: "0.5rem 1rem", margin: "0 0 1rem" } },
-  h("p", {}, h("strong", {}, site.ui.findings)),
-  h("ul", {}, ...found.flatMap(([file, lines]) => lines.map((line) =>
-    h("li", { key: `${file}:${line}` }, `${file.split("/").pop()}:${line}`)))));
-}
+const Findings = window.createClass({
+  componentDidMount() {
+    this.refresh = () => this.forceUpdate();
+    findingsListeners.add(this.refresh);
+  },
+  componentWillUnmount() {
+    findingsListeners.delete(this.refresh);
+  },
+  render() {
+    const { path } = this.props;
+    if (!path) return null;
+    const stem = path.replace(/(\.[a-z]{2})?\.md$/, ""); // Decap names i18n entries without it
+    const found = Object.entries(findings).filter(([file]) => file.startsWith(`${stem}.`));
+    if (!found.length) return null;
+    return h("aside", { className: "cms-findings", role: "status",
+      style: { border: "2px solid #b3261e", padding: "0.5rem 1rem", margin: "0 0 1rem" } },
+    h("p", {}, h("strong", {}, site.ui.findings)),
+    h("ul", {}, ...found.flatMap(([file, lines]) => lines.map((line) =>
+      h("li", { key: `${file}:${line}` }, `${file.split("/").pop()}:${line}`)))));
+  },
+});
 
 function Preview({ entry, widgetFor }) {
   const data = entry.get("data");
