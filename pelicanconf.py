@@ -28,8 +28,10 @@ STATIC_PATHS = ["images", "extra"]
 EXTRA_PATH_METADATA = {
     "extra/favicon.svg": {"path": "favicon.svg"},
 }
-# File names carry the slug and the language: `articles/ptsd/night-terrors.en.md`.
-PATH_METADATA = r"(?:.*/)?(?P<slug>[^/.]+)\.(?P<lang>[a-z]{2})\.md"
+# File names carry the slug and the language: `articles/ptsd/night-terrors.en.md`. A name
+# without the language still gives the slug (the checks ask for the language; sitebuild
+# builds such a file in the default language only).
+PATH_METADATA = r"(?:.*/)?(?P<slug>[^/.]+)(?:\.(?P<lang>[a-z]{2}))?\.md"
 DEFAULT_DATE = None
 DEFAULT_CATEGORY = "uncategorized"
 USE_FOLDER_AS_CATEGORY = False
@@ -57,6 +59,10 @@ REVIEWERS_FILE = "data/reviewers.toml"
 REFERENCES_FILE = "data/references.toml"
 
 # --- URLs (without the language prefix; sitebuild adds `en/` for English) -------
+# Pages link to each other and to their assets relatively, so a development build works from
+# any server on any port and opened from disk; publishconf.py turns this off. Feeds, sitemap,
+# canonical, hreflang and JSON-LD always use the absolute SITEURL (templates: ABSOLUTE_SITEURL).
+RELATIVE_URLS = True
 ARTICLE_URL = "articles/{slug}/"
 ARTICLE_SAVE_AS = "articles/{slug}/index.html"
 PAGE_URL = "{slug}/"
@@ -188,7 +194,14 @@ EDITOR_REPORTS = True  # output/reports/: review status, related lists (publishc
 # A language with more pages is searched through several Pagefind bundles, merged in the
 # browser: Pagefind holds ~0.3 MB a page while indexing, and the bundles index in parallel.
 SEARCH_BUNDLE_PAGES = 1500
+# Languages whose search finds every case and number of a word (sitebuild/wordforms.py;
+# Pagefind stems English itself): «сну» finds the pages that say «сон».
+SEARCH_WORD_FORMS = ["uk"]
 OUTPUT_RETENTION = []
+
+# Warnings above these sizes (keys and defaults: sitebuild/checks/limits.py DEFAULTS);
+# `make html` builds anyway, `make publish` fails. Only overrides go here.
+CONTENT_LIMITS = {}
 
 # --- Markdown additions (site_content plugin) ------------------------------------
 CLINIC_COMMENT_TITLE = {"uk": "Коментар Expio Center", "en": "Expio Center comment"}

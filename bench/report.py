@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 from pathlib import Path
 
@@ -144,6 +145,12 @@ def _flatten(prefix: str, value, out: list[tuple[str, str]]) -> None:
         out.append((prefix, str(value)))
 
 
+def _own_table(name: str):
+    """A part's `table(figures) -> lines`, when its module has one (figures too many for a
+    flat list), else None. Only for a part that ran: its module is imported already."""
+    return getattr(importlib.import_module(name.split(" (n=")[0]), "table", None)
+
+
 def extras_section(extras: dict) -> list[str]:
     lines = ["## Other parts' figures", "",
              "Collected from `bench/*_bench.py` and `newsletter.bench` (`run()` of each).", ""]
@@ -154,10 +161,14 @@ def extras_section(extras: dict) -> list[str]:
             first = (entry.get("error") or "").strip().splitlines()[:1]  # full text: JSON
             lines += [f"{entry['status']}: {first[0] if first else ''}", ""]
             continue
-        pairs: list[tuple[str, str]] = []
-        _flatten("", entry["figures"], pairs)
-        lines += ["| figure | value |", "|---|---|"]
-        lines += [f"| {k} | {v} |" for k, v in pairs]
+        own_table = _own_table(name)
+        if own_table is not None:
+            lines += own_table(entry["figures"])
+        else:
+            pairs: list[tuple[str, str]] = []
+            _flatten("", entry["figures"], pairs)
+            lines += ["| figure | value |", "|---|---|"]
+            lines += [f"| {k} | {v} |" for k, v in pairs]
         lines += ["", f"({entry['seconds']} s)", ""]
     return lines
 

@@ -90,9 +90,9 @@ def render_pages(content: Path, site: Path) -> int:
 
 def search_pages(site: Path, bundles: dict[str, list[search.Bundle]]) -> None:
     """A search page per language: the real template's markup and script."""
-    script = ROOT / "theme" / "static" / "js" / "search.js"
     (site / "theme" / "js").mkdir(parents=True, exist_ok=True)
-    shutil.copy(script, site / "theme" / "js" / "search.js")
+    for script in ("search.js", "wordforms.js"):
+        shutil.copy(ROOT / "theme" / "static" / "js" / script, site / "theme" / "js" / script)
     for lang in LANGS:
         prefix = "" if lang == SETTINGS["DEFAULT_LANG"] else f"{lang}/"
         page = site / prefix / "search" / "index.html"
@@ -101,6 +101,7 @@ def search_pages(site: Path, bundles: dict[str, list[search.Bundle]]) -> None:
             f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>Search</title>'
             f'</head><body><div data-search data-bundle="/{prefix}pagefind/" data-base-url="/" '
             f'data-merge="{" ".join(f"/{b.path}/" for b in bundles[lang][1:])}" '
+            f'{"data-word-forms " if bundles[lang][0].word_forms else ""}'
             'data-msg-searching="…" data-msg-none="none" data-msg-count="{count}" '
             'data-msg-error="error" hidden><form><input id="search-query" name="q">'
             '<select name="category"><option value=""></option></select></form>'

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sitebuild import catalogue as catalogue_module
-from sitebuild import config, output, poststeps, related, release, reuse, search
+from sitebuild import (config, output, pelican_log, poststeps, related, release, reuse, search,
+                       sources)
 from sitebuild.checks import WARNING, Finding, run_all
 
 logger = logging.getLogger(__name__)
@@ -56,20 +57,29 @@ def build(options: config.BuildOptions, *, swap: bool = True,
     base = config.read_base(options)
     target = Path(base["OUTPUT_PATH"])
     publishing = swap and options.strict  # recorded: `make deploy` refuses a failed publish
-    if publishing:
-        release.publish_started(target)
-    # Worker processes are forked before the catalogue exists, so they do not carry a copy
-    # of every source's text for the whole build (3.4 GB at 10,000 articles otherwise).
-    if options.parallel:
-        _preload(base)
-    language_runs = _Runs(len(base["SITE_LANGUAGES"]) if options.parallel else 0)
+    # One build at a time into one output/: a second one waits (saying so) until the first
+    # has swapped its site in, so neither sees the other's half-built folders or records.
+    lock = output.BuildLock(target)
+    try:
+        if publishing:
+            release.publish_started(target)
+        # Worker processes are forked before the catalogue exists, so they do not carry a
+        # copy of every source's text for the whole build (3.4 GB at 10,000 articles else).
+        if options.parallel:
+            _preload(base)
+        language_runs = _Runs(len(base["SITE_LANGUAGES"]) if options.parallel else 0)
+    except BaseException:
+        lock.release()  # a lock left held would make the next build in this process wait
+        raise
     fresh = work = indexer = None
     try:
+        # Before any run starts: which files are sources, which are links never to follow.
+        found = sources.scan(base)
         fresh = output.fresh_directory(target, "new")
         work = output.fresh_directory(target, "work")
         reused = (reuse.Reuse(Path(base["CACHE_PATH"]).resolve(), target, work)
                   if options.cache else None)
-        runs = _run_settings(base, options, fresh, work, reused)
+        runs = _run_settings(base, options, fresh, work, reused, found)
         # With nothing to reuse whole (a cold build), the runs start at once: they convert
         # their Markdown while this process reads the catalogue, and wait for it (and later
         # for the related lists) only when they attach translations, after reading every file.
@@ -78,7 +88,7 @@ def build(options: config.BuildOptions, *, swap: bool = True,
             for settings in runs:
                 language_runs.start(settings)
         with clock("catalogue"):
-            site = catalogue_module.build(base, state.catalogue if state else None)
+            site = catalogue_module.build(base, state.catalogue if state else None, found)
             if state is not None:
                 state.catalogue = site
         with clock("prepare"):
@@ -164,6 +174,7 @@ def build(options: config.BuildOptions, *, swap: bool = True,
     finally:
         if work is not None:
             output.discard(work)
+        lock.release()
     return report
 
 
@@ -188,7 +199,7 @@ def _cores() -> int:
 
 
 def _run_settings(base: dict, options: config.BuildOptions, fresh: Path, work: Path,
-                  reused: reuse.Reuse | None = None) -> list[dict]:
+                  reused: reuse.Reuse | None, found: sources.Sources) -> list[dict]:
     """One settings dict per language run, the default language first."""
     cache_root = Path(base["CACHE_PATH"]).resolve()
     runs = []
@@ -204,6 +215,10 @@ def _run_settings(base: dict, options: config.BuildOptions, fresh: Path, work: P
         settings["SITE_FEEDS_CACHE"] = str(cache_root / "feeds") if options.cache else None
         # Unchanged pages are linked from the output being replaced (render_cache plugin).
         settings["SITE_RENDER_CACHE"] = reused.settings_for(lang) if reused is not None else None
+        # Pelican walks into linked folders (os.walk with followlinks): keep it out of them.
+        for name in ("ARTICLE_EXCLUDES", "PAGE_EXCLUDES", "STATIC_EXCLUDES"):
+            settings[name] = [*base.get(name, ()), *found.linked_folders]
+        settings["SITE_LINKS"] = tuple(found.links)  # what the reader and static files skip
         runs.append(settings)
     return runs
 
@@ -367,19 +382,26 @@ class _WarningCollector(logging.Handler):
 
 
 def render_language(settings: dict) -> list[str]:
-    """Run Pelican for one language; returns the warnings it logged."""
+    """Run Pelican for one language; returns the warnings it logged. Pelican's own are held
+    back and given once the run is over: those a content check words already are left out,
+    the others said again with paths relative to the content folder (pelican_log)."""
     from pelican import Pelican
 
     collector = _WarningCollector()
     logging.getLogger("pelican").setLevel(logging.WARNING)
     root = logging.getLogger()
     root.addHandler(collector)
+    held = pelican_log.Held()
     try:
-        Pelican(settings).run()
+        with held:
+            Pelican(settings).run()
     finally:
         root.removeHandler(collector)
+        reworded = held.reworded(settings)
+        for message in reworded:
+            logger.warning("%s: %s", settings["SITE_LANG"], message)
     prefix = settings["SITE_LANG"]
-    return [f"{prefix}: {message}" for message in collector.messages]
+    return [f"{prefix}: {message}" for message in [*collector.messages, *reworded]]
 
 
 class _Clock:

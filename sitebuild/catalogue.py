@@ -24,7 +24,9 @@ from typing import Any
 
 from pelican.utils import SafeDatetime, get_date, set_date_tzinfo
 
-from sitebuild import headers
+from core.categories import category_slug
+from core.paths import linked_part
+from sitebuild import headers, sources
 from sitebuild.headers import Field
 
 PUBLISHED, DRAFT, HIDDEN = "published", "draft", "hidden"
@@ -91,6 +93,12 @@ class Catalogue:
     read_with: tuple[str, ...] = ()  # the _READ_SETTINGS values the entries were read with
     # {lang: [search bundle folder, …]} (sitebuild/search.py), for the search page
     search_bundles: dict[str, list[str]] = field(default_factory=dict)
+    # Files under the content folder the build does not read (links, misplaced sources).
+    refused: list[sources.Refused] = field(default_factory=list)
+    # {path: why}: sources read but not built (Pelican would drop them, or build them twice
+    # or over another page); index() decides, the language runs leave them out.
+    not_built: dict[str, str] = field(default_factory=dict)
+    read_at_ns: int = 0  # when reading began (time.time_ns()): see build()
 
     def articles(self, lang: str | None = None, *, published_only: bool = True) -> list[Entry]:
         return [
@@ -98,7 +106,17 @@ class Catalogue:
             if entry.kind == "article"
             and (lang is None or entry.lang == lang)
             and (entry.status == PUBLISHED or not published_only)
+            and entry.path not in self.not_built
         ]
+
+    def built(self) -> list[Entry]:
+        """The entries some language run builds (pages, listings and links are made of these)."""
+        return [entry for entry in self.entries if entry.path not in self.not_built]
+
+    def built_in(self, lang: str) -> set[str]:
+        """The paths of the sources the `lang` run builds (each source in one language)."""
+        return {entry.path for entry in self.entries
+                if entry.lang == lang and entry.path not in self.not_built}
 
     def translation_of(self, entry: Entry, lang: str) -> Entry | None:
         """The entry's counterpart in `lang`, if one is published."""
@@ -170,7 +188,8 @@ def read_entry(path: Path, content_path: Path, settings: dict) -> Entry | tuple[
         path=relative, kind=kind, lang=lang, slug=slug, key=key,
         key_explicit="translation_key" in fields, fields=fields, digest=digest,
         body=parsed.body, body_line=parsed.body_line,
-        title=value("title"), category=value("category"),
+        title=value("title"), category=category_slug(value("category"),
+                                                      settings["CATEGORIES"]),
         tags=headers.split_list(value("tags")),
         authors=headers.split_list(value("authors") or value("author")),
         summary=value("summary"), status=(value("status") or PUBLISHED).lower(),
@@ -205,8 +224,8 @@ def _load_toml(content_path: Path, settings: dict, setting: str,
     and when it cannot be read (then with a problem saying why)."""
     relative = settings[setting]
     path = content_path / relative
-    if not path.exists():
-        return {}
+    if not path.exists() or linked_part(content_path, relative):
+        return {}  # a link is refused by name (sitebuild/sources.py), never read
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as error:  # a folder, or a file this user may not read
@@ -222,12 +241,16 @@ def _load_toml(content_path: Path, settings: dict, setting: str,
 
 
 # The settings an Entry is read with: a catalogue is reusable only under the same ones.
+# Coarser than any file system's mtime resolution (FAT: 2 s; ext4 and tmpfs: one kernel tick).
+_CLOCK_TICK_NS = 2_000_000_000
 _READ_SETTINGS = ("PATH", "DEFAULT_LANG", "TIMEZONE", "ARTICLE_PATHS", "PAGE_PATHS",
-                  "ARTICLE_URL", "PAGE_URL")
+                  "ARTICLE_URL", "PAGE_URL", "CATEGORIES")
 
 
-def build(settings: dict, previous: Catalogue | None = None) -> Catalogue:
-    """Read every Markdown source under the content folder.
+def build(settings: dict, previous: Catalogue | None = None,
+          found: sources.Sources | None = None) -> Catalogue:
+    """Read every Markdown source under the content folder (`found`: the build's own scan of
+    it, made before the language runs start; scanned here when not given).
 
     With `previous` (the devserver's last catalogue), a file whose size and mtime are those
     it had then is not read again.
@@ -236,28 +259,33 @@ def build(settings: dict, previous: Catalogue | None = None) -> Catalogue:
     read_with = tuple(repr(settings.get(name)) for name in _READ_SETTINGS)
     known = ({entry.path: entry for entry in previous.entries}
              if previous is not None and previous.read_with == read_with else {})
+    # A file whose mtime is that of the moment it was read may have been written again in the
+    # same tick of the file system's clock, with the same size (`2022` edited to `2025`): a
+    # stat that matches then proves nothing, and the file is read again ("racy" as git says).
+    racy_from = (previous.read_at_ns if previous is not None else 0) - _CLOCK_TICK_NS
+    read_at_ns = time.time_ns()
     entries: list[Entry] = []
     unreadable: list[tuple[str, str]] = []
-    roots = [*settings["ARTICLE_PATHS"], *settings["PAGE_PATHS"]]
-    for root in roots:
-        for path in sorted((content_path / root).rglob("*.md")):
-            relative = path.relative_to(content_path)
-            if any(part.startswith(".") for part in relative.parts):
+    found = found if found is not None else sources.scan(settings)
+    for relative in found.markdown:
+        path = content_path / relative
+        old = known.get(relative)
+        if old is not None:
+            try:
+                stat = path.stat()
+            except OSError:
+                continue  # deleted while we looked
+            if old.stat == (stat.st_size, stat.st_mtime_ns) and stat.st_mtime_ns < racy_from:
+                entries.append(old)
                 continue
-            old = known.get(relative.as_posix())
-            if old is not None:
-                try:
-                    stat = path.stat()
-                except OSError:
-                    continue  # deleted while we looked
-                if old.stat == (stat.st_size, stat.st_mtime_ns):
-                    entries.append(old)
-                    continue
+        try:
             result = read_entry(path, content_path, settings)
-            if isinstance(result, tuple):
-                unreadable.append((path.relative_to(content_path).as_posix(), *result))
-            else:
-                entries.append(result)
+        except FileNotFoundError:
+            continue  # deleted since the scan
+        if isinstance(result, tuple):
+            unreadable.append((relative, *result))
+        else:
+            entries.append(result)
     data_problems: list[tuple[str, int, str, str, str]] = []
     catalogue = Catalogue(
         content_path=content_path,
@@ -269,18 +297,87 @@ def build(settings: dict, previous: Catalogue | None = None) -> Catalogue:
         references=_load_toml(content_path, settings, "REFERENCES_FILE", data_problems),
         data_problems=data_problems,
         read_with=read_with,
+        refused=list(found.refused),
+        read_at_ns=read_at_ns,
     )
-    index(catalogue)
+    index(catalogue, reserved_page_slugs(settings))
     return catalogue
 
 
-def index(catalogue: Catalogue) -> None:
-    """Fill the lookup tables; the first file wins where slugs collide (checks report it)."""
+def reserved_page_slugs(settings: dict) -> dict[str, str]:
+    """{slug: what}: page slugs whose `{slug}/index.html` another page of the site already
+    is (the search page, the archives …; an other language's home page)."""
+    reserved = {code: f"the home page of the {code} site" for code in settings["SITE_LANGUAGES"]
+                if code != settings["DEFAULT_LANG"]}
+    for name in settings.get("DIRECT_TEMPLATES", ()):
+        save_as = settings.get(f"{name.upper()}_SAVE_AS") or f"{name}.html"
+        folder, _, index_file = save_as.rpartition("/")
+        if index_file == "index.html" and folder and "/" not in folder:
+            reserved.setdefault(folder, f"the {name} page")
+    return reserved
+
+
+def _not_built(catalogue: Catalogue, reserved: dict[str, str]) -> dict[str, str]:
+    """{path: why} for the sources no language run builds: those Pelican would drop (no
+    title, no readable date, unknown status), those it would build in no language or over
+    another page. Where files share a slug, the one named for it keeps it (a copy whose `slug:`
+    repeats the original's does not displace it), then the first in path order; checks name
+    both."""
+    why: dict[str, str] = {}
+    first: dict[tuple, Entry] = {}
+    for entry in sorted(catalogue.entries, key=lambda entry: "slug" in entry.fields):
+        if not entry.title:
+            why[entry.path] = "it has no title"
+        elif entry.kind == "article" and "date" not in entry.fields:
+            why[entry.path] = "it has no date"
+        elif ("date" in entry.fields and entry.date is None) or \
+                ("modified" in entry.fields and entry.modified is None):
+            why[entry.path] = "a date of it cannot be read"
+        elif escapes_site(entry):
+            why[entry.path] = "its `save_as:` or `url:` points outside the site"
+        elif entry.status not in STATUSES:
+            why[entry.path] = f"its status {entry.status!r} is unknown"
+        elif entry.lang not in catalogue.languages:
+            why[entry.path] = f"its language {entry.lang!r} is not one of the site's"
+        elif (named := file_language(entry.path)) and named != entry.lang:
+            why[entry.path] = f"its `lang: {entry.lang}` contradicts its name (.{named}.md)"
+        elif entry.kind == "page" and entry.slug in reserved and (
+                entry.slug not in catalogue.languages or entry.lang == catalogue.default_lang):
+            why[entry.path] = f"its URL would be that of {reserved[entry.slug]}"
+        else:
+            # Drafts have URLs of their own; hidden articles share the published ones'.
+            slot = (entry.kind, entry.lang, entry.slug, entry.status == DRAFT)
+            kept = first.setdefault(slot, entry)
+            if kept is not entry:
+                why[entry.path] = f"{kept.path} has the same slug and is built instead"
+    return why
+
+
+def escapes_site(entry: Entry) -> bool:
+    """Whether a `save_as:` or `url:` of the entry leads outside the output folder."""
+    for name in ("save_as", "url"):
+        value = entry.fields[name].value if name in entry.fields else ""
+        if value.startswith(("/", "\\")) or ".." in value.replace("\\", "/").split("/"):
+            return True
+    return False
+
+
+def file_language(path: str) -> str | None:
+    """The language a source's name gives (`night-terrors.en.md`), None when it gives none."""
+    parts = path.rpartition("/")[2].split(".")
+    return parts[1] if len(parts) == 3 else None
+
+
+def index(catalogue: Catalogue, reserved: dict[str, str] | None = None) -> None:
+    """Fill the lookup tables; the first file wins where slugs collide (checks report it).
+    With `reserved` (reserved_page_slugs), decide first which sources are not built."""
     catalogue.by_lang_slug.clear()
     catalogue.translations.clear()
+    if reserved is not None:
+        catalogue.not_built = _not_built(catalogue, reserved)
     groups: dict[str, dict[str, Entry]] = defaultdict(dict)
     for entry in catalogue.entries:
-        if entry.status == DRAFT:
+        if entry.status == DRAFT or entry.path in catalogue.not_built:
             continue
         catalogue.by_lang_slug.setdefault((entry.lang, entry.slug), entry)
         groups[entry.key].setdefault(entry.lang, entry)

@@ -6,6 +6,8 @@ import argparse
 import logging
 import os
 import sys
+import tempfile
+import traceback
 from datetime import date
 from pathlib import Path
 
@@ -199,10 +201,28 @@ def main(argv: list[str] | None = None) -> int:
     except config.SettingsError as error:
         logger.error("settings: %s", error)
         return 2
-    except Exception as error:  # any other failure: say so plainly, output/ is untouched
-        logger.exception("build failed, output/ left unchanged: %s", error)
+    except Exception as error:  # not a content mistake (those are findings): our bug
+        logger.error("build failed, output/ left unchanged: %s (%s) — this is a fault of the "
+                     "build, not of the content; the full report is in %s", error,
+                     type(error).__name__, crash_report(error))
         return 1
     return 0
+
+
+CRASH_REPORT = Path(".cache") / "build-crash.log"
+
+
+def crash_report(error: BaseException) -> Path:
+    """Write the traceback where a developer finds it (editors get one line); the path."""
+    text = "".join(traceback.format_exception(error))
+    for path in (CRASH_REPORT, Path(tempfile.gettempdir()) / "sitebuild-crash.log"):
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            return path.resolve()
+        except OSError:
+            continue
+    return Path("(nowhere: the report could not be written)")
 
 
 if __name__ == "__main__":

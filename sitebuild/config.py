@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 from jinja2 import FileSystemBytecodeCache
 from pelican.settings import read_settings
 
+from sitebuild import wordforms
+
 # Settings whose value is a URL or output path inside the site: prefixed with `en/` for English.
 _LOCATION_SUFFIXES = ("_URL", "_SAVE_AS")
 _NOT_PREFIXED = {"STATIC_URL", "STATIC_SAVE_AS", "SITEURL", "FEED_DOMAIN", "MAILCHIMP_API_URL"}
@@ -86,10 +88,21 @@ def _validate(settings: dict) -> None:
     if not isinstance(pages, int) or isinstance(pages, bool) or pages < 1:
         raise SettingsError(f"SEARCH_BUNDLE_PAGES must be a whole number of pages, at least 1 "
                             f"(got {pages!r})")
+    forms = settings.get("SEARCH_WORD_FORMS", [])
+    known = wordforms.LANGUAGES
+    if not isinstance(forms, (list, tuple)) or any(lang not in known for lang in forms):
+        raise SettingsError(f"SEARCH_WORD_FORMS must be a list of languages among "
+                            f"{', '.join(known)} (got {forms!r})")
     build_date = settings["SITE_BUILD_DATE"]
     if not isinstance(build_date, date) or isinstance(build_date, datetime):
         raise SettingsError(f"SITE_BUILD_DATE is set by the build (tests may pin it to a "
                             f"datetime.date); got {build_date!r}")
+    if settings.get("JINJA_ENVIRONMENT", {}).get("autoescape") is not True:
+        raise SettingsError("JINJA_ENVIRONMENT['autoescape'] must be True: every template value "
+                            "is escaped unless marked safe (titles, tags and data carry markup)")
+    from sitebuild.checks import limits  # its settings, refused by name at start-up
+
+    limits.load(settings)
     if not settings.get("SITEURL"):
         raise SettingsError("SITEURL must be set: feeds, canonical links and emails need it")
     from sitebuild import redirects  # at start-up, not after every page is rendered

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import fcntl
 import filecmp
+import logging
 import os
 import shutil
 import tempfile
 from pathlib import Path
+
+logger = logging.getLogger(__name__)
 
 
 class OutputCollision(Exception):
@@ -60,3 +64,32 @@ def swap_in(new: Path, output: Path, *, keep_old: bool = False) -> Path | None:
 
 def discard(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)
+
+
+class BuildLock:
+    """Held by a build from its start until its site is in place (or it failed): a second
+    build into the same output waits for the first, saying so, instead of mixing its files
+    with the first's or swapping a half-built folder in.
+
+    The lock is on the folder that holds the output (flock, released by the kernel even when
+    the process is killed), so no lock file is left beside the site.
+    """
+
+    def __init__(self, output: Path) -> None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        self._fd: int | None = os.open(output.parent, os.O_RDONLY)
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            logger.info("another build into %s is running; waiting for it to finish", output)
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX)
+            except BaseException:  # Ctrl+C while waiting
+                self.release()
+                raise
+            logger.info("the other build has finished; building now")
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # closing the descriptor releases the lock
+            self._fd = None

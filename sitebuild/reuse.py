@@ -185,7 +185,7 @@ def code_fingerprint(settings: dict) -> bytes:
             if file.endswith(".md"):
                 continue  # sources: fingerprinted one by one
             path = os.path.join(directory, file)
-            stat = os.stat(path)
+            stat = os.stat(path, follow_symlinks=False)  # links are refused, never read
             parts.append((path, b"%d:%d" % (stat.st_size, stat.st_mtime_ns)))
     return files_digest(parts)
 

@@ -17,6 +17,10 @@ bundles are indexed as soon as that language is rendered, one Pagefind at a time
 another language is still rendering, then one per core. A bundle whose pages are the very
 files the previous build indexed (the render cache linked them unchanged) is linked from the
 previous output instead of being indexed again.
+
+For a language in SEARCH_WORD_FORMS (Ukrainian), Pagefind reads a copy of each page whose
+body ends with the keys of its words' forms (sitebuild/wordforms.py), so a query in any case
+or number finds the pages with any other; the pages served are unchanged.
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from sitebuild import config
+from sitebuild import config, wordforms
 
 logger = logging.getLogger(__name__)
 BUNDLE = "pagefind"
@@ -57,6 +61,7 @@ class Bundle:
     lang: str
     path: str  # the bundle's folder relative to the site, e.g. "en/pagefind-2"
     pages: tuple[str, ...]  # the HTML files it indexes, relative to the site
+    word_forms: bool = False  # Pagefind reads copies with the keys of word forms (wordforms.py)
 
 
 @dataclass(frozen=True)
@@ -75,7 +80,10 @@ def indexed_pages(site, lang: str) -> list[str]:
     """The output files of a language that carry a searchable body: its articles and pages
     (listings are left out: Pagefind need not even read them)."""
     pages = set()
+    not_built = getattr(site, "not_built", {})  # left out of every run: no page to index
     for entry in site.entries:
+        if not_built and entry.path in not_built:
+            continue
         if entry.lang == lang and entry.status != "draft" and entry.kind in ("article", "page"):
             pages.add(entry.url if entry.url.endswith(".html") else entry.url + "index.html")
     return sorted(pages)
@@ -85,6 +93,7 @@ def plan(settings: dict, site) -> dict[str, list[Bundle]]:
     """Which bundles each language has and which pages each one indexes."""
     limit = int(settings.get("SEARCH_BUNDLE_PAGES") or DEFAULT_BUNDLE_PAGES)
     bundles = {}
+    forms = set(settings.get("SEARCH_WORD_FORMS") or ())
     for lang in site.languages:
         pages = indexed_pages(site, lang)
         count = max(1, math.ceil(len(pages) / limit))
@@ -94,7 +103,7 @@ def plan(settings: dict, site) -> dict[str, list[Bundle]]:
         prefix = config.language_prefix(settings, lang)
         bundles[lang] = [
             Bundle(lang, prefix + (BUNDLE if number == 0 else f"{BUNDLE}-{number + 1}"),
-                   tuple(group))
+                   tuple(group), lang in forms)
             for number, group in enumerate(groups)]
     return bundles
 
@@ -156,6 +165,8 @@ class Indexer:
         self._running = 0
         self._waiting = 0  # submitted, not yet indexing
         self.pages_dirs: dict[str, Path] = {}
+        self._keys: wordforms.Keys | None = None
+        self._keys_lock = threading.Lock()
 
     def start(self, lang: str, pages_dir: Path | None = None) -> None:
         """The language's pages are all in `pages_dir` (the site folder, or the folder its
@@ -234,7 +245,10 @@ class Indexer:
                 # as soon as the ones before it end (else one core idles while it finishes).
                 last = self._limit == self.cores and not self._waiting
             try:
-                return self._run_pagefind(bundle, *source, threads=self.cores if last else 1)
+                site, folder = source
+                if bundle.word_forms:
+                    site = self._word_form_copies(bundle, site, folder)
+                return self._run_pagefind(bundle, site, folder, threads=self.cores if last else 1)
             finally:
                 with self._slots:
                     self._running -= 1
@@ -255,6 +269,9 @@ class Indexer:
         """
         folder = self.work / "search" / bundle.path
         pages_dir = self.pages_dirs.get(bundle.lang, self.site_dir)
+        if bundle.word_forms and self.pages_stay:
+            folder.mkdir(parents=True, exist_ok=True)  # _word_form_copies reads them there
+            return pages_dir, folder
         if self.pages_stay and all(map(_PLAIN_PATH.fullmatch, bundle.pages)):
             # Saves making and deleting a folder and a link per page: 0.1-0.45 s for 500
             # pages, between a language's last page written and its Pagefind starting.
@@ -263,6 +280,23 @@ class Indexer:
                 json.dumps({"glob": "{" + ",".join(bundle.pages) + "}"}), encoding="utf-8")
             return pages_dir, folder
         return self._link_tree(bundle, pages_dir, folder), folder
+
+    def _word_form_copies(self, bundle: Bundle, site: Path, folder: Path) -> Path:
+        """The bundle's pages as Pagefind is to read them: each with the keys of its words'
+        forms at the end of its body (wordforms.index_copy), in `folder`/forms."""
+        with self._keys_lock:  # one dictionary for every bundle (30 MB, 0.1 s to load)
+            if self._keys is None:
+                self._keys = wordforms.Keys.with_dictionary()
+        tree = folder / "forms"
+        for page in bundle.pages:
+            source = site / page
+            if source.exists():
+                target = tree / page
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(wordforms.index_copy(source.read_text(encoding="utf-8"),
+                                                       self._keys), encoding="utf-8")
+        tree.mkdir(parents=True, exist_ok=True)
+        return tree
 
     @staticmethod
     def _link_tree(bundle: Bundle, pages_dir: Path, tree: Path) -> Path:
@@ -307,6 +341,9 @@ class Indexer:
         is the same file (inode, mtime) the previous build indexed."""
         digest = hashlib.blake2b(digest_size=20)
         digest.update(f"{bundle.lang}\0{_pagefind_version()}\0".encode())
+        if bundle.word_forms:  # other rules or another dictionary, other keys
+            digest.update(Path(wordforms.__file__).read_bytes())
+            digest.update(_version("pymorphy3-dicts-uk").encode())
         for page in bundle.pages:
             try:
                 stat = os.stat(self.pages_dirs.get(bundle.lang, self.site_dir) / page)
@@ -368,9 +405,13 @@ def index_deferred(site_dir: Path, bundles: list[Bundle], *, cores: int,
 
 
 def _pagefind_version() -> str:
+    return _version("pagefind")
+
+
+def _version(package: str) -> str:
     from importlib.metadata import version
 
-    return version("pagefind")
+    return version(package)
 
 
 def warnings_for(runs: list[IndexRun], site) -> list[str]:

@@ -3,7 +3,7 @@
 `build_site(content, strict=False, **settings)` builds a content folder (default: the small
 fixture site in tests/fixtures/site/content) with the project's pelicanconf.py and returns the
 BuildReport; `report.output` is the built folder. `real_site` is the real content/, built once
-per test session.
+per test session. `chromium_browser`: headless Chromium (tests/browser.py) for a test module.
 """
 
 from __future__ import annotations
@@ -64,6 +64,18 @@ def real_site(tmp_path_factory) -> Path:
     output = tmp_path_factory.mktemp("real-site") / "output"
     build_into(output, ROOT / "content")
     return output
+
+
+@pytest.fixture(scope="module")
+def chromium_browser():
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import launch
+
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()
 
 
 @pytest.fixture(autouse=True)

@@ -251,3 +251,27 @@ def test_busy_cores_sees_another_process_spinning():
     finally:
         spinner.kill()
         spinner.wait()
+
+
+def test_a_part_with_its_own_table_writes_it():
+    """bench/report.py: a part whose module has table(figures) gets that table in
+    results.md; others get the flat list of figures."""
+    from bench import report
+
+    row = {"mean": {"recall": 1.0, "precision": 0.9, "share_of_union": 1.0},
+           "min_recall": 1.0, "min_precision": 0.8, "index_bytes": 2000,
+           "fragment_bytes_mean": 1500, "index_seconds": 0.5}
+    figures = {"uk": {"stems + forms": row}, "en": row,
+               "first_query": {"after": {"uk": {"query": "сну", "requests": 3,
+                                                "bytes_total": 9000, "bytes_after_typing": 4000,
+                                                "first_results_ms": 20}}},
+               "browser_dictionary_not_built": {"pymorphy3_dicts_uk_bytes": 14e6,
+                                                "pymorphy3_dicts_uk_gzip_bytes": 8e6},
+               "build_seconds": {"without": 1.0, "with": 1.5}}
+    text = "\n".join(report.extras_section({
+        "bench.search_forms_bench": {"status": "ok", "seconds": 1, "figures": figures},
+        "bench.digest_bench": {"status": "ok", "seconds": 1, "figures": {"a": {"b": 2}}}}))
+    assert "| (b) + the stems of every form (pymorphy3 at build time): **built** | 1.000 | 0.900 " \
+        in text
+    assert "| after word forms, uk «сну» | 3 | 9 | 4 | 20 |" in text
+    assert "| a.b | 2 |" in text and "| uk.stems + forms.mean.recall |" not in text

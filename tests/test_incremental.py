@@ -66,7 +66,25 @@ class Site:
         cold = self.root / "cold"
         shutil.rmtree(cold, ignore_errors=True)
         self.build(cache=False, output=cold)
-        assert snapshot(self.output, skip=SEARCH) == snapshot(cold, skip=SEARCH)
+        rebuilt, expected = snapshot(self.output, skip=SEARCH), snapshot(cold, skip=SEARCH)
+        # On a difference, say which files and where, so that a rare one explains itself.
+        assert rebuilt == expected, _difference(self.output, cold, rebuilt, expected)
+
+
+def _difference(rebuilt_dir: Path, cold_dir: Path, rebuilt: dict, expected: dict) -> str:
+    import difflib
+
+    paths = sorted(path for path in set(rebuilt) | set(expected)
+                   if rebuilt.get(path) != expected.get(path))
+    lines = [f"{len(paths)} file(s) differ from the cold build: {paths[:20]}"]
+    for path in paths[:3]:
+        ours, cold = rebuilt_dir / path, cold_dir / path
+        if ours.is_file() and cold.is_file():
+            lines += list(difflib.unified_diff(
+                cold.read_text(errors="replace").splitlines(),
+                ours.read_text(errors="replace").splitlines(),
+                f"cold/{path}", f"rebuilt/{path}", n=1, lineterm=""))[:30]
+    return "\n".join(lines)
 
 
 @pytest.fixture(scope="module")

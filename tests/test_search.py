@@ -21,9 +21,7 @@ from pathlib import Path
 import pytest
 
 from sitebuild import search
-from tests.browser import launch
 from tests.conftest import FIXTURE_SITE, ROOT, build_into
-
 
 # (path, text): the right answer for each query, plus rivals that mention the word less.
 ARTICLES = {
@@ -114,16 +112,6 @@ def split_search_site(tmp_path_factory):
     """The same site with at most 3 pages per search bundle: every language has several."""
     return _build_search_site(tmp_path_factory.mktemp("split-search-site"),
                               SEARCH_BUNDLE_PAGES=3)
-
-
-@pytest.fixture(scope="module")
-def chromium_browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
@@ -402,6 +390,32 @@ def test_a_staged_language_is_read_in_place_and_released_once_indexed(tmp_path):
     assert run.pages == 1 and (site_dir / "en/pagefind/pagefind-entry.json").is_file()
 
 
+@pytest.mark.parametrize("pages_stay", [True, False])
+def test_a_word_forms_language_indexes_keys_and_leaves_the_pages_alone(tmp_path, pages_stay):
+    """SEARCH_WORD_FORMS: Pagefind reads a copy of each page with its keys (read in place or
+    through links, as the build or the devserver gives it); the page served is unchanged."""
+    from sitebuild import wordforms
+
+    site_dir = tmp_path / "site"
+    html = ("<html lang=uk><body><main data-pagefind-body><h1>Сон</h1><p>Без сну.</p>"
+            "</main></body></html>")
+    site = _one_article_site(site_dir, html)
+    bundles = search.plan({"DEFAULT_LANG": "uk", "SEARCH_WORD_FORMS": ["uk"]}, site)
+    assert bundles["uk"][0].word_forms
+    assert not search.plan({"DEFAULT_LANG": "uk"}, site)["uk"][0].word_forms
+    indexer = search.Indexer(site_dir, tmp_path / "work", bundles, cores=2,
+                             pages_stay=pages_stay)
+    indexer.start("uk")
+    [run] = indexer.wait()
+    [fragment] = _fragments(site_dir / "pagefind").values()
+    text, block = fragment["content"].split(f" {wordforms.BLOCK} ")
+    assert text == "Сон. Без сну."
+    # «сон» and «сну»: one word, one group of keys, weighing most (the title's)
+    assert block.split() == ["безъ", wordforms.GROUP, "снъ", "сонъ"]
+    assert (site_dir / "articles/a/index.html").read_text() == html
+    assert run.pages == 1 and not list((tmp_path / "work").rglob("*.html"))  # copies deleted
+
+
 # --- in the browser, under the CSP header -----------------------------------------------
 
 @pytest.mark.browser
@@ -465,7 +479,7 @@ def test_without_javascript_the_page_lists_categories(chromium_browser, served, 
     links = page.locator(".search-categories a")
     names = links.all_inner_texts()
     assert "ПТСР" in names and "Кетамінова терапія" in names
-    href = links.filter(has_text="ПТСР").get_attribute("href")
+    href = links.filter(has_text="ПТСР").evaluate("a => a.href")  # relative in a dev build
     assert href == f"{server.url}/category/ptsd/"
     context.close()
 

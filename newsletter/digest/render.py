@@ -83,9 +83,12 @@ class InterestBlocks:
         if not self.names or category not in self.names:
             return body
         everything = ",".join(self.names.values())
-        wrapped = (f"*|INTERESTED:{self.group}:{self.names[category]}|*{body}*|END:INTERESTED|*"
-                   f"*|INTERESTED:{self.group}:{everything}|**|ELSE:|*{body}*|END:INTERESTED|*")
-        return Markup(wrapped) if isinstance(body, Markup) else wrapped
+        # In the HTML part the names are escaped like any other value (Markup.format).
+        template = Markup if isinstance(body, Markup) else str
+        return template("*|INTERESTED:{group}:{name}|*{body}*|END:INTERESTED|*"
+                        "*|INTERESTED:{group}:{everything}|**|ELSE:|*{body}*|END:INTERESTED|*"
+                        ).format(group=self.group, name=self.names[category], body=body,
+                                 everything=everything)
 
 
 def add_query(url: str, params: Mapping[str, str]) -> str:

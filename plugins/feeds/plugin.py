@@ -75,8 +75,18 @@ def write_feeds(generator, writer=None) -> None:
         iframe_hosts=iframe_hosts,
         absolute_html=absolute,
     )
-    entries = [to_entry(article, sources)
-               for article in shortlist(generator.articles, site, config.max_entries)]
+    # Content and summaries link to other pages against the context's `localsiteurl`, which
+    # Pelican's writer sets to the last page's relative path under RELATIVE_URLS (the
+    # development build): feeds need the site's absolute address, as Pelican's own feed
+    # writer uses (`get_content(site_url)`).
+    context = generator.context
+    page_siteurl = context.get("localsiteurl")
+    context["localsiteurl"] = settings["SITEURL"].rstrip("/")
+    try:
+        entries = [to_entry(article, sources)
+                   for article in shortlist(generator.articles, site, config.max_entries)]
+    finally:
+        context["localsiteurl"] = page_siteurl
     absolute.save()
     output = Path(settings["OUTPUT_PATH"])
     written = 0

@@ -80,14 +80,17 @@ def write_report(pelican) -> None:
     config = medical_settings.load(settings)
     site = load_for_run(settings)
     today = settings["SITE_BUILD_DATE"]  # one date for the whole build (sitebuild.config)
+    # Relative in a development build (RELATIVE_URLS), like the site's own pages.
+    base = ("../" * REPORT_PATH.count("/") if settings.get("RELATIVE_URLS")
+            else settings["SITEURL"].rstrip("/") + "/")
     rows = []
-    for entry in site.entries:
+    for entry in site.built():
         if entry.kind != "article" or entry.status == "draft":
             continue
         reviewer = review.reviewer_for(site.reviewers, entry.reviewed_by, entry.lang, "", "")
         rows.append(report.Row(
             lang=entry.lang, title=entry.title,
-            url=f"{settings['SITEURL'].rstrip('/')}/{entry.url}", path=entry.path,
+            url=base + entry.url, path=entry.path,
             category=entry.category,
             reviewer=reviewer["name"] if reviewer else entry.reviewed_by,
             status=review_status(entry, config, today)))

@@ -26,7 +26,7 @@ _URGENCY = {review.OVERDUE: 0, review.MISSING: 1, review.OK: 2, review.NOT_REQUI
 class Row:
     lang: str
     title: str
-    url: str  # absolute (SITEURL + the entry's URL)
+    url: str  # the entry's URL as the report links to it (relative in a development build)
     path: str  # source file, relative to content/
     category: str
     reviewer: str  # display name or key; "" when none

@@ -51,6 +51,8 @@ def reviewer_for(reviewers: dict, key: str, lang: str, siteurl: str, lang_prefix
     profile = str(local.get("profile") or data.get("profile") or "")
     if profile.startswith("/"):  # site-relative: in this language's part of the site
         profile = f"{siteurl.rstrip('/')}/{lang_prefix}{profile.lstrip('/')}"
+    elif not profile.startswith(("https://", "http://")):
+        profile = ""  # never a javascript: or data: link (the content check names the value)
     return {
         "key": key,
         "name": str(local.get("name") or key),

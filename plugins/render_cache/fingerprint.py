@@ -205,8 +205,9 @@ class Encoder:
         self._cards[id(content)] = (content, result)
         return result
 
-    def own_page(self, content) -> bytes:
-        """What an article's or page's own page shows beyond its card."""
+    def own_page(self, content, siteurl: str | None = None) -> bytes:
+        """What an article's or page's own page shows beyond its card; `siteurl` is the one
+        its page resolves links against (relative under RELATIVE_URLS), else the context's."""
         digest = new_hash()
         digest.update(self.card(content))
         for name in sorted(PAGE_ONLY - {"_content", "content"}):
@@ -214,7 +215,8 @@ class Encoder:
             self.update(digest, getattr(content, name, None))
         # The body with its {filename} links resolved (a linked article's new URL changes it).
         digest.update(b"content")
-        self.update(digest, getattr(content, "content", None))
+        self.update(digest, content.get_content(siteurl) if siteurl is not None
+                    else getattr(content, "content", None))
         return digest.digest()
 
 

@@ -25,7 +25,8 @@ from pathlib import Path
 from pelican import signals
 from pelican.contents import Content
 from pelican.urlwrappers import URLWrapper
-from pelican.writers import Writer
+from pelican.utils import get_relative_path, path_to_url
+from pelican.writers import FileOverwriteFailedError, Writer
 
 from render_cache.fingerprint import Encoder, Unstable, context_digest, new_hash
 
@@ -75,8 +76,18 @@ class CachingWriter(Writer):
             self.reused += 1
             return None
         self._opened = []
-        result = super().write_file(name, template, context, relative_urls, paginated,
-                                    template_name, override_output, url, **kwargs)
+        try:
+            result = super().write_file(name, template, context, relative_urls, paginated,
+                                        template_name, override_output, url, **kwargs)
+        except FileOverwriteFailedError:
+            # Two pages of the site at one address: the content checks name the usual causes
+            # (one slug twice, a page over the search page); whatever else does it, the
+            # first page stays and the build goes on, with a warning instead of a crash.
+            source = kwargs.get("article") or kwargs.get("page")
+            logger.warning("%s%s is written by two pages; %s was left out — give it "
+                           "another slug", PREFIX, name,
+                           getattr(source, "relative_source_path", "the second"))
+            return None
         self.rendered += 1
         if fingerprint is not None:
             self.map[name] = (fingerprint, tuple(self._stat(path) for path in self._opened))
@@ -103,7 +114,10 @@ class CachingWriter(Writer):
                 value = kwargs[key]
                 digest.update(key.encode())
                 if key in ("article", "page") and isinstance(value, Content):
-                    digest.update(self.encoder.own_page(value))
+                    # Pelican's `content` follows the context's `localsiteurl`, which under
+                    # RELATIVE_URLS is the page written last: the body as this page shows it.
+                    local = path_to_url(get_relative_path(name)) if relative_urls else None
+                    digest.update(self.encoder.own_page(value, local))
                 else:
                     self.encoder.update(digest, value)
             return digest.digest()

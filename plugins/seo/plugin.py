@@ -30,7 +30,7 @@ def write_site_files(pelican) -> None:
     site = load_for_run(settings)
     prefixes = {lang: "" if lang == default else f"{lang}/" for lang in site.languages}
     # CATEGORY_URL is prefixed in this (default-language) run only by "", so it is the bare one.
-    groups = [*sitemap.listing_groups(site.entries, prefixes, settings["CATEGORY_URL"]),
+    groups = [*sitemap.listing_groups(site.built(), prefixes, settings["CATEGORY_URL"]),
               *sitemap.content_groups(site.translations)]
     siteurl = settings["SITEURL"].rstrip("/")
     output = Path(settings["OUTPUT_PATH"])

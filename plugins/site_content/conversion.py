@@ -71,7 +71,7 @@ def fingerprint(settings: dict) -> str:
         for path in sorted(root.rglob("*.py")):
             digest.update(path.as_posix().encode() + path.read_bytes())
     for path in sorted((Path(settings["PATH"]) / "data").glob("*")):
-        if path.is_file():
+        if path.is_file() and not path.is_symlink():  # a link is refused, never read
             digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()
 

@@ -9,6 +9,9 @@ import os
 from pelican import signals
 from pelican.readers import MarkdownReader
 
+from core import svg
+from core.categories import category_slug
+from core.paths import linked_part, under_link
 from site_content import i18n, reading, toc
 from site_content.conversion import cache_for, convert_source, fingerprint
 from site_content.markdown_setup import markdown_for
@@ -30,11 +33,15 @@ class SiteMarkdownReader(MarkdownReader):
         self._cache = cache_for(self.settings.get("SITE_MARKDOWN_CACHE"),
                                 self.settings["SITE_LANG"], fingerprint(self.settings))
 
+    file_extensions = ["md"]  # the only source the catalogue reads (sitebuild/sources.py)
+
     def read(self, source_path: str):
         self._source_path = source_path
+        relative = os.path.relpath(source_path, self.settings["PATH"]).replace(os.sep, "/")
+        if through_link(self.settings, relative):
+            return "", {"status": "skip"}  # never read through a link (named by the checks)
         with open(source_path, "rb") as handle:
             raw = handle.read()
-        relative = os.path.relpath(source_path, self.settings["PATH"]).replace(os.sep, "/")
         digest = hashlib.sha256(raw).hexdigest()
         converted = self._cache.get(relative, digest)
         if converted is None:
@@ -49,6 +56,8 @@ class SiteMarkdownReader(MarkdownReader):
         for name, values in converted.meta.items():
             # Repeated fields are reported by the content check; the first one wins here.
             value = converted.formatted.get(name, values[0])
+            if name == "category":  # a name as the site shows it stands for its slug
+                value = category_slug(value, self.settings["CATEGORIES"])
             metadata[name] = self._parsed_date(entry, name, value, self.settings["TIMEZONE"],
                                                own_zone=own_zone)
             if metadata[name] is None:
@@ -86,9 +95,45 @@ class SiteMarkdownReader(MarkdownReader):
             return None  # Pelican words the error
 
 
+def through_link(settings: dict, relative: str) -> bool:
+    """Whether a path under the content folder is, or lies behind, a symbolic link: by the
+    build's scan of the folder (SITE_LINKS), or by asking the file system under plain
+    `pelican`."""
+    links = settings.get("SITE_LINKS")
+    if links is None:
+        return linked_part(settings["PATH"], relative) is not None
+    return under_link(relative, links)
+
+
 def use_site_reader(readers) -> None:
+    """Markdown as `.md` only, the one kind of source the catalogue reads and checks: the
+    checks name any other (.html, .rst, .markdown) instead of Pelican building it unchecked."""
+    for extension, reader in list(readers.reader_classes.items()):
+        if extension != "static":
+            readers.reader_classes[extension] = None
     for extension in SiteMarkdownReader.file_extensions:
         readers.reader_classes[extension] = SiteMarkdownReader
+
+
+def leave_out_unbuilt(generator) -> None:
+    """article_generator_pretaxonomy, page_generator_finalized (before any other plugin sees
+    the lists): leave out what the catalogue builds in no language or in another one — a
+    source named without a language (built in the default language only), the second file
+    with one slug (the first is built), a page over a page of the site. The content checks
+    name each; Pelican would build them twice or stop the build."""
+    from sitebuild.catalogue import load_for_run
+
+    built = load_for_run(generator.settings).built_in(generator.settings["SITE_LANG"])
+    names = ("articles", "translations", "hidden_articles", "hidden_translations", "drafts",
+             "drafts_translations", "pages", "hidden_pages", "draft_pages",
+             "draft_translations")
+    lists = [found for name in names if isinstance(found := getattr(generator, name, None), list)]
+    kept = lambda content: content.relative_source_path.replace("\\", "/") in built  # noqa: E731
+    for contents in lists:
+        contents[:] = [content for content in contents if kept(content)]
+    for contents in lists:
+        for content in contents:
+            content.translations = [other for other in content.translations if kept(other)]
 
 
 def attach_site_data(generator) -> None:
@@ -139,13 +184,44 @@ def save_conversion_cache(pelican) -> None:
 def sort_static_files(generator) -> None:
     """static_generator_finalized: Pelican lists static files in the order of a set, which
     changes with each process's hash seed. Sorted, the context that every page's fingerprint
-    includes is the same in every build, so a new `make html` process can reuse pages."""
+    includes is the same in every build, so a new `make html` process can reuse pages.
+    An SVG that could run code or fetch files is left out (the content check names it)."""
     generator.staticfiles.sort(key=lambda static: static.source_path)
+    # Never publish through a link: its target may be any file of the machine. The build
+    # keeps Pelican out of linked folders (*_EXCLUDES); a {static} link can still name one.
+    # Links go first: the SVG rule reads the file.
+    generator.staticfiles[:] = [
+        static for static in generator.staticfiles
+        if not through_link(generator.settings, static.relative_source_path.replace("\\", "/"))
+        and not _unsafe_svg(static.source_path)]
+
+
+def _unsafe_svg(path: str) -> bool:
+    if not path.lower().endswith(".svg"):
+        return False
+    with open(path, "rb") as handle:
+        return bool(svg.problems(handle.read()))
+
+
+def drop_tags_without_slug(generator) -> None:
+    """article_generator_pretaxonomy: a tag with an empty slug would be written over
+    tag/index.html (the content check names it); it is left off the article."""
+    from sitebuild.checks.limits import tag_slug  # the check's own rule
+
+    for article in [*generator.articles, *getattr(generator, "translations", ()),
+                    *getattr(generator, "hidden_articles", ()),
+                    *getattr(generator, "drafts", ())]:
+        if getattr(article, "tags", None):
+            article.tags = [tag for tag in article.tags
+                            if tag_slug(tag.name, generator.settings)]
 
 
 def register() -> None:
     signals.readers_init.connect(use_site_reader)
+    signals.article_generator_pretaxonomy.connect(leave_out_unbuilt)
+    signals.page_generator_finalized.connect(leave_out_unbuilt)
     signals.static_generator_finalized.connect(sort_static_files)
+    signals.article_generator_pretaxonomy.connect(drop_tags_without_slug)
     signals.finalized.connect(save_conversion_cache)
     signals.article_generator_finalized.connect(attach_site_data)
     signals.page_generator_finalized.connect(attach_site_data)

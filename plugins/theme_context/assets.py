@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+from core import svg
+
 
 @dataclass(frozen=True)
 class Asset:
@@ -66,8 +68,8 @@ def script_bundle(static: Path, parts: tuple[str, ...]) -> Asset | None:
 
 def svg_data_uri(path: Path) -> str:
     """An SVG file as a compact data: URI (percent-encoded, which beats base64 for SVG)."""
-    if not path.exists():
-        return ""
+    if not path.exists() or svg.problems(path.read_bytes()):
+        return ""  # an unsafe favicon is named by the content check and left out
     # Single quotes inside the SVG stay literal in the URI (double ones would be %22).
     text = " ".join(path.read_text(encoding="utf-8").split()).replace('"', "'")
     return "data:image/svg+xml," + quote(text, safe="/:=,'")

@@ -3,6 +3,11 @@
 Adds to the template context:
 - `THEME_ASSETS` (global): `css`, `js` site-relative fingerprinted paths, `favicon` data URI;
 - `LANGUAGE_HOMES` (global): {lang: absolute home URL};
+- `ABSOLUTE_SITEURL` (global): SITEURL as configured, for what must stay absolute (canonical,
+  og:url, hreflang, JSON-LD, share links) when `RELATIVE_URLS` makes the page's `SITEURL`
+  relative (the development build);
+- `local` (filter): an absolute URL of the site as this page links to it (relative when
+  `RELATIVE_URLS` is on, unchanged otherwise);
 - `listing_alternates(output_file, kind, key)` (global): [(lang, absolute URL)] of a listing page;
 - `page_url(output_file)` (filter): the site path of a written file (`index.html` dropped);
 - `search_bundles()` (global): this language's search bundle folders, the primary first;
@@ -17,6 +22,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from jinja2 import pass_context
+
 from pelican import signals
 from pelican.generators import Generator
 
@@ -30,6 +37,17 @@ PREFIX = "theme_context: "
 
 def _page_url(output_file: str) -> str:
     return output_file[: -len("index.html")] if output_file.endswith("index.html") else output_file
+
+
+def _local_filter(siteurl: str):
+    @pass_context
+    def local(context, url: str) -> str:
+        here = context.get("SITEURL", siteurl)
+        if here != siteurl and (url == siteurl or url.startswith(siteurl + "/")):
+            return here + url[len(siteurl):]
+        return url
+
+    return local
 
 
 def install_globals(generator) -> None:
@@ -74,6 +92,8 @@ def install_globals(generator) -> None:
         SUBSCRIBE_OUTCOMES=config.outcomes,
     )
     generator.env.filters["page_url"] = _page_url
+    generator.env.filters["local"] = _local_filter(siteurl)
+    generator.env.globals["ABSOLUTE_SITEURL"] = siteurl
     generator.env.add_extension(RenderOnce)  # {% once %}: fragments fixed for the run
     # Compact JSON-LD (|tojson): the same data in fewer bytes on every page.
     generator.env.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":")}
@@ -83,7 +103,7 @@ def _available_listings(settings: dict) -> dict:
     from sitebuild.catalogue import load_for_run  # the build driver, present at build time
 
     site = load_for_run(settings)
-    return navigation.listing_languages(site.entries, site.languages)
+    return navigation.listing_languages(site.built(), site.languages)
 
 
 def attach_navigation(generator) -> None:

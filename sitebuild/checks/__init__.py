@@ -27,7 +27,7 @@ class Finding:
 
 
 # Modules under sitebuild/checks/, run in this order.
-CHECK_MODULES = ("structure", "medical", "safety")
+CHECK_MODULES = ("structure", "medical", "safety", "svg", "limits")
 
 
 def run_all(catalogue, settings: dict) -> list[Finding]:

@@ -33,6 +33,7 @@ def check(catalogue: Catalogue, settings: dict) -> Iterator[Finding]:
     config = medical_settings.load(settings)
     today = settings["SITE_BUILD_DATE"]
     yield from check_references_file(catalogue, settings)
+    yield from check_reviewers_file(catalogue, settings)
     for entry in catalogue.entries:
         if entry.status == "draft":
             continue
@@ -135,12 +136,9 @@ def _evidence(entry: Entry, place: str, line: int, word: str) -> Finding:
 
 def check_references_file(catalogue: Catalogue, settings: dict) -> Iterator[Finding]:
     """DOI, PMID and URL syntax and the required fields of every reference."""
-    relative = settings.get("REFERENCES_FILE", "data/references.toml")
-    path = catalogue.content_path / relative
-    if not path.is_file():
+    if (found := _data_file(catalogue, settings, "REFERENCES_FILE")) is None:
         return
-    lines = _value_lines(path.read_text(encoding="utf-8"))
-    shown = f"content/{relative}"
+    shown, lines = found
     for key, data in catalogue.references.items():
         if not isinstance(data, dict):
             yield Finding(shown, lines.get((key, ""), 1), key, "is not a table",
@@ -232,6 +230,35 @@ def check_citation_fields(shown: str, key: str, data: dict, where, today) -> Ite
                       f"journal article without {' or '.join(missing)}",
                       "add them from the journal's or PubMed's record so the citation is "
                       "complete (volume = 48, issue = 7, pages = \"991-999\")", NOTICE)
+
+
+def check_reviewers_file(catalogue: Catalogue, settings: dict) -> Iterator[Finding]:
+    """A reviewer's `profile` is a site path or a web address (never javascript: or data:)."""
+    if (found := _data_file(catalogue, settings, "REVIEWERS_FILE")) is None:
+        return
+    shown, lines = found
+    for key, data in catalogue.reviewers.items():
+        if not isinstance(data, dict):
+            continue
+        profiles = [data.get("profile")] + [local.get("profile") for local in data.values()
+                                            if isinstance(local, dict)]
+        for profile in profiles:
+            if profile and not str(profile).startswith(("/", "https://", "http://")):
+                yield Finding(shown, lines.get((key, "profile"),
+                                                                lines.get((key, ""), 1)),
+                              f"{key}.profile", f"{profile!r} is not a page of the site or a web "
+                              "address (the profile link is left out)",
+                              "write a site path such as /about/#team or a full https:// address")
+
+
+def _data_file(catalogue: Catalogue, settings: dict, setting: str
+               ) -> tuple[str, dict[tuple[str, str], int]] | None:
+    """(path as shown, value lines) of a data file (REFERENCES_FILE, ...); None if absent."""
+    relative = settings[setting]
+    path = catalogue.content_path / relative
+    if not path.is_file():
+        return None
+    return f"content/{relative}", _value_lines(path.read_text(encoding="utf-8"))
 
 
 def _value_lines(text: str) -> dict[tuple[str, str], int]:

@@ -9,8 +9,10 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urlparse
 
-from sitebuild.catalogue import STATUSES, Catalogue, Entry
+from sitebuild.catalogue import (DRAFT, STATUSES, Catalogue, Entry, escapes_site,
+                                 file_language)
 from sitebuild.checks import Finding
+from sitebuild.sources import expected_names
 
 # Every field an editor may write (CONTENT.md documents them), plus Pelican's own.
 KNOWN_FIELDS = frozenset({
@@ -36,14 +38,18 @@ def _finding(entry: Entry, name: str, problem: str, fix: str, line: int | None =
 
 
 def check(catalogue: Catalogue, settings: dict) -> Iterator[Finding]:
+    for refused in catalogue.refused:
+        yield Finding(refused.path, 1, refused.field, refused.problem, refused.fix)
     for path, line, problem in catalogue.unreadable:
         yield Finding(path, line, "encoding", problem,
                       "re-save it as UTF-8 (in most editors: Save with encoding > UTF-8)")
     for path, line, name, problem, fix in catalogue.data_problems:
         yield Finding(path, line, name, problem, fix)
+    by_path = {entry.path: entry for entry in catalogue.entries}
     for entry in catalogue.entries:
         yield from _fields(entry, catalogue, settings)
-        yield from _body(entry, catalogue)
+        yield from _language(entry, catalogue, settings)
+        yield from _body(entry, catalogue, by_path)
     yield from _duplicate_slugs(catalogue)
     yield from _translations(catalogue)
 
@@ -74,13 +80,23 @@ def _fields(entry: Entry, catalogue: Catalogue, settings: dict) -> Iterator[Find
             yield _finding(entry, "category", "is missing",
                            f"add `category: <slug>` with one of: {', '.join(categories)}")
         elif entry.category not in categories:
-            names = {name.lower(): slug for slug, by_lang in categories.items()
-                     for name in by_lang.values()}
-            suggestion = names.get(entry.category.lower())
-            hint = (f" (did you mean {suggestion!r}?)" if suggestion
-                    else _nearest(entry.category, categories))
+            # Names as the site shows them are read as their slugs (core.categories); a
+            # near miss of a name or a slug is answered with the slug.
+            names = {name.casefold(): slug for slug, by_lang in categories.items()
+                     for name in [slug, *by_lang.values()]}
+            match = difflib.get_close_matches(entry.category.casefold(), list(names), n=1,
+                                              cutoff=0.5)
+            hint = f" (did you mean {names[match[0]]!r}?)" if match else ""
             yield _finding(entry, "category", f"unknown category {entry.category!r}{hint}",
                            f"use one of the slugs in CATEGORIES: {', '.join(categories)}")
+    if escapes_site(entry):
+        name = "save_as" if "save_as" in entry.fields else "url"
+        yield _finding(entry, name, f"{entry.fields[name].value!r} leads outside the site, so "
+                       "the file is not built", "remove the line: the file name gives the address")
+    if entry.kind == "page" and catalogue.not_built.get(entry.path, "").startswith("its URL"):
+        yield _finding(entry, "slug", f"{entry.slug!r} is not built: "
+                       f"{catalogue.not_built[entry.path]}",
+                       "give the page another file name or `slug:`")
     if entry.reviewed_on and entry.reviewed_on.date() > settings["SITE_BUILD_DATE"]:
         yield _finding(entry, "reviewed_on",
                        f"{entry.reviewed_on:%Y-%m-%d} is in the future",
@@ -102,7 +118,24 @@ def _fields(entry: Entry, catalogue: Catalogue, settings: dict) -> Iterator[Find
                        "add `image_alt: <what the image shows>`", line=entry.line_of("image"))
 
 
-def _body(entry: Entry, catalogue: Catalogue) -> Iterator[Finding]:
+def _language(entry: Entry, catalogue: Catalogue, settings: dict) -> Iterator[Finding]:
+    """The language comes from the file name: a name without one is built once, in the
+    default language; a `lang:` line contradicting the name is built in neither."""
+    named = file_language(entry.path)
+    name = PurePosixPath(entry.path).name
+    if named is None and "lang" not in entry.fields:
+        stem = name.split(".", 1)[0]
+        yield _finding(entry, "lang", f"the file name gives no language, so it is built in "
+                       f"{catalogue.default_lang} only",
+                       f"rename it to {expected_names(stem, settings)}", line=1)
+    elif named is not None and "lang" in entry.fields and entry.lang != named:
+        yield _finding(entry, "lang", f"`lang: {entry.lang}` contradicts the file name "
+                       f"({name}), so it is built in neither language",
+                       "remove the `lang:` line (the name gives the language) or rename "
+                       "the file")
+
+
+def _body(entry: Entry, catalogue: Catalogue, by_path: dict[str, Entry]) -> Iterator[Finding]:
     body, base = entry.body, PurePosixPath(entry.path).parent
 
     def line(position: int) -> int:
@@ -117,6 +150,13 @@ def _body(entry: Entry, catalogue: Catalogue) -> Iterator[Finding]:
                            f"no file (looked for content/{resolved})",
                            "fix the path; it is relative to this file, or to content/ "
                            "when it starts with /", line=line(match.start()))
+        elif match["what"] == "filename" and str(resolved).endswith(".md"):
+            yield from _link_to_source(entry, by_path.get(str(resolved)), catalogue,
+                                       f"{{filename}}{match['target']}", line(match.start()))
+        elif match["what"] == "filename":
+            yield _finding(entry, "link", f"{{filename}}{match['target']} points to a file that "
+                           "is not an article or a page", f"write {{static}}{match['target']}",
+                           line=line(match.start()))
     for match in _MD_IMAGE.finditer(body):
         if not match["alt"].strip():
             yield _finding(entry, "image", f"image {match['src']} has no alt text",
@@ -126,6 +166,24 @@ def _body(entry: Entry, catalogue: Catalogue) -> Iterator[Finding]:
         if alt is None or not alt["alt"].strip():
             yield _finding(entry, "image", "an <img> has no alt text",
                            'add alt="what the image shows"', line=line(match.start()))
+
+
+def _link_to_source(entry: Entry, target: Entry | None, catalogue: Catalogue, written: str,
+                    line: int) -> Iterator[Finding]:
+    """A {filename} link works only to a source built in the linking page's language."""
+    if target is None:
+        yield _finding(entry, "link", f"{written} points to a file the build does not read",
+                       "link to an article or page under articles/ or pages/", line=line)
+    elif target.path in catalogue.not_built:
+        yield _finding(entry, "link", f"{written} points to {target.path}, which is not built "
+                       f"({catalogue.not_built[target.path]})",
+                       "fix that file (its own message says how) or remove the link", line=line)
+    elif target.lang != entry.lang:
+        other = catalogue.translation_of(target, entry.lang)
+        fix = (f"link to its translation {{filename}}/{other.path}" if other is not None
+               else f"link to its address /{target.url} instead")
+        yield _finding(entry, "link", f"{written} points to the {target.lang} version; "
+                       "{filename} links work within one language", fix, line=line)
 
 
 def _normalise(path: PurePosixPath) -> PurePosixPath:
@@ -140,15 +198,20 @@ def _normalise(path: PurePosixPath) -> PurePosixPath:
 
 
 def _duplicate_slugs(catalogue: Catalogue) -> Iterator[Finding]:
-    seen: dict[tuple[str, str, str], list[Entry]] = defaultdict(list)
+    """One finding per file left out, naming the file that keeps the slug."""
+    seen: dict[tuple, list[Entry]] = defaultdict(list)
     for entry in catalogue.entries:
-        if entry.status != "draft":
-            # Pages and articles have different URL patterns; collide only within a kind.
-            seen[(entry.kind, entry.lang, entry.slug)].append(entry)
-    for (_, lang, slug), entries in seen.items():
-        for entry in entries if len(entries) > 1 else ():
-            others = ", ".join(other.path for other in entries if other is not entry)
-            yield _finding(entry, "slug", f"slug {slug!r} is also used in {lang} by {others}",
+        if entry.path not in catalogue.not_built or "same slug" in catalogue.not_built[
+                entry.path]:
+            # Pages and articles have different URL patterns; drafts have their own.
+            seen[(entry.kind, entry.lang, entry.slug, entry.status == DRAFT)].append(entry)
+    for (_, lang, slug, _), entries in seen.items():
+        kept = next((entry for entry in entries if entry.path not in catalogue.not_built), None)
+        for entry in entries if kept is not None else ():
+            if entry is kept:
+                continue
+            yield _finding(entry, "slug", f"slug {slug!r} is also used in {lang} by "
+                           f"{kept.path}, which is built; this file is not",
                            "rename one of the files or set a different `slug:`",
                            line=entry.line_of("slug"))
 

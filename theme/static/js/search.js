@@ -3,6 +3,10 @@
 // No inline scripts or styles (the site's CSP forbids them); Pagefind compiles its WebAssembly,
 // which the CSP allows with 'wasm-unsafe-eval'. Texts come from data-msg-* attributes, which
 // the template fills through gettext. A `?q=...&category=...` address opens with its results.
+// A language with word forms (data-word-forms: Ukrainian) is searched through wordforms.js,
+// so any case or number of a word finds the others; excerpts mark the page's own words.
+
+import { excerptParts, findPages } from "./wordforms.js";
 
 const RESULTS_SHOWN = 20;
 
@@ -34,6 +38,7 @@ async function start(root) {
     throw error;
   });
 
+  let searches = 0;
   const update = async () => {
     const query = input.value.trim();
     const category = select.value;
@@ -46,12 +51,17 @@ async function start(root) {
     status.textContent = root.dataset.msgSearching;
     const pagefind = await ready;
     const options = category ? { filters: { category } } : {};
-    const search = await pagefind.debouncedSearch(query || null, options, 150);
-    if (search === null) {
+    const asked = ++searches;
+    const found = await findPages(pagefind, query, options, {
+      wordForms: "wordForms" in root.dataset,
+      run: (term, opts) => pagefind.debouncedSearch(term, opts, 150),
+    });
+    if (found === null || asked !== searches) {
       return; // a newer keystroke superseded this search
     }
+    const { search, highlight } = found;
     const shown = await Promise.all(search.results.slice(0, RESULTS_SHOWN).map((r) => r.data()));
-    list.replaceChildren(...shown.map(resultItem));
+    list.replaceChildren(...shown.map((data) => resultItem(data, highlight)));
     status.textContent = search.results.length
       ? root.dataset.msgCount.replace("{count}", String(search.results.length))
       : root.dataset.msgNone;
@@ -84,7 +94,7 @@ async function load(root) {
   return pagefind;
 }
 
-function resultItem(data) {
+function resultItem(data, highlight) {
   const item = document.createElement("li");
   item.className = "site-search-result";
   const heading = document.createElement("h2");
@@ -94,7 +104,7 @@ function resultItem(data) {
   heading.append(link);
   const excerpt = document.createElement("p");
   excerpt.className = "site-search-excerpt";
-  excerpt.append(...excerptNodes(data.excerpt));
+  excerpt.append(...(highlight ? keyedExcerptNodes(data, highlight) : excerptNodes(data.excerpt)));
   const category = data.filters && data.filters.category;
   item.append(heading);
   if (category && category.length) {
@@ -119,6 +129,22 @@ function excerptNodes(html) {
     }
     return document.createTextNode(node.textContent);
   });
+}
+
+// An excerpt of a page indexed with word-form keys: from its own text, every form marked.
+function keyedExcerptNodes(data, highlight) {
+  const nodes = [];
+  for (const [word, marked] of excerptParts(data, highlight)) {
+    if (nodes.length) nodes.push(document.createTextNode(" "));
+    if (marked) {
+      const mark = document.createElement("mark");
+      mark.textContent = word;
+      nodes.push(mark);
+    } else {
+      nodes.push(document.createTextNode(word));
+    }
+  }
+  return nodes;
 }
 
 function remember(query, category) {
