@@ -16,12 +16,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from core.translit import slugify
 from sitebuild import catalogue
 from sitebuild.config import BuildOptions, read_base
-from tests.browser import launch
 from tests.conftest import FIXTURE_SITE, ROOT
 from tests.test_serve import _free_port, _wait_for  # the devserver's test starts it the same way
 
@@ -80,14 +79,6 @@ def cms(tmp_path_factory) -> Editor:
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
-
-
-@pytest.fixture(scope="module")
-def chromium_browser():
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

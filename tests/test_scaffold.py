@@ -23,7 +23,7 @@ def content(tmp_path: Path) -> Path:
 
 def make_new(content: Path, *args: str, lang_env: str = "uk_UA.UTF-8"):
     env = {**os.environ, "LANG": lang_env}  # a shell's locale must not be taken for LANG=
-    return subprocess.run(["make", "--no-print-directory", "new", *args,
+    return subprocess.run(["make", "--silent", "--no-print-directory", "new", *args,
                            f"ARGS=--content {content} --date 2025-03-14"],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
 
