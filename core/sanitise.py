@@ -18,6 +18,7 @@ ATTRIBUTES = {
     "*": {"id", "class", "title", "lang", "dir", "role", "aria-label", "aria-hidden",
           "aria-describedby", "aria-labelledby"},
     "a": {"href", "hreflang", "rel"},
+    "div": {"tabindex"},  # a table's scroll box (site_content/tables.py); "0" only, see _filter
     "img": {"src", "alt", "width", "height", "loading", "decoding", "srcset", "sizes"},
     "source": {"srcset", "type", "media", "sizes"},
     "iframe": {"src", "width", "height", "title", "allowfullscreen", "loading"},
@@ -36,6 +37,9 @@ _EMPTY_IFRAME = re.compile(r"<iframe(?![^>]*\bsrc=)[^>]*>\s*</iframe>", re.IGNOR
 
 
 def _filter(allowed_hosts: frozenset[str], tag: str, attribute: str, value: str) -> str | None:
+    if attribute == "tabindex":
+        # Focusable in reading order or not at all: a positive tabindex reorders the page.
+        return value if value.strip() == "0" else None
     if tag == "iframe" and attribute == "src":
         parsed = urlparse(value)
         if parsed.scheme != "https" or parsed.hostname not in allowed_hosts:

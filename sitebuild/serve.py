@@ -132,11 +132,12 @@ def main(options: config.BuildOptions, host: str, port: int, *, watch: bool) -> 
     if watch:
         # Rebuilds serve the new pages first, then bring search up to date (see rebuild).
         options = dataclasses.replace(options, defer_search=True)
+    options = served_at(options, host, port)
     state = BuildState()
     report = build(options, state=state)
     _finish(report)
     base = config.read_base(options)
-    app = create_app(load_config(), static_dir=report.output,
+    app = create_app(load_config(base), static_dir=report.output,
                      security_headers=base.get("SECURITY_HEADERS", {}))
     app = PathPolicy(app, admin.PREFIX, admin.policy(base))
     if watch:
@@ -149,6 +150,25 @@ def main(options: config.BuildOptions, host: str, port: int, *, watch: bool) -> 
     logger.info("serving http://%s:%d/ (Ctrl+C stops)", host, port)
     server.run()
     return 0
+
+
+def served_at(options: config.BuildOptions, host: str, port: int) -> config.BuildOptions:
+    """The options of a build served on host:port. SITEURL names the usual address
+    (127.0.0.1:8000); served anywhere else, the stylesheet, the links, the feeds and the
+    subscribe form's allowed origin would all point at a server that is not there."""
+    base = config.read_base(options)
+    shown = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
+    url = f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
+    old = str(base.get("SITEURL") or "").rstrip("/")
+    if old == url:
+        return options
+    overrides = {"SITEURL": url, "FEED_DOMAIN": url}
+    newsletter = base.get("NEWSLETTER") or {}
+    if "allowed_origins" in newsletter:
+        origins = [url if str(origin).rstrip("/") == old else origin
+                   for origin in newsletter["allowed_origins"]]
+        overrides["NEWSLETTER"] = {**newsletter, "allowed_origins": origins}
+    return dataclasses.replace(options, overrides=(*options.overrides, *overrides.items()))
 
 
 def _rebuild_on_change(options: config.BuildOptions, app: LiveReload,

@@ -29,6 +29,7 @@ from newsletter.render import confirmation_mail
 from newsletter.service import create_app
 from newsletter.store import SubscriberStore
 from tests.fakes.fixtures import pick_port
+from tests.fakes.mailchimp import Hold
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = {"NEWSLETTER_SECRET": "delivery-secret-" + "d" * 20}
@@ -269,14 +270,25 @@ def test_mailchimp_verdict_reaches_the_reader_when_quick(mailchimp_site, fake_ma
 
 def test_mailchimp_without_waiting_answers_before_the_upsert(mailchimp_site, fake_mailchimp):
     url, app, _ = mailchimp_site(mailchimp_answer_wait=0)
-    fake_mailchimp.faults.latency = 0.5
-    started = time.monotonic()
+    hold = fake_mailchimp.faults.hold = Hold("PUT", "/members/")
+    # The fake keeps the upsert until released below: an endpoint that waited for it would
+    # not answer at all (post() gives up after 10 s; the hold lasts 30).
     response = post(url, "patient@example.org")
-    assert time.monotonic() - started < 0.4  # not waiting for the slow API
     assert response.json() == {"outcome": "check-inbox"}
+    assert hold.arrived.wait(10), "the upsert never reached Mailchimp"
+    assert fake_mailchimp.state.member(LIST, "patient@example.org") is None  # still held
+    hold.release()
     assert app.state.delivery.wait_idle(10)
+    assert not hold.expired
     assert fake_mailchimp.state.member(LIST, "patient@example.org")["status"] == "pending"
     assert fake_mailchimp.state.optin_mails == {subscriber_hash("patient@example.org"): 1}
+    # Nor does it wait a little for the verdict: Mailchimp refuses this one at once, and an
+    # endpoint that waited would relay it (409, as in the test above).
+    fake_mailchimp.state.compliance.add(subscriber_hash("bounced@example.org"))
+    response = post(url, "bounced@example.org")
+    assert response.status_code == 202 and response.json() == {"outcome": "check-inbox"}
+    assert app.state.delivery.wait_idle(10)
+    assert fake_mailchimp.state.member(LIST, "bounced@example.org") is None
 
 
 def test_gateway_reuses_connections(mailchimp_site, fake_mailchimp):

@@ -71,7 +71,7 @@ DATES = ["2024-03-01", "2024-03-01 09:30", "2024-03-01T09:30:00+00:00", "2024-10
 
 
 SETTINGS = {"DEFAULT_LANG": "uk", "PAGE_PATHS": ["pages"], "TIMEZONE": "Europe/Kyiv",
-            "ARTICLE_URL": "articles/{slug}/", "PAGE_URL": "{slug}/"}
+            "ARTICLE_URL": "articles/{slug}/", "PAGE_URL": "{slug}/", "CATEGORIES": {}}
 
 
 def _entry(tmp_path, header: str):

@@ -116,7 +116,16 @@ def test_devserver_rebuilds_an_edited_article_then_its_search(tmp_path) -> None:
                 return False
 
         _wait_for(up, 120, "the server")
-        assert "zebrafinch" not in httpx.get(f"{base}/{page}").text
+        html = httpx.get(f"{base}/{page}").text
+        assert "zebrafinch" not in html
+        # Served on another port than pelicanconf's SITEURL: the absolute addresses (canonical,
+        # share links, feeds) follow it, and the subscribe form's origin is accepted.
+        assert f'<link rel="canonical" href="{base}/en/articles/night-terrors/">' in html
+        assert ":8000" not in html
+        subscribed = httpx.post(f"{base}/api/newsletter/subscribe",
+                                data={"email": "reader@example.org", "topics": "ptsd"},
+                                headers={"Origin": base, "Accept": "application/json"})
+        assert subscribed.status_code == 202, subscribed.text
         uk_index = (output / "pagefind/pagefind-entry.json").stat().st_ino
         reloads: list[str] = []
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from markdown import Markdown
 
+import core
 from site_content import reading
 from site_content.sanitise import clean
 
@@ -67,7 +68,8 @@ def fingerprint(settings: dict) -> str:
     digest = hashlib.sha256()
     for name in SHAPING_SETTINGS:
         digest.update(repr(settings.get(name)).encode())
-    for root in map(Path, settings.get("PLUGIN_PATHS", [])):
+    # The shared bottom package shapes the HTML too: the sanitiser, heading ids' slugify.
+    for root in (*map(Path, settings.get("PLUGIN_PATHS", [])), Path(core.__file__).parent):
         for path in sorted(root.rglob("*.py")):
             digest.update(path.as_posix().encode() + path.read_bytes())
     for path in sorted((Path(settings["PATH"]) / "data").glob("*")):

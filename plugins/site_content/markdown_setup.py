@@ -9,7 +9,13 @@ from markdown import Markdown
 from core.translit import slugify
 from medical.citations import CitationExtension, known_references
 from site_content.callout import CalloutExtension
+from site_content.tables import TableExtension
 from site_content.typography import TypographyExtension
+
+
+# The title of a footnote's "↩" link back to the text (Python-Markdown's is English only).
+FOOTNOTE_BACKLINK_TITLES = {"uk": "Повернутися до виноски %d у тексті",
+                            "en": "Jump back to footnote %d in the text"}
 
 
 def heading_id(text: str, separator: str = "-") -> str:
@@ -29,14 +35,23 @@ def markdown_for(settings: dict, *, with_meta: bool) -> Markdown:
     if "markdown.extensions.toc" in extensions:
         configs["markdown.extensions.toc"] = {"slugify": heading_id,
                                               **configs.get("markdown.extensions.toc", {})}
+    lang = settings["SITE_LANG"]
+    title = FOOTNOTE_BACKLINK_TITLES.get(lang, FOOTNOTE_BACKLINK_TITLES["en"])
+    backlink = {"BACKLINK_TITLE": title}
+    if "markdown.extensions.extra" in extensions:
+        extra = configs.setdefault("markdown.extensions.extra", {})
+        extra["footnotes"] = {**backlink, **extra.get("footnotes", {})}
+    elif "markdown.extensions.footnotes" in extensions:
+        configs["markdown.extensions.footnotes"] = {
+            **backlink, **configs.get("markdown.extensions.footnotes", {})}
     if with_meta and "markdown.extensions.meta" not in extensions:
         extensions.append("markdown.extensions.meta")
     if not with_meta:
         extensions = [name for name in extensions if name != "markdown.extensions.meta"]
-    lang = settings["SITE_LANG"]
     extensions.append(TypographyExtension(lang=lang))
     titles = settings.get("CLINIC_COMMENT_TITLE", {})
     extensions.append(CalloutExtension(title=titles.get(lang, "Clinic comment")))
+    extensions.append(TableExtension(lang=lang))
     extensions.append(CitationExtension(references=known_references(settings)))  # medical plugin
     return Markdown(extensions=extensions, extension_configs=configs, **options)
 

@@ -27,7 +27,9 @@ handled) and "drop-after" (the request IS applied, then the connection is closed
 be idempotent). `fake.faults.script` is a list of modes consumed first, one per request;
 None in a script lets that request through; scripts may also use "400-echo" (400 "Invalid
 Resource" whose `detail` echoes the request body, addresses included, as Mailchimp's do: it
-must never reach a log).
+must never reach a log). `fake.faults.hold = Hold("PUT", "/members/")` keeps matching requests
+waiting, not yet applied, until the test calls `hold.release()`: what the caller does while a
+call is in flight is then observed without a clock.
 
 Extending with more routes (e.g. campaigns): create tests/fakes/mailchimp_campaigns.py with
 
@@ -127,6 +129,30 @@ class FakeState:
         return self.members.get((list_id, subscriber_hash(email)))
 
 
+class Hold:
+    """Requests matching (method, path regex) wait before they are applied until `release()`.
+
+    `arrived` is set when the first one comes in. The wait is bounded by `limit` seconds, only
+    so that a test which never releases cannot hang the server; `expired` then says so.
+    """
+
+    def __init__(self, method: str, path: str, limit: float = 30.0):
+        self.method, self.path, self.limit = method, re.compile(path), limit
+        self.arrived = threading.Event()
+        self.expired = False
+        self._released = threading.Event()
+
+    def release(self) -> None:
+        self._released.set()
+
+    def pass_through(self, method: str, path: str) -> None:
+        if method != self.method or not self.path.search(path):
+            return
+        self.arrived.set()
+        if not self._released.wait(self.limit):
+            self.expired = True
+
+
 @dataclass
 class FaultPlan:
     latency: float = 0.0
@@ -135,6 +161,7 @@ class FaultPlan:
     seed: int = 1
     script: list[str] = field(default_factory=list)
     injected: dict[str, int] = field(default_factory=dict)
+    hold: Hold | None = None
 
     def __post_init__(self):
         self._rng = random.Random(self.seed)
@@ -331,6 +358,8 @@ class _Handler(BaseHTTPRequestHandler):
         fake = self.server.fake
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
+        if fake.faults.hold is not None:
+            fake.faults.hold.pass_through(self.command, self.path)
         fault = fake.faults.next_fault()
         if fake.faults.latency:
             time.sleep(fake.faults.latency)
