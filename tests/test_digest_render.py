@@ -243,3 +243,29 @@ def test_add_query_and_shorten():
         "https://x/a/?k=1&utm_source=n"
     assert shorten("one two three four", 9) == "one two…"
     assert shorten("short", 9) == "short"
+
+
+def _ukrainian_strings():
+    from newsletter.digest.strings import STRINGS
+    from newsletter.messages import MESSAGES
+
+    return [pytest.param(where, key, text, id=f"{where}-{key}")
+            for where, table in (("digest", STRINGS), ("messages", MESSAGES))
+            for key, text in table["uk"].items()]
+
+
+@pytest.mark.parametrize("where, key, text", _ukrainian_strings())
+def test_ukrainian_strings_never_leave_the_name_bare_after_a_noun(where, key, text):
+    """«розсилку Експіо Центр» is a slip (the name would need the genitive): quote it."""
+    assert not re.search(r"\w \{site\}", text), f"{where}[{key!r}]: write «{{site}}»"
+
+
+@pytest.mark.parametrize("lang, sentence", [
+    pytest.param("uk", "Ви отримали цей лист, бо підписалися на розсилку «Експіо Центр».", id="uk"),
+    pytest.param("en", "You are receiving this because you subscribed to the newsletter of "
+                 "Expio Center.", id="en"),
+])
+def test_footer_names_the_newsletter(lang, sentence, tmp_path):
+    plan = _plan(lang, tmp_path)
+    rendered = render(plan.content, plan.ctx, CONFIG)
+    assert sentence in rendered.text and sentence in html.unescape(rendered.html)
