@@ -159,7 +159,7 @@ def write_stylesheet(output: Path, config: DigestConfig) -> Path:
 
 
 def stylesheet_href(page_folder: str) -> str:
-    """STYLESHEET_PATH relative to a page in the site-relative `page_folder` ("en/newsletter/x/")."""
+    """STYLESHEET_PATH relative to a page in the site-relative `page_folder` ("en/news/x/")."""
     return posixpath.relpath(STYLESHEET_PATH, page_folder.strip("/") or ".")
 
 
