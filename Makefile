@@ -10,10 +10,18 @@ ARGS ?=
 .DEFAULT_GOAL := help
 .PHONY: help html publish check serve devserver clean test bench related-report digest \
         digest-send newsletter-setup newsletter-flush lock test-setup lint deploy rollback \
-        serve-production server-config newsletter-backup
+        serve-production server-config newsletter-backup new cms
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+# The web editor's npm packages (package.json "dependencies"; devDependencies are test tools).
+# Skipped when a full install (make test-setup) already brought them.
+CMS_STAMP := node_modules/.cms-installed
+$(CMS_STAMP): package-lock.json
+	if [ -f node_modules/decap-cms/dist/decap-cms.js ] && [ node_modules/.package-lock.json -nt package-lock.json ]; \
+	then :; else npm ci --omit=dev --no-audit --no-fund --loglevel=error; fi
+	touch $@
 
 $(STAMP): requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,7 +31,7 @@ $(STAMP): requirements.lock
 html: $(STAMP) ## build the site into output/ (warnings reported, build continues)
 	$(PY) -m sitebuild html $(ARGS)
 
-publish: $(STAMP) ## production build with publishconf.py; any warning fails it
+publish: $(STAMP) $(CMS_STAMP) ## production build with publishconf.py; any warning fails it
 	$(PY) -m sitebuild publish $(ARGS)
 
 check: $(STAMP) ## every content check and a strict build; non-zero exit on any warning
@@ -34,6 +42,15 @@ serve: $(STAMP) ## build, then serve the site and the subscribe endpoint on http
 
 devserver: $(STAMP) ## serve, rebuild on every change and reload the browser
 	$(PY) -m sitebuild devserver $(ARGS)
+
+# LANG only when given on the command line: the shell's own LANG (a locale) is not a language.
+new: $(STAMP) ## new article: make new TITLE="…" CATEGORY=ptsd [LANG=uk,en] [SLUG=…]; prints the paths
+	@$(PY) -m sitebuild new --title '$(subst ','\'',$(TITLE))' --category '$(CATEGORY)' \
+	  $(if $(filter command line,$(origin LANG)),--lang '$(LANG)') \
+	  $(if $(SLUG),--slug '$(SLUG)') $(ARGS)
+
+cms: $(STAMP) $(CMS_STAMP) ## the devserver plus the web editor at /admin/, editing these files
+	$(PY) -m sitebuild cms $(ARGS)
 
 related-report: $(STAMP) ## write output/reports/related.html and .csv for editors
 	$(PY) -m sitebuild related-report $(ARGS)

@@ -238,6 +238,17 @@ SECURITY_HEADERS = {
 # the service's address, cache rules): sitebuild/serverconf.py (DEFAULTS). Only overrides here.
 SERVER = {}
 
+# --- Web editor at /admin/ (Decap CMS; sitebuild/cms/) ------------------------------------
+# The build generates output/admin/config.yml from these values, CATEGORIES and content/data/.
+# Keys and defaults: sitebuild/cms/config.py (DEFAULTS); production set-up: README, "The web
+# editor". `make cms` edits the local files instead (it sets local_proxy).
+CMS = {
+    "backend": {"name": "github", "repo": "expio-center/expio-site", "branch": "main",
+                "base_url": "https://cms-auth.expio.example"},
+    "publish_mode": "editorial_workflow",  # saves are pull requests: medical review happens there
+    "ui_locale": "uk",
+}
+
 # --- Newsletter subscription (newsletter/; every key documented in newsletter/README.md) ----
 # Secrets never go here: MAILCHIMP_API_KEY and NEWSLETTER_SECRET come from the environment,
 # which may also override list_id (MAILCHIMP_LIST_ID) and the API URL (MAILCHIMP_API_URL).

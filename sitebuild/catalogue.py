@@ -204,6 +204,7 @@ def read_entry(path: Path, content_path: Path, settings: dict) -> Entry | tuple[
             (duplicate.name, f"is given twice (also on line {fields[duplicate.name].line})",
              "keep one of the two lines", duplicate.line)
         )
+    entry.problems.extend(parsed.problems)  # YAML front matter that could not be read
     timezone = settings["TIMEZONE"]
     entry.date = _date(entry, "date", timezone)
     entry.modified = _date(entry, "modified", timezone)

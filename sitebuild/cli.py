@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import tempfile
 import traceback
+from datetime import date
 from pathlib import Path
 
 from sitebuild import config
@@ -21,6 +23,7 @@ COMMANDS = {
     "serve": "build, then serve the site and the subscribe endpoint on 127.0.0.1:8000",
     "devserver": "serve, rebuild on every change and reload open pages",
     "related-report": "build, then write output/reports/related.{html,csv} for editors",
+    "cms": "devserver plus the web editor at /admin/, editing the local files (decap-server)",
 }
 PRODUCTION_COMMANDS = {
     "deploy": "rsync the last `make publish` output to a folder or [user@]host:folder",
@@ -42,9 +45,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         command.add_argument("--no-cache", action="store_true", help="ignore the content cache")
         command.add_argument("--serial", action="store_true",
                              help="render the languages one after another (debugging)")
-        if name in ("serve", "devserver"):
+        if name in ("serve", "devserver", "cms"):
             command.add_argument("--host", default="127.0.0.1")
             command.add_argument("--port", type=int, default=8000)
+        if name == "cms":
+            command.add_argument("--proxy-port", type=int, default=0,
+                                 help="decap-server's port on 127.0.0.1 (default: a free one)")
     for name, help_text in PRODUCTION_COMMANDS.items():
         command = sub.add_parser(name, help=help_text, description=help_text)
         command.add_argument("--settings", type=Path, default=Path("publishconf.py"),
@@ -68,6 +74,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         else:
             command.add_argument("kind", choices=("caddy", "nginx"))
             command.add_argument("--root", help="site folder on the server (default SERVER root)")
+    new = sub.add_parser("new", help="write a new article's files, one per language",
+                         description="write a new article's files (status: draft), one per "
+                                     "language, and print their paths")
+    new.add_argument("--title", required=True, help="the title (the slug is made from it)")
+    new.add_argument("--category", required=True, help="a slug from CATEGORIES")
+    new.add_argument("--lang", default="", help="comma-separated languages (default: all)")
+    new.add_argument("--slug", default="", help="the file name's slug (default: from the title)")
+    new.add_argument("--date", type=date.fromisoformat, default=None,
+                     help="YYYY-MM-DD (default: today in the site's time zone)")
+    new.add_argument("--settings", type=Path, default=Path("pelicanconf.py"))
+    new.add_argument("--content", type=Path, help="content folder (default: settings PATH)")
     return parser.parse_args(argv)
 
 
@@ -97,6 +114,27 @@ def production(args: argparse.Namespace) -> int:
             serverconf.ServerConfigError) as error:
         logger.error("%s: %s", args.command, error)
         return 1
+
+
+def new_article(args: argparse.Namespace) -> int:
+    """`make new`: print the paths written, one a line."""
+    from sitebuild import scaffold
+
+    settings = config.read_base(config.BuildOptions(settings_file=args.settings,
+                                                    content=args.content))
+    request = scaffold.Request(
+        title=args.title.strip(), category=args.category.strip(), slug=args.slug.strip(),
+        langs=tuple(lang.strip() for lang in args.lang.split(",") if lang.strip()),
+        day=args.date)
+    try:
+        paths = scaffold.create(settings, request)
+    except scaffold.ScaffoldError as error:
+        logger.error("%s", error)
+        return 2
+    for path in paths:
+        relative = os.path.relpath(path)
+        print(path if relative.startswith("..") else relative)
+    return 0
 
 
 def options_from(args: argparse.Namespace) -> config.BuildOptions:
@@ -133,6 +171,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
     plain_logging()
     args = parse_args(argv)
+    if args.command == "new":
+        return new_article(args)
     if args.command in PRODUCTION_COMMANDS:
         try:
             return production(args)
@@ -145,6 +185,10 @@ def main(argv: list[str] | None = None) -> int:
             from sitebuild import serve
 
             return serve.main(options, args.host, args.port, watch=args.command == "devserver")
+        if args.command == "cms":
+            from sitebuild.cms import serve as cms_serve
+
+            return cms_serve.main(options, args.host, args.port, args.proxy_port)
         report = build(options, swap=args.command != "check")
         if args.command == "check":
             from sitebuild.output import discard

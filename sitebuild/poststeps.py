@@ -10,6 +10,7 @@ from urllib.parse import urlparse
 from sitebuild import config, redirects
 from sitebuild.catalogue import DRAFT, Catalogue
 from sitebuild.checks import Finding
+from sitebuild.cms import admin
 
 logger = logging.getLogger(__name__)
 
@@ -23,6 +24,7 @@ def run(site_dir: Path, settings: dict, site: Catalogue, options) -> list[str]:
     if not settings.get("EDITOR_REPORTS", True):
         # Review status and related-lists reports are for editors, not for the public site.
         shutil.rmtree(site_dir / "reports", ignore_errors=True)
+    admin.write(site_dir, settings, site)
     write_headers_file(site_dir, settings)
     warnings = write_redirects(site_dir, settings, site)
     check_no_secrets(site_dir)
@@ -91,7 +93,8 @@ def check_no_secrets(site_dir: Path) -> None:
 def write_headers_file(site_dir: Path, settings: dict) -> None:
     """`_headers` (Netlify / Cloudflare Pages format): the headers `make serve` sends."""
     headers = settings.get("SECURITY_HEADERS") or {}
-    lines = ["/*", *(f"  {name}: {value}" for name, value in headers.items())]
+    lines = ["/*", *(f"  {name}: {value}" for name, value in headers.items()),
+             *admin.headers_block(settings)]
     (site_dir / "_headers").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import mimetypes
 import shutil
 import threading
 import time
@@ -17,8 +18,10 @@ from pathlib import Path
 
 from sitebuild import config
 from sitebuild.build import BuildReport, BuildState, build, refresh_search
+from sitebuild.cms import admin
 
 logger = logging.getLogger(__name__)
+mimetypes.add_type("text/yaml", ".yml")  # the editor's config.yml (else octet-stream)
 
 RELOAD_SCRIPT = b"""// Development only: reload when the site has been rebuilt.
 new EventSource("/__livereload").onmessage = () => location.reload();
@@ -50,7 +53,8 @@ class LiveReload:
             return await self._respond(send, 200, "text/javascript", RELOAD_SCRIPT)
         if scope["path"] == "/__livereload":
             return await self._stream(send)
-        if scope["method"] == "HEAD":
+        if scope["method"] == "HEAD" or scope["path"].startswith(admin.PREFIX):
+            # The web editor reloads nothing by itself: a rebuild must not drop unsaved work.
             return await self.app(scope, receive, send)
         return await self.app(scope, receive, self._inject(send))
 
@@ -97,6 +101,27 @@ class LiveReload:
         return wrapped
 
 
+class PathPolicy:
+    """ASGI middleware: below `prefix`, a different Content-Security-Policy (the editor's)."""
+
+    def __init__(self, app, prefix: str, policy: str) -> None:
+        self.app, self.prefix, self.policy = app, prefix, policy.encode("latin-1")
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(self.prefix):
+            return await self.app(scope, receive, send)
+
+        async def send_with_policy(message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [
+                    *((k, v) for k, v in message.get("headers", [])
+                      if k.lower() != b"content-security-policy"),
+                    (b"content-security-policy", self.policy)]
+            await send(message)
+
+        await self.app(scope, receive, send_with_policy)
+
+
 def main(options: config.BuildOptions, host: str, port: int, *, watch: bool) -> int:
     import uvicorn
 
@@ -114,6 +139,7 @@ def main(options: config.BuildOptions, host: str, port: int, *, watch: bool) -> 
     base = config.read_base(options)
     app = create_app(load_config(base), static_dir=report.output,
                      security_headers=base.get("SECURITY_HEADERS", {}))
+    app = PathPolicy(app, admin.PREFIX, admin.policy(base))
     if watch:
         app = LiveReload(app)
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info",

@@ -58,6 +58,9 @@ class ServerSettings:
     security_headers: tuple[tuple[str, str], ...]
     site_url: str
     language_prefixes: tuple[str, ...]  # "en/", ... (the default language is at /)
+    # The web editor's folder and its own Content-Security-Policy (sitebuild/cms/admin.py)
+    editor_prefix: str = ""
+    editor_policy: str = ""
 
     @property
     def immutable_regex(self) -> str:
@@ -76,9 +79,12 @@ def load(settings: dict) -> ServerSettings:
     default_lang = settings["DEFAULT_LANG"]
     prefixes = tuple(f"{lang}/" for lang in settings.get("SITE_LANGUAGES", {})
                      if lang != default_lang)
+    from sitebuild.cms import admin
+
     return ServerSettings(**values, security_headers=tuple(headers.items()),
                           site_url=str(settings.get("SITEURL") or ""),
-                          language_prefixes=prefixes)
+                          language_prefixes=prefixes, editor_prefix=admin.PREFIX,
+                          editor_policy=admin.policy(settings))
 
 
 def is_local_url(url: str) -> bool:
@@ -91,6 +97,9 @@ def is_local_url(url: str) -> bool:
     except ValueError:
         return False
     return address.is_loopback or address.is_unspecified
+
+
+CSP = "Content-Security-Policy"
 
 
 def _quoted(value: str) -> str:
@@ -117,9 +126,12 @@ def caddyfile(server: ServerSettings, *, root: Path | str | None = None,
             raise ServerConfigError(f"SITEURL {server.site_url!r} is not a public address; "
                                     "set PUBLISH_SITEURL (publishconf.py) to the site's URL")
         site = [f"{host} {{"]
-    snippet = ["(site_headers) {", "\theader {",
-               *(f"\t\t{name} {_quoted(value)}" for name, value in server.security_headers),
-               "\t\t-Server", "\t}", "}", ""]
+    snippet = []
+    for name, policy in (("site_headers", None), ("editor_headers", server.editor_policy)):
+        snippet += [f"({name}) {{", "\theader {",
+                    *(f"\t\t{header} {_quoted(policy if policy and header == CSP else value)}"
+                      for header, value in server.security_headers),
+                    "\t\t-Server", "\t}", "}", ""]
     immutable = _quoted(server.immutable_regex)
     site += [f"\troot * {root}", "",
              "\t# Redirects of imported old URLs, when the build wrote them (a glob: absent",
@@ -132,6 +144,13 @@ def caddyfile(server: ServerSettings, *, root: Path | str | None = None,
              "\t\t# Cache-Control. Caddy replaces a client's X-Forwarded-For with the client's",
              "\t\t# address; the service trusts that header from this proxy only.",
              f"\t\treverse_proxy {service}",
+             "\t}", "",
+             "\t# The web editor (Decap CMS): the site's headers with its own, looser policy.",
+             f"\t@editor path {server.editor_prefix}*",
+             "\thandle @editor {",
+             "\t\timport editor_headers",
+             f"\t\theader Cache-Control {_quoted(server.cache_control)}",
+             "\t\tfile_server {", "\t\t\tprecompressed br gzip", "\t\t}",
              "\t}", "",
              "\thandle {",
              "\t\timport site_headers",
@@ -170,6 +189,9 @@ def nginx_conf(server: ServerSettings, *, root: Path | str | None = None) -> str
     host = urlsplit(server.site_url).hostname or "_"
     security = [f'    add_header {name} "{value}" always;' for name, value in
                 server.security_headers]
+    editor_security = [
+        f'    add_header {name} "{server.editor_policy if name == CSP else value}" always;'
+        for name, value in server.security_headers]
     hidden = "|".join(path.replace(".", r"\.").replace("*", ".*") for path in server.hidden_paths)
     lines = [
         "# Generated from the site's settings (SECURITY_HEADERS, SERVER) by",
@@ -206,6 +228,12 @@ def nginx_conf(server: ServerSettings, *, root: Path | str | None = None) -> str
         "",
         "    location / {",
         *("    " + line for line in security),
+        f'        add_header Cache-Control "{server.cache_control}" always;',
+        "    }",
+        "",
+        "    # The web editor's own policy (looser only where Decap CMS needs it).",
+        f"    location {server.editor_prefix} {{",
+        *("    " + line for line in editor_security),
         f'        add_header Cache-Control "{server.cache_control}" always;',
         "    }",
         "",

@@ -121,6 +121,21 @@ def test_pages_carry_the_settings_security_headers(stack):
     assert "server" not in response.headers
 
 
+def test_the_web_editor_has_its_own_policy(stack, published):
+    """/admin/ (Decap CMS) needs 'unsafe-eval' and inline styles; the site never gets them."""
+    from sitebuild.cms import admin
+
+    url, _ = stack
+    settings = read_base(BuildOptions(settings_file=published[1]))
+    editor = httpx.get(url + "/admin/")
+    assert editor.status_code == 200 and "decap-cms.js" in editor.text
+    assert editor.headers["content-security-policy"] == admin.policy(settings)
+    assert editor.headers["x-content-type-options"] == "nosniff"
+    site = httpx.get(url + "/articles/night-terrors/")
+    assert site.headers["content-security-policy"] == site_headers()["Content-Security-Policy"]
+    assert "'unsafe-eval'" not in site.headers["content-security-policy"]
+
+
 @pytest.mark.parametrize("path, cache", [
     ("/", "no-cache"),
     ("/en/articles/bpd-pilot/", "no-cache"),

@@ -92,8 +92,9 @@ def parse(path: Path) -> Head:
 
 
 def theme_pages(site: Path) -> list[Path]:
-    """HTML pages rendered with the theme (reports, search bundles and previews excluded)."""
-    skip = ("pagefind", "reports", "newsletter", "theme")
+    """HTML pages rendered with the theme (reports, search bundles, previews and the web
+    editor's page excluded)."""
+    skip = ("pagefind", "reports", "newsletter", "theme", "admin")
     return sorted(p for p in site.rglob("*.html")
                   if p.relative_to(site).parts[0] not in skip
                   and not (len(p.relative_to(site).parts) > 1

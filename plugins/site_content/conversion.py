@@ -38,18 +38,29 @@ class Converted:
 
 
 def convert_source(body_md: Markdown, field_md: Markdown, settings: dict, text: str) -> Converted:
+    """`body_md` reads the `Key: value` header (Markdown's meta extension) and converts the body;
+    `field_md` has no meta extension. YAML front matter is the catalogue's parse, and its body
+    goes through `field_md`, so that a body line like `Note: …` is never taken for a field."""
+    from sitebuild.headers import parse  # the catalogue's own split of header and body
+
     iframe_hosts = frozenset(settings.get("IFRAME_HOSTS", ()))
-    body_md.reset()
-    html = clean(body_md.convert(text), iframe_hosts)
-    meta = {name.lower(): values for name, values in getattr(body_md, "Meta", {}).items()}
+    parsed = parse(text)
+    if parsed.yaml:
+        meta = {name: field.value.split("\n") for name, field in parsed.fields.items()}
+        field_md.reset()
+        field_md.Meta = meta  # as the meta extension leaves it: citations number by it
+        html = clean(field_md.convert(parsed.body), iframe_hosts)
+        field_md.Meta = {}
+    else:
+        body_md.reset()
+        html = clean(body_md.convert(text), iframe_hosts)
+        meta = {name.lower(): values for name, values in getattr(body_md, "Meta", {}).items()}
     formatted = {}
     for name in settings["FORMATTED_FIELDS"]:
         if name in meta:
             field_md.reset()
             formatted[name] = clean(field_md.convert("\n".join(meta[name])), iframe_hosts)
-    from sitebuild.headers import parse  # the catalogue's own split of header and body
-
-    return Converted(html, meta, formatted, reading.word_count(parse(text).body))
+    return Converted(html, meta, formatted, reading.word_count(parsed.body))
 
 
 def fingerprint(settings: dict) -> str:
