@@ -2,19 +2,21 @@
 
 The result messages for outcome codes are the theme's (static pages and form templates); these
 are only the confirmation mail and the unsubscribe / preferences pages. No HTML in strings.
+In Ukrainian `{site}` stands in quotes after a noun («розсилку „Експіо Центр“»): the name keeps
+its nominative there, where bare it would need the genitive.
 """
 
 MESSAGES: dict[str, dict[str, str]] = {
     "uk": {
-        "confirm_subject": "Підтвердьте підписку на розсилку {site}",
-        "confirm_intro": "Ви (або хтось від вашого імені) підписалися на розсилку {site}.",
+        "confirm_subject": "Підтвердьте підписку на розсилку «{site}»",
+        "confirm_intro": "Ви (або хтось від вашого імені) підписалися на розсилку «{site}».",
         "confirm_action": "Підтвердити підписку",
         "confirm_title": "Підтвердження підписки",
         "confirm_question": "Підтвердити підписку на розсилку для {email}?",
         "confirm_ignore": "Якщо це були не ви, просто проігноруйте цей лист: без підтвердження "
                           "ми нічого не надсилатимемо.",
-        "already_subject": "Ви вже підписані на розсилку {site}",
-        "already_intro": "Ця адреса вже отримує розсилку {site}. Змінити теми чи мову можна "
+        "already_subject": "Ви вже підписані на розсилку «{site}»",
+        "already_intro": "Ця адреса вже отримує розсилку «{site}». Змінити теми чи мову можна "
                          "за посиланням нижче.",
         "topics": "Теми",
         "preferences": "Змінити налаштування",

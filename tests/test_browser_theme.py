@@ -330,3 +330,81 @@ def test_menu_works_without_javascript(site, chromium):
             not page.locator("[data-copy-link]").first.is_visible()
     finally:
         context.close()
+
+
+BPD = "articles/ketamine-borderline-personality-disorder/"  # four related publications
+
+
+@pytest.mark.parametrize("lang", PREFIXES)
+def test_related_cards_leave_no_card_alone_on_a_row(site, chromium, lang):
+    """Four related cards: 2 x 2 on a wide screen (not 3 + a lone one), one column on a phone."""
+    base, _ = site
+    for width, expected in ((1280, [2, 2]), (375, [1, 1, 1, 1])):
+        context, page, problems = open_page(chromium, f"{base}/{PREFIXES[lang]}{BPD}", width)
+        try:
+            boxes = page.eval_on_selector_all(
+                ".related .cards > li",
+                "cards => cards.map(c => { const r = c.getBoundingClientRect();"
+                " return [Math.round(r.top), r.right]; })")
+            rows: dict[int, int] = {}
+            for top, _ in boxes:
+                rows[top] = rows.get(top, 0) + 1
+            assert list(rows.values()) == expected, f"{lang} at {width}px: cards per row {rows}"
+            assert max(right for _, right in boxes) <= width
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page.locator(".related").screenshot(
+                path=str(ARTIFACTS / f"{lang}-related-{width}.png"))
+            assert problems == []
+        finally:
+            context.close()
+
+
+_PIXELS = """async (png) => {
+    const bytes = Uint8Array.from(atob(png), c => c.charCodeAt(0));
+    const bitmap = await createImageBitmap(new Blob([bytes], {type: 'image/png'}));
+    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+    const context = canvas.getContext('2d');
+    context.drawImage(bitmap, 0, 0);
+    const y = Math.floor(bitmap.height / 2);
+    const grey = x => { const [r, g, b] = context.getImageData(x, y, 1, 1).data;
+                        return (r + g + b) / 3; };
+    return [grey(3), grey(Math.floor(bitmap.width / 2)), grey(bitmap.width - 4)];
+}"""
+
+
+def test_a_wide_table_shows_a_shadow_on_the_side_with_more(site, chromium):
+    """CSS-only scroll cue: at the start a shadow on the right edge only, at the end on the
+    left only (measured on the pixels of a wide, empty table in a real page's table box)."""
+    import base64
+
+    base, _ = site
+    context, page, problems = open_page(chromium, f"{base}/en/{BPD}", 375)
+    reader = context.new_page()
+    try:
+        table = page.locator(".prose .table-scroll").first  # the article's own table
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        table.screenshot(path=str(ARTIFACTS / "en-table-scroll-375.png"))
+        page.evaluate("""() => {
+            const box = document.createElement('div');
+            box.className = 'table-scroll';
+            box.id = 'probe';
+            const cell = document.createElement('table').insertRow().insertCell();
+            cell.textContent = '\\u00a0'.repeat(400);
+            box.append(cell.closest('table'));
+            document.querySelector('.prose').prepend(box);
+        }""")
+        box = page.locator("#probe")
+        assert box.evaluate("b => b.scrollWidth > b.clientWidth + 200")
+
+        def edges() -> list[float]:
+            png = base64.b64encode(box.screenshot()).decode()
+            return reader.evaluate(_PIXELS, png)
+
+        left, middle, right = edges()
+        assert abs(left - middle) < 3 and middle - right > 20, (left, middle, right)
+        box.evaluate("b => { b.scrollLeft = b.scrollWidth; }")
+        left, middle, right = edges()
+        assert middle - left > 20 and abs(right - middle) < 3, (left, middle, right)
+        assert problems == []
+    finally:
+        context.close()

@@ -241,6 +241,10 @@ def test_cli_previews_dry_run_send_and_nothing_new(tmp_path, smtp):
     for lang in ("uk", "en"):
         assert (output / "newsletter" / "preview" / f"{lang}.html").stat().st_size > 5000
         assert (output / "newsletter" / "preview" / f"{lang}.txt").read_text().strip()
+        # Previews are web pages under the site's CSP: the CSS is linked, never inlined.
+        page = (output / "newsletter" / "preview" / f"{lang}.html").read_text()
+        assert 'href="../digest.css"' in page and "style=" not in page
+    assert (output / "newsletter" / "digest.css").stat().st_size > 1000
     from newsletter.config import load_config, read_pelicanconf
     settings = read_pelicanconf()
     newsletter = load_config(settings, environ={"NEWSLETTER_STATE_DIR": str(state),

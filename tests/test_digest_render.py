@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from datetime import datetime, timedelta, timezone
@@ -14,8 +15,9 @@ from newsletter.config import read_pelicanconf
 from newsletter.digest import manifest, periods, selection
 from newsletter.digest import settings as digest_settings
 from newsletter.digest.plan import interest_names, make_plan, web_version
-from newsletter.digest.render import (DigestTooLarge, RenderContext, add_query,
-                                      fill_merge_tags, render, shorten)
+from newsletter.digest.render import (STYLESHEET_PATH, DigestTooLarge, RenderContext, add_query,
+                                      address_line, fill_merge_tags, render, shorten,
+                                      write_stylesheet)
 from tests.digest_helpers import FIXTURES, NOW, PERIOD, configs, site_with_manifests
 
 KYIV = ZoneInfo("Europe/Kyiv")
@@ -197,6 +199,34 @@ def test_web_version_has_real_links_and_address(tmp_path):
     assert "*|" not in page.html and "*|" not in page.text
     assert "http://127.0.0.1:8000/subscribe/" in page.html
     assert "Київ, Україна" in page.text
+    # Rendered for the web: the CSS is linked (the site's CSP forbids inline styles), and the
+    # link resolves to STYLESHEET_PATH from the page's folder; same text as the email.
+    assert "style=" not in page.html and "<style" not in page.html
+    assert '<link rel="stylesheet" href="../digest.css">' in page.html
+    en = web_version(_plan("en", tmp_path / "en"), CONFIG)
+    assert '<link rel="stylesheet" href="../../../newsletter/digest.css">' in en.html
+    subscribe = "http://127.0.0.1:8000/subscribe/"
+    email = fill_merge_tags(render(plan.content, plan.ctx, CONFIG), {
+        "*|UNSUB|*": subscribe, "*|UPDATE_PROFILE|*": subscribe,
+        "*|LIST:ADDRESSLINE|*": address_line(CONFIG, "uk")}).html
+
+    def shown(markup: str) -> list[str]:
+        body = markup.split("</head>", 1)[1]  # css_inline writes characters, not references
+        words = html.unescape(re.sub(r"<[^>]+>", " ", body)).split()
+        return words + [html.unescape(url) for url in re.findall(r'href="([^"]+)"', body)]
+
+    assert shown(page.html) == shown(email)
+
+
+def test_the_stylesheet_is_the_emails_css(tmp_path):
+    """One CSS: what the email inlines is what the web version links (and the build writes)."""
+    written = write_stylesheet(tmp_path, CONFIG)
+    assert written == tmp_path / STYLESHEET_PATH
+    css = written.read_text(encoding="utf-8")
+    assert ".container { width: 100%; max-width: 600px;" in css
+    assert "@media (prefers-color-scheme: dark)" in css and "{{" not in css and "{#" not in css
+    email = render(_plan("en", tmp_path).content, _plan("en", tmp_path).ctx, CONFIG).html
+    assert "@media (prefers-color-scheme: dark)" in email
 
 
 def test_fill_merge_tags_escapes_for_html():
@@ -213,3 +243,29 @@ def test_add_query_and_shorten():
         "https://x/a/?k=1&utm_source=n"
     assert shorten("one two three four", 9) == "one two…"
     assert shorten("short", 9) == "short"
+
+
+def _ukrainian_strings():
+    from newsletter.digest.strings import STRINGS
+    from newsletter.messages import MESSAGES
+
+    return [pytest.param(where, key, text, id=f"{where}-{key}")
+            for where, table in (("digest", STRINGS), ("messages", MESSAGES))
+            for key, text in table["uk"].items()]
+
+
+@pytest.mark.parametrize("where, key, text", _ukrainian_strings())
+def test_ukrainian_strings_never_leave_the_name_bare_after_a_noun(where, key, text):
+    """«розсилку Експіо Центр» is a slip (the name would need the genitive): quote it."""
+    assert not re.search(r"\w \{site\}", text), f"{where}[{key!r}]: write «{{site}}»"
+
+
+@pytest.mark.parametrize("lang, sentence", [
+    pytest.param("uk", "Ви отримали цей лист, бо підписалися на розсилку «Експіо Центр».", id="uk"),
+    pytest.param("en", "You are receiving this because you subscribed to the newsletter of "
+                 "Expio Center.", id="en"),
+])
+def test_footer_names_the_newsletter(lang, sentence, tmp_path):
+    plan = _plan(lang, tmp_path)
+    rendered = render(plan.content, plan.ctx, CONFIG)
+    assert sentence in rendered.text and sentence in html.unescape(rendered.html)

@@ -11,7 +11,7 @@ from newsletter.digest import manifest
 from newsletter.digest import settings as digest_settings
 from newsletter.digest.ledger import Ledger
 from newsletter.digest.plan import make_plan
-from newsletter.digest.render import render
+from newsletter.digest.render import STYLESHEET_PATH, render, stylesheet_css
 from newsletter_manifest.records import image_size, record
 
 CONFIG = digest_settings.load(read_pelicanconf())
@@ -44,6 +44,8 @@ def test_manifest_from_a_real_build_feeds_a_digest(build_site, tmp_path):
     archived = output / "en" / "newsletter" / "digest-en-2026-W40" / "index.html"
     assert archived.read_text() == "<!DOCTYPE html><title>old</title><p>sent digest</p>"
     assert not (output / "newsletter" / "digest-en-2026-W40").exists()
+    # ... with the stylesheet that web versions link (the site's CSP blocks inline styles).
+    assert (output / STYLESHEET_PATH).read_text(encoding="utf-8") == stylesheet_css(CONFIG)
 
 
 def test_record_resolves_static_images_with_their_size(tmp_path):

@@ -189,6 +189,20 @@ year = "twenty"
 volume = 3
 pages = "pp. 1 to 9"
 accessed = "yesterday"
+
+[moz]
+title = "Уніфікований клінічний протокол: депресія"
+url = "https://moz.gov.ua/protocol"
+accessed = 2026-01-01
+
+[tagged]
+title = "Wrong tag"
+journal = "J"
+year = 2020
+volume = 1
+pages = "1-2"
+doi = "10.1000/x"
+lang = "English"
 """
 
 
@@ -201,7 +215,7 @@ accessed = "yesterday"
     "e.g. volume = 48 or volume = \"Suppl 1\"",
     "content/data/references.toml:15: typo.page: is not a reference field — did you mean "
     "`pages`? fields: authors, title, journal, journal_abbrev, year, volume, issue, pages, doi, "
-    "pmid, url, accessed, publisher, place",
+    "pmid, url, accessed, publisher, place, lang",
     "content/data/references.toml:16: typo.pages: '991–999' uses a dash or spaces — write "
     "pages = \"991-999\"",
     "content/data/references.toml:21: words.year: 'twenty' is not a year — write the year of "
@@ -211,6 +225,11 @@ accessed = "yesterday"
     "pages = \"e2603\")",
     "content/data/references.toml:24: words.accessed: 'yesterday' is not a date — write the "
     "day you consulted the page, unquoted: accessed = 2026-12-06",
+    "content/data/references.toml:27: moz.lang: the title is in Cyrillic but the source counts "
+    "as lang = \"en\" (the default) — add lang = \"uk\" (or the language it is written in), so "
+    "screen readers read it with the right voice",
+    "content/data/references.toml:38: tagged.lang: 'English' is not a language tag — write the "
+    "language the source is in: lang = \"uk\" or lang = \"en\"",
 ])
 def test_citation_fields_are_checked(tmp_path, base_settings, expected):
     found = findings(tmp_path, base_settings, {}, references=CITATION_FIELDS)

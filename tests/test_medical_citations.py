@@ -81,6 +81,9 @@ def test_reference_list_fields():
     assert alpha["authors_text"] == "Doe J, Roe R" and alpha["year"] == 2020
     assert (beta["doi_url"], beta["url"]) == ("", "https://example.org/beta")
     assert gamma["doi_url"] == ""  # an invalid DOI is never turned into a link
+    assert alpha["lang"] == "en"  # no `lang`: the default
+    [ukrainian] = refs.reference_list(["u"], {"u": {"title": "Протокол", "lang": " uk "}})
+    assert ukrainian["lang"] == "uk"
 
 
 def test_jsonld_of_a_journal_article_and_a_web_page():
@@ -91,8 +94,10 @@ def test_jsonld_of_a_journal_article_and_a_web_page():
     assert alpha["@type"] == "ScholarlyArticle" and alpha["@id"] == "https://doi.org/10.1000/alpha"
     assert alpha["description"] == ("Doe J, Roe R. Alpha trial. J A. 2020. "
                                      "doi:10.1000/alpha. PMID: 123.")
+    assert alpha["inLanguage"] == "en"  # the default: the literature is in English
     assert agency == {
-        "@type": "WebPage", "name": "A label", "url": "https://example.org/label",
+        "@type": "WebPage", "name": "A label", "inLanguage": "en",
+        "url": "https://example.org/label",
         "author": [{"@type": "Organization", "name": "Agency"}],
         "publisher": {"@type": "Organization", "name": "Agency"},
         "description": "Agency. A label [Internet]. Agency [cited 2026 Dec 6]. "

@@ -23,6 +23,15 @@ issue = 3
 pages = "101-109"
 doi = "10.1000/second.2021"
 pmid = "31166571"
+
+[moz2024]
+authors = ["Міністерство охорони здоров’я України"]
+title = "Депресія: уніфікований клінічний протокол"
+publisher = "МОЗ України"
+year = 2024
+url = "https://moz.gov.ua/example"
+accessed = 2026-01-01
+lang = "uk"
 """
 SECOND_CITATION = ("Poe E, et al. A second trial. Trials Things. 2021;22(3):101-109. "
                    "doi:10.1000/second.2021. PMID: 31166571.")
@@ -38,6 +47,14 @@ ARTICLES = {
         f"tags: самогубство\nreviewed_by: tester\nreviewed_on: {RECENT}\n"
         "references: sample2020, second2021\n\n"
         "Спершу друге випробування [@second2021], потім зразок [@sample2020].\n"),
+    "articles/ptsd/protocol.en.md": (
+        "title: National protocol\ndate: 2025-02-03\ncategory: ptsd\n"
+        "references: moz2024, second2021\n\nThe national protocol [@moz2024], a trial "
+        "[@second2021].\n"),
+    "articles/ptsd/protocol.uk.md": (
+        "title: Національний протокол\ndate: 2025-02-03\ncategory: ptsd\n"
+        "references: moz2024, second2021\n\nНаціональний протокол [@moz2024], випробування "
+        "[@second2021].\n"),
     "articles/depression/unreviewed.en.md": (
         "title: Not yet reviewed\ndate: 2025-02-02\ncategory: depression\n\nText.\n"),
 }
@@ -51,6 +68,15 @@ def site(tmp_path_factory):
 
 def html_of(site, path):
     return (site / path / "index.html").read_text(encoding="utf-8")
+
+
+def _page_node(html: str) -> dict:
+    """The MedicalWebPage node of the page's JSON-LD."""
+    data = [json.loads(block) for block in
+            re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)]
+    nodes = [node for block in data for node in (block.get("@graph") or [block])]
+    [page] = [node for node in nodes if node.get("@type") == "MedicalWebPage"]
+    return page
 
 
 @pytest.mark.parametrize("path", ["en/articles/cited", "articles/cited"])
@@ -77,15 +103,33 @@ def test_reference_list_shows_the_vancouver_citation(site, path):
             '<a href="https://pubmed.ncbi.nlm.nih.gov/31166571/">PMID: 31166571</a>.') in item
     text = re.sub(r"<[^>]+>", "", item.split('<a class="reference-back"')[0]).strip()
     assert text == SECOND_CITATION
-    data = [json.loads(block) for block in
-            re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)]
-    nodes = [node for block in data for node in (block.get("@graph") or [block])]
-    [page] = [node for node in nodes if node.get("@type") == "MedicalWebPage"]
+    page = _page_node(html)
     assert page["citation"][0]["description"] == SECOND_CITATION
     assert page["citation"][0]["isPartOf"] == {
         "@type": "PublicationIssue", "issueNumber": "3", "isPartOf": {
             "@type": "PublicationVolume", "volumeNumber": "22",
             "isPartOf": {"@type": "Periodical", "name": "Trials of Things"}}}
+
+
+@pytest.mark.parametrize("path, marked", [
+    ("articles/protocol", {"second2021": "en"}),  # Ukrainian page: the English trial is marked
+    ("en/articles/protocol", {"moz2024": "uk"}),  # English page: the Ukrainian protocol is
+])
+def test_a_citation_in_another_language_carries_its_lang(site, path, marked):
+    """Screen readers switch voice on `lang`: an English citation on a Ukrainian page is read
+    in English, and the back link stays in the page's language."""
+    html = html_of(site, path)
+    items = dict(re.findall(r'<li id="ref-([\w.-]+)" value="\d+">(.*?)</li>', html, re.S))
+    assert set(items) == {"moz2024", "second2021"}
+    for key, item in items.items():
+        if key in marked:
+            assert item.startswith(f'<span lang="{marked[key]}">') and \
+                item.index("</span>") < item.index('class="reference-back"'), item
+        else:
+            assert "lang=" not in item, item
+    citations = {node["name"]: node["inLanguage"] for node in _page_node(html)["citation"]}
+    assert citations == {"Депресія: уніфікований клінічний протокол": "uk",
+                         "A second trial": "en"}
 
 
 def test_repeated_citation_keeps_its_number_with_a_new_id(site):

@@ -314,7 +314,7 @@ def test_confirmation_mail_reads_back_strictly(newsletter_settings):
     assert all(len(line) <= 998 for line in mail.data.split(b"\r\n"))
     msg = email.message_from_bytes(mail.data, policy=email.policy.strict)
     assert msg["To"] == "Reader@example.org"
-    assert msg["Subject"] == "Підтвердьте підписку на розсилку Експіо Центр"
+    assert msg["Subject"] == "Підтвердьте підписку на розсилку «Експіо Центр»"  # not a bare name
     assert msg["Content-Language"] == "uk" and msg["Auto-Submitted"] == "auto-generated"
     assert msg["Message-ID"] == "<confirm-abc@expio.example>"
     assert msg["From"].addresses[0].addr_spec == "newsletter@expio.example"

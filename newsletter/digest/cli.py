@@ -27,7 +27,7 @@ from newsletter.digest.lock import LockBusy, RunLock
 from newsletter.digest.manifest import ManifestError
 from newsletter.digest.periods import period_of, validate_period
 from newsletter.digest.plan import Plan, make_plan, web_version
-from newsletter.digest.render import DigestTooLarge, render
+from newsletter.digest.render import DigestTooLarge, render, write_stylesheet
 from newsletter.errors import NewsletterError
 
 logger = logging.getLogger(__name__)
@@ -108,6 +108,7 @@ def main(argv: list[str]) -> int:
 def _previews(config, newsletter, output: Path, langs, period, now) -> int:
     folder = output / "newsletter" / "preview"
     folder.mkdir(parents=True, exist_ok=True)
+    write_stylesheet(output, config)
     ledger = Ledger.in_state_dir(newsletter.state_dir)
     links = []
     try:
@@ -125,7 +126,7 @@ def _previews(config, newsletter, output: Path, langs, period, now) -> int:
                         f"{plan.key}</title><p>{html.escape(note)}</p></html>")
                 text = note + "\n"
             else:
-                rendered = web_version(plan, config)
+                rendered = web_version(plan, config, page_folder="newsletter/preview/")
                 page, text = rendered.html, rendered.text
                 mailed = render(plan.content, plan.ctx, config, check_size=False)
                 note += f"; email HTML {mailed.html_bytes} B, text {mailed.text_bytes} B"

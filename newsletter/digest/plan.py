@@ -14,7 +14,7 @@ from newsletter.digest.ledger import DigestRow, Ledger
 from newsletter.digest.manifest import ManifestArticle
 from newsletter.digest.periods import digest_key, human_label
 from newsletter.digest.render import (RenderContext, Rendered, address_line, fill_merge_tags,
-                                      render, subject_for)
+                                      render, stylesheet_href, subject_for)
 from newsletter.digest.selection import DigestContent, arrange, select, since_for
 from newsletter.digest.settings import DigestConfig
 
@@ -82,9 +82,14 @@ def make_plan(*, lang: str, period: str, config: DigestConfig, output: Path | No
                 content=content, ctx=ctx, subject=subject, web_path=path, row=row)
 
 
-def web_version(plan: Plan, config: DigestConfig) -> Rendered:
-    """The digest as published on the site: every section, footer links to the subscribe page."""
-    rendered = render(plan.content, plan.ctx, config, check_size=False)
+def web_version(plan: Plan, config: DigestConfig, page_folder: str | None = None) -> Rendered:
+    """The digest as published on the site: every section, footer links to the subscribe page.
+
+    Rendered for the web: the stylesheet is linked (render.STYLESHEET_PATH, relative to
+    `page_folder`, by default the digest's own web path), not inlined.
+    """
+    href = stylesheet_href(plan.web_path if page_folder is None else page_folder)
+    rendered = render(plan.content, plan.ctx, config, check_size=False, stylesheet=href)
     subscribe = f"{config.site_url}/{config.lang_prefix(plan.lang)}subscribe/"
     return fill_merge_tags(rendered, {"*|UNSUB|*": subscribe, "*|UPDATE_PROFILE|*": subscribe,
                                       "*|LIST:ADDRESSLINE|*": address_line(config, plan.lang)})

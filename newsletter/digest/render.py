@@ -2,6 +2,11 @@
 
     rendered = render(content, context)        # merge tags in the footer, both parts
     personal = fill_merge_tags(rendered, {"*|UNSUB|*": url, ...})   # local backend / web
+    page = render(content, context, config, stylesheet="../digest.css")   # for the web
+
+The email carries its CSS inlined (email clients drop linked stylesheets); the web version
+links the same CSS as a file, STYLESHEET_PATH in the site, since the site's CSP
+(`style-src 'self'`) blocks inline styles (`write_stylesheet`).
 
 The footer always carries Mailchimp's merge tags (*|UNSUB|*, *|UPDATE_PROFILE|*,
 *|LIST:ADDRESSLINE|*); Mailchimp fills them per recipient, the local backend and the web
@@ -13,6 +18,7 @@ from __future__ import annotations
 
 import html
 import math
+import posixpath
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -31,6 +37,7 @@ from newsletter.digest.strings import strings_for
 
 TEMPLATES = Path(__file__).parent / "templates"
 MERGE_TAGS = ("*|UNSUB|*", "*|UPDATE_PROFILE|*", "*|LIST:ADDRESSLINE|*")
+STYLESHEET_PATH = "newsletter/digest.css"  # site-relative, shared by every language
 
 
 class DigestTooLarge(ValueError):
@@ -138,9 +145,31 @@ def subject_for(content: DigestContent, ctx: RenderContext, config: DigestConfig
     return subject, preheader
 
 
+def stylesheet_css(config: DigestConfig) -> str:
+    """The digest's CSS, as the email inlines it and the web version links it."""
+    return _TEXT_ENV.get_template("digest.css").render(width=config.content_width)
+
+
+def write_stylesheet(output: Path, config: DigestConfig) -> Path:
+    """Write STYLESHEET_PATH under the site's output folder (for the web versions)."""
+    target = Path(output) / STYLESHEET_PATH
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(stylesheet_css(config), encoding="utf-8")
+    return target
+
+
+def stylesheet_href(page_folder: str) -> str:
+    """STYLESHEET_PATH relative to a page in the site-relative `page_folder` ("en/news/x/")."""
+    return posixpath.relpath(STYLESHEET_PATH, page_folder.strip("/") or ".")
+
+
 def render(content: DigestContent, ctx: RenderContext, config: DigestConfig,
-           check_size: bool = True) -> Rendered:
-    """Both parts of one digest; DigestTooLarge when the HTML is over the budget."""
+           check_size: bool = True, stylesheet: str | None = None) -> Rendered:
+    """Both parts of one digest; DigestTooLarge when the HTML is over the budget.
+
+    Without `stylesheet` (the email) the CSS is inlined; with it (a URL, for the web version)
+    the page links it and carries no inline style.
+    """
     lang = ctx.lang
     site_name = config.clinic_text("name", lang) or "Expio Center"
     subject, preheader = subject_for(content, ctx, config, site_name)
@@ -167,14 +196,15 @@ def render(content: DigestContent, ctx: RenderContext, config: DigestConfig,
         "summary": lambda a: shorten(a.summary, config.summary_chars),
         "date": lambda a: human_date(a.date, lang, config),
         "category_name": lambda slug: config.category_name(slug, lang),
+        "stylesheet": stylesheet,
     }
     blocks = InterestBlocks(ctx.interest_group, ctx.interest_names)
     _HTML_ENV.filters["interest"] = blocks
     _TEXT_ENV.filters["interest"] = blocks
     raw_html = _HTML_ENV.get_template("digest.html").render(values)
     text = _TEXT_ENV.get_template("digest.txt").render(values)
-    rendered = Rendered(subject=subject, preheader=preheader, html=_INLINER.inline(raw_html),
-                        text=_tidy_text(text))
+    page = raw_html if stylesheet else _INLINER.inline(raw_html)
+    rendered = Rendered(subject=subject, preheader=preheader, html=page, text=_tidy_text(text))
     if check_size and rendered.html_bytes > config.max_html_bytes:
         raise DigestTooLarge(
             f"{ctx.key}: HTML is {rendered.html_bytes} bytes, over DIGEST['max_html_bytes'] "

@@ -1,4 +1,5 @@
-"""Every fixed sentence of the digest, per language (the templates hold no language text)."""
+"""Every fixed sentence of the digest, per language (the templates hold no language text).
+`{site}` is the clinic's name, filled by the template."""
 
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ STRINGS: dict[str, dict[str, str]] = {
                       "консультації лікаря.",
         "unsubscribe": "Відписатися",
         "preferences": "Змінити теми чи мову",
-        "why": "Ви отримали цей лист, бо підписалися на розсилку",
+        # The name after «розсилку» in quotes: it keeps its own form («Експіо Центр»), where the
+        # bare name would need the genitive, which a setting cannot give.
+        "why": "Ви отримали цей лист, бо підписалися на розсилку «{site}».",
         "none_for_you": "Цього разу у вибраних вами темах нового немає.",
         "all_new": "Усі нові публікації на сайті",
         "subscribe": "Керувати підпискою",
@@ -36,7 +39,7 @@ STRINGS: dict[str, dict[str, str]] = {
                       "with a doctor.",
         "unsubscribe": "Unsubscribe",
         "preferences": "Change topics or language",
-        "why": "You are receiving this because you subscribed to the newsletter of",
+        "why": "You are receiving this because you subscribed to the newsletter of {site}.",
         "none_for_you": "Nothing new in the topics you chose this time.",
         "all_new": "All new publications on the site",
         "subscribe": "Manage your subscription",

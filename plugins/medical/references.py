@@ -19,7 +19,10 @@ CITATION = re.compile(r"\[(?P<keys>@[\w:.-]+(?:\s*;\s*@[\w:.-]+)*)\](?!\()")
 _KEY = re.compile(r"@([\w:.-]+)")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _CODE_SPAN = re.compile(r"(`+)(?:.+?)\1")
-
+# The language of a source when references.toml gives none: the literature cited is, nearly
+# all of it, in English (CONTENT.md, `lang`). A simple BCP 47 tag: language, then subtags.
+DEFAULT_LANG = "en"
+LANG_TAG = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 
 
 def cited_keys(text: str) -> list[str]:
@@ -53,6 +56,11 @@ def citation_order(text: str, header_keys: Iterable[str] = (),
     return order
 
 
+def reference_lang(data: Mapping[str, Any]) -> str:
+    """The language the source is written in (`lang`, default DEFAULT_LANG)."""
+    return str(data.get("lang") or "").strip() or DEFAULT_LANG
+
+
 def authors_text(authors: Any) -> str:
     """The author list as the citation shows it (at most six names, then et al.)."""
     return vancouver.authors(authors)
@@ -64,7 +72,9 @@ def reference_list(order: Iterable[str], references: Mapping[str, Mapping[str, A
 
     `cited` holds the keys the text cites (their entries link back to the first citation).
     `citation_html` / `citation_text` are the one Vancouver formatting (medical/vancouver.py)
-    of the entry; the other fields are the data, for JSON-LD and templates that need them.
+    of the entry; `lang` is the language it is written in (the theme marks it up, so a screen
+    reader reads an English citation on a Ukrainian page with an English voice); the other
+    fields are the data, for JSON-LD and templates that need them.
     """
     cited = frozenset(cited)
     items = []
@@ -82,6 +92,7 @@ def reference_list(order: Iterable[str], references: Mapping[str, Mapping[str, A
             **text,
             "year": data.get("year"),
             "accessed": data.get("accessed"),
+            "lang": reference_lang(data),
             "web": vancouver.is_web_source(data),
             "doi_url": vancouver.doi_url(text["doi"]),
             "pmid_url": vancouver.pmid_url(text["pmid"]),
@@ -110,7 +121,7 @@ def jsonld_citations(items: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]
     citations = []
     for item in items:
         node: dict[str, Any] = {"@type": "WebPage" if item["web"] else "ScholarlyArticle",
-                                "name": item["title"]}
+                                "name": item["title"], "inLanguage": item["lang"]}
         if item["doi_url"]:
             node["@id"] = node["url"] = item["doi_url"]
         elif item["url"]:

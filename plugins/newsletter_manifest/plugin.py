@@ -1,6 +1,7 @@
 """Pelican boundary: in each language run, write `<prefix>newsletter/manifest.json` (every
 listed article of the run) and the web versions of the digests already sent in that language
-(from the digest ledger) at `<prefix>newsletter/<key>/index.html`.
+(from the digest ledger) at `<prefix>newsletter/<key>/index.html`, with the stylesheet they
+link (`newsletter/digest.css`).
 
 Runs on `all_generators_finalized`, after the medical plugin has set `is_sensitive`.
 """
@@ -16,7 +17,9 @@ from pelican import signals
 from pelican.generators import ArticlesGenerator
 
 from newsletter.digest import manifest as manifest_format
+from newsletter.digest import settings as digest_settings
 from newsletter.digest.archive import sent_digests
+from newsletter.digest.render import write_stylesheet
 from newsletter_manifest import records
 from newsletter_manifest import settings as plugin_settings
 
@@ -93,12 +96,14 @@ def write_manifest(generators) -> None:
     manifest_format.write(manifest, manifest_format.path_for(output, prefix))
     logger.info("%swrote %snewsletter/manifest.json (%d articles)", PREFIX, prefix, len(items))
     if config.publish_archive:
-        for digest in sent_digests(_state_dir(config, settings), lang):
-            if not digest.html:
-                continue
+        published = [digest for digest in sent_digests(_state_dir(config, settings), lang)
+                     if digest.html]
+        for digest in published:
             target = output / digest.web_path / "index.html"
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(digest.html, encoding="utf-8")
+        if published:
+            write_stylesheet(output, digest_settings.load(settings))
 
 
 def register() -> None:

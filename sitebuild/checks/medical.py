@@ -178,7 +178,8 @@ def check_references_file(catalogue: Catalogue, settings: dict) -> Iterator[Find
 
 
 REFERENCE_FIELDS = ("authors", "title", "journal", "journal_abbrev", "year", "volume", "issue",
-                    "pages", "doi", "pmid", "url", "accessed", "publisher", "place")
+                    "pages", "doi", "pmid", "url", "accessed", "publisher", "place", "lang")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _PAGES = re.compile(r"[A-Za-z]?\d+[A-Za-z]?(?:-[A-Za-z]?\d+[A-Za-z]?)?")
 
 
@@ -224,12 +225,27 @@ def check_citation_fields(shown: str, key: str, data: dict, where, today) -> Ite
         yield Finding(shown, where("url"), f"{key}.accessed", "web source without a date",
                       "add `accessed = YYYY-MM-DD`, the day you checked the page "
                       "(it is cited as [cited ...])")
+    yield from _check_lang(shown, key, data, where)
     if data.get("journal") and not (data.get("volume") and data.get("pages")):
         missing = [name for name in ("volume", "pages") if not data.get(name)]
         yield Finding(shown, where(""), f"{key}.{missing[0]}",
                       f"journal article without {' or '.join(missing)}",
                       "add them from the journal's or PubMed's record so the citation is "
                       "complete (volume = 48, issue = 7, pages = \"991-999\")", NOTICE)
+
+
+def _check_lang(shown: str, key: str, data: dict, where) -> Iterator[Finding]:
+    """`lang` is a language tag; a Cyrillic title without one would be read as English."""
+    lang = data.get("lang")
+    if lang is not None and not (isinstance(lang, str) and refs.LANG_TAG.fullmatch(lang)):
+        yield Finding(shown, where("lang"), f"{key}.lang", f"{lang!r} is not a language tag",
+                      "write the language the source is in: lang = \"uk\" or lang = \"en\"")
+    elif lang is None and _CYRILLIC.search(str(data.get("title") or "")):
+        yield Finding(shown, where("title"), f"{key}.lang",
+                      f"the title is in Cyrillic but the source counts as "
+                      f"lang = \"{refs.DEFAULT_LANG}\" (the default)",
+                      "add lang = \"uk\" (or the language it is written in), so screen readers "
+                      "read it with the right voice", WARNING)
 
 
 def check_reviewers_file(catalogue: Catalogue, settings: dict) -> Iterator[Finding]:

@@ -256,7 +256,8 @@ def _data(settings, reviewers, references, content: str, languages: list[str],
                 for name, label in (("journal", "Journal"), ("journal_abbrev", "NLM abbreviation"),
                                     ("volume", "Volume"), ("issue", "Issue"), ("pages", "Pages"),
                                     ("doi", "DOI"), ("pmid", "PMID"), ("url", "URL"),
-                                    ("publisher", "Publisher"), ("place", "Place"))),
+                                    ("publisher", "Publisher"), ("place", "Place"),
+                                    ("lang", "Language of the source (empty: en)"))),
               {"name": "accessed", "label": "Accessed", "widget": "datetime",
                "format": "YYYY-MM-DD", "time_format": False, "required": False}]
     return {
