@@ -48,7 +48,17 @@ class Site:
         options = BuildOptions(settings_file=ROOT / "pelicanconf.py",
                                content=self.root / "content", output=output or self.output,
                                cache=cache, overrides=tuple(overrides.items()))
-        return build(options)
+        with pytest.MonkeyPatch.context() as patch:
+            for name, value in self.environ.items():
+                patch.setenv(name, value)
+            return build(options)
+
+    @property
+    def environ(self) -> dict[str, str]:
+        """The site's own newsletter archive (none: no digest was sent). The build shows the
+        sent digests, read by the clock; the developer's archive (var/newsletter, relative to
+        the working folder, or NEWSLETTER_STATE_DIR) can change between two builds."""
+        return {"NEWSLETTER_STATE_DIR": str(self.root / "newsletter")}
 
     def edit(self, relative: str, change) -> None:
         path = self.root / relative
@@ -154,6 +164,30 @@ def test_every_kind_of_edit_gives_the_cold_build(site, what):
     site.assert_same_as_cold()
 
 
+def test_a_digest_sent_elsewhere_between_two_builds_changes_neither(site, tmp_path,
+                                                                    monkeypatch):
+    """The site reads only its own newsletter archive. The build shows the digests the
+    archive holds once their time has come (by the clock, not SITE_BUILD_DATE): reading the
+    developer's (var/newsletter, or NEWSLETTER_STATE_DIR) makes the rebuild and the cold build
+    differ whenever a digest goes out, or falls due, between the two (issue 19, item 8)."""
+    from datetime import datetime, timezone
+
+    from newsletter.digest.ledger import Ledger
+
+    elsewhere = tmp_path / "newsletter"
+    monkeypatch.setenv("NEWSLETTER_STATE_DIR", str(elsewhere))
+    rebuilt(site)
+    ledger = Ledger.in_state_dir(elsewhere)
+    ledger.create("digest-en-2026-W48", "en", "2026-W48", "local", "New publications", [],
+                  None, web_path="en/newsletter/digest-en-2026-W48/")
+    ledger.set_status("digest-en-2026-W48", "sent",
+                      datetime(2026, 11, 23, 8, tzinfo=timezone.utc),
+                      web_html="<p>Sent while the site was building.</p>")
+    ledger.close()
+    site.assert_same_as_cold()
+    assert not (site.root / "cold/en/newsletter/digest-en-2026-W48").exists()
+
+
 def test_new_and_deleted_articles(site):
     new = site.root / "content/articles/ptsd/grounding.en.md"
     new.write_text("title: Grounding in a panic\ndate: 2026-06-01\ncategory: ptsd\n"
@@ -254,7 +288,7 @@ def test_a_new_process_reuses_the_pages_the_last_one_wrote(tmp_path):
         done = subprocess.run(
             [sys.executable, "-m", "sitebuild", "html", "--settings", str(settings),
              "--content", str(site.root / "content"), "--output", str(site.output)],
-            cwd=ROOT, env={**os.environ, "PYTHONHASHSEED": seed}, check=True,
+            cwd=ROOT, env={**os.environ, **site.environ, "PYTHONHASHSEED": seed}, check=True,
             capture_output=True, text=True)
         return site.inodes(), done.stdout + done.stderr
 
