@@ -25,3 +25,14 @@ def under_link(relative: str, links) -> bool:
     a scan of it found them) or lies in a linked folder: no system call per file."""
     parts = relative.replace(os.sep, "/").split("/")
     return any("/".join(parts[:index]) in links for index in range(1, len(parts) + 1))
+
+
+# Scripts: the CSP (script-src 'self') runs any script of the site's origin, so a script
+# under content/ is all an HTML file or an SVG beside it needs to run code. The site's
+# scripts come from the theme; a script under content/ is never published.
+SCRIPT_SUFFIXES = (".js", ".mjs")
+
+
+def is_script(name: str) -> bool:
+    """Whether `name` is a script, never published from content/."""
+    return name.lower().endswith(SCRIPT_SUFFIXES)

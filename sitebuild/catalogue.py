@@ -26,8 +26,9 @@ from pelican.utils import SafeDatetime, get_date, set_date_tzinfo
 
 from core.categories import category_slug
 from core.paths import linked_part
-from sitebuild import headers, sources
-from sitebuild.headers import Field
+from core import headers
+from core.headers import Field
+from sitebuild import sources
 
 PUBLISHED, DRAFT, HIDDEN = "published", "draft", "hidden"
 STATUSES = (PUBLISHED, DRAFT, HIDDEN)

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from core import frontmatter
-from sitebuild import catalogue, headers
+from core import headers
+from sitebuild import catalogue
 from sitebuild.checks import WARNING, run_all
 from sitebuild.config import BuildOptions, read_base
 from tests.conftest import FIXTURE_SITE, ROOT

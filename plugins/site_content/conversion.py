@@ -19,6 +19,7 @@ from pathlib import Path
 from markdown import Markdown
 
 import core
+from core import headers
 from site_content import reading
 from site_content.sanitise import clean
 
@@ -41,10 +42,8 @@ def convert_source(body_md: Markdown, field_md: Markdown, settings: dict, text: 
     """`body_md` reads the `Key: value` header (Markdown's meta extension) and converts the body;
     `field_md` has no meta extension. YAML front matter is the catalogue's parse, and its body
     goes through `field_md`, so that a body line like `Note: …` is never taken for a field."""
-    from sitebuild.headers import parse  # the catalogue's own split of header and body
-
     iframe_hosts = frozenset(settings.get("IFRAME_HOSTS", ()))
-    parsed = parse(text)
+    parsed = headers.parse(text)  # the catalogue's own split of header and body
     if parsed.yaml:
         meta = {name: field.value.split("\n") for name, field in parsed.fields.items()}
         field_md.reset()

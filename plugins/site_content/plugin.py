@@ -11,7 +11,8 @@ from pelican.readers import MarkdownReader
 
 from core import svg
 from core.categories import category_slug
-from core.paths import linked_part, under_link
+from core.paths import is_script, linked_part, under_link
+from core.tags import tag_slug
 from site_content import i18n, reading, toc
 from site_content.conversion import cache_for, convert_source, fingerprint
 from site_content.markdown_setup import markdown_for
@@ -197,9 +198,7 @@ def sort_static_files(generator) -> None:
 
 
 def _unsafe_svg(path: str) -> bool:
-    """An SVG that could run code or fetch files, or a script (sitebuild/checks/svg.py)."""
-    from sitebuild.checks.svg import is_script  # the check's own rule
-
+    """An SVG that could run code or fetch files, or a script (the content check names it)."""
     if is_script(path):
         return True
     if not path.lower().endswith(".svg"):
@@ -213,8 +212,6 @@ def drop_tags_without_slug(generator) -> None:
     tag/index.html (the content check names it); it is left off the article. Tags with one
     slug (`Sleep, sleep`) are one tag: the first is kept, so the article shows it once and
     its tag page lists the article once."""
-    from sitebuild.checks.limits import tag_slug  # the check's own rule
-
     for article in [*generator.articles, *getattr(generator, "translations", ()),
                     *getattr(generator, "hidden_articles", ()),
                     *getattr(generator, "drafts", ())]:

@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from pelican.utils import slugify
-
+from core.tags import tag_slug
 from sitebuild.checks import Finding
 from sitebuild.settings_dict import merged, typed_like_defaults
 
@@ -58,12 +57,3 @@ def check(catalogue, settings: dict) -> Iterator[Finding]:
                           f"CONTENT_LIMITS['article_bytes'] = {limits['article_bytes']:,}",
                           "split it into several articles or remove pasted data (images go in "
                           "content/images/, not inline)")
-
-
-def tag_slug(name: str, settings: dict) -> str:
-    """The slug Pelican gives the tag (pelican.urlwrappers.URLWrapper.slug, with the site's
-    settings), without the raw warning Pelican logs when it comes out empty."""
-    return slugify(name, regex_subs=settings.get("TAG_REGEX_SUBSTITUTIONS",
-                                                 settings.get("SLUG_REGEX_SUBSTITUTIONS", [])),
-                   preserve_case=settings.get("SLUGIFY_PRESERVE_CASE", False),
-                   use_unicode=settings.get("SLUGIFY_USE_UNICODE", False))

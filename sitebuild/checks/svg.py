@@ -12,20 +12,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from core import svg
+from core.paths import is_script
 from sitebuild.checks import Finding
 
 FIX = ("remove it: export the drawing as a plain SVG without scripts, event handlers or "
        "linked files (e.g. Inkscape: Save as > Optimized SVG), or publish a PNG instead")
-
-
-# Scripts: the CSP (script-src 'self') runs any script of the site's origin, so a script
-# under content/ is all an HTML file or an SVG beside it needs to run code. The site's
-# scripts come from the theme; a script under content/ is never published.
-SCRIPT_SUFFIXES = (".js", ".mjs")
-
-
-def is_script(name: str) -> bool:
-    return name.lower().endswith(SCRIPT_SUFFIXES)
 
 
 def check(catalogue, settings: dict) -> Iterator[Finding]:
