@@ -155,7 +155,6 @@ PLUGINS = [
     "seo",                   # sitemap.xml, robots.txt
     "newsletter_manifest",   # newsletter/manifest.json and sent digests' web versions
     "related_publications",  # article.related_publications from the build's index
-    "render_cache",          # unchanged pages linked from the previous output, not rendered
 ]
 
 # --- The clinic -----------------------------------------------------------------

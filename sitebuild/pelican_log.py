@@ -52,11 +52,13 @@ class Held(logging.Handler):
         not_built = _not_built(settings)
         messages = []
         for record in self.records:
-            template = str(record.msg)
+            template = getattr(record, "template", str(record.msg))
             if template.startswith(_CHECKED):
                 continue
-            if template.startswith(_COULD_NOT_PROCESS) and record.args:
-                source = str(record.args[0]).replace(os.sep, "/")
+            first = getattr(record, "first_arg", None) or (
+                str(record.args[0]) if isinstance(record.args, tuple) and record.args else None)
+            if template.startswith(_COULD_NOT_PROCESS) and first is not None:
+                source = first.replace(os.sep, "/")
                 if source in not_built:  # a date that cannot be read: the check says which
                     continue
                 messages.append(f"{source}: file: Pelican could not process it — run the build "
@@ -64,6 +66,16 @@ class Held(logging.Handler):
                 continue
             messages.append("Pelican: " + relative_paths(record.getMessage(), settings))
         return list(dict.fromkeys(messages))
+
+
+def portable(record: logging.LogRecord) -> logging.LogRecord:
+    """A held record another process can hand over (its arguments may not pickle): the
+    message already formatted, the parts `reworded` reads kept beside it."""
+    args = record.args if isinstance(record.args, tuple) else ()
+    return logging.makeLogRecord({
+        "name": record.name, "levelno": record.levelno, "levelname": record.levelname,
+        "msg": record.getMessage(), "args": None, "template": str(record.msg),
+        "first_arg": str(args[0]) if args else None})
 
 
 def relative_paths(message: str, settings: dict) -> str:

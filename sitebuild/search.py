@@ -283,15 +283,18 @@ class Indexer:
 
     def _word_form_copies(self, bundle: Bundle, site: Path, folder: Path) -> Path:
         """The bundle's pages as Pagefind is to read them: each with the keys of its words'
-        forms at the end of its body (wordforms.index_copy), in `folder`/forms."""
+        forms at the end of its body (wordforms.index_copy), in `folder`/forms. Pages this
+        build rendered have theirs already; those linked from the previous output not."""
         with self._keys_lock:  # one dictionary for every bundle (30 MB, 0.1 s to load)
             if self._keys is None:
-                self._keys = wordforms.Keys.with_dictionary()
+                self._keys = wordforms.shared_keys()
         tree = folder / "forms"
         for page in bundle.pages:
             source = site / page
+            target = tree / page
+            if target.exists():  # made by the writer that rendered the page (engine/writer.py)
+                continue
             if source.exists():
-                target = tree / page
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(wordforms.index_copy(source.read_text(encoding="utf-8"),
                                                        self._keys), encoding="utf-8")

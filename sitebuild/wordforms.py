@@ -207,6 +207,13 @@ def body_text(page: str) -> str | None:
     return html.unescape(_TAG.sub(" ", _SKIPPED.sub(" ", inner)))
 
 
+@functools.lru_cache(maxsize=1)
+def shared_keys() -> Keys:
+    """The dictionary's keys, loaded once per process (30 MB): before a run's shards fork,
+    so that they share it."""
+    return Keys.with_dictionary()
+
+
 def index_copy(page: str, keys: Keys) -> str:
     """The page with the keys of its body's words at the end of the body (for Pagefind)."""
     opening = _BODY.search(page)

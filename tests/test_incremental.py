@@ -1,4 +1,4 @@
-"""Rebuilds that reuse the previous output (render_cache plugin, sitebuild/reuse.py).
+"""Rebuilds that reuse the previous output (sitebuild/engine/: writer.py, reuse.py).
 
 For every kind of edit an editor or developer makes, a rebuild with the cache gives exactly
 the bytes of a cold build of the same sources, and it really reused: pages the edit cannot
@@ -123,7 +123,7 @@ def test_nothing_changed_nothing_rendered(site):
 
 def test_body_edit_renders_its_own_page(site, caplog):
     site.edit(ARTICLE, add_paragraph)
-    with caplog.at_level("INFO", logger="sitebuild.build"):
+    with caplog.at_level("INFO", logger="sitebuild.engine"):
         changed = rebuilt(site)
     # The Ukrainian run reads nothing the English edit changed: it does not run at all.
     skipped = [r.getMessage() for r in caplog.records if "nothing it reads" in r.getMessage()]
@@ -228,7 +228,7 @@ def test_a_new_day_gives_that_days_cold_build(site, caplog):
     assert review_states(site)[burnout] == "ok"  # reviewed 2025-12-01, due on 2026-12-01
     try:
         site.settings = {"SITE_BUILD_DATE": date(2026, 11, 30)}
-        with caplog.at_level("INFO", logger="sitebuild.build"):
+        with caplog.at_level("INFO", logger="sitebuild.engine"):
             assert rebuilt(site) == set()
         assert not [r for r in caplog.records if "nothing it reads" in r.getMessage()]
         assert "On 2026-11-30:" in (site.output / "reports/review-status.html").read_text()
@@ -308,10 +308,10 @@ def test_no_cache_renders_everything(site):
 
 
 def test_listing_templates_use_no_page_only_attribute():
-    """Page-only attributes (render_cache.fingerprint.PAGE_ONLY) are read only from the object
+    """Page-only attributes (sitebuild.engine.fingerprint.PAGE_ONLY) are read only from the object
     whose own page is being rendered; a listing or card showing one for another article
     would go stale, since a change to it re-renders that article's page alone."""
-    from render_cache.fingerprint import PAGE_ONLY
+    from sitebuild.engine.fingerprint import PAGE_ONLY
 
     own = {"article", "page", "content_obj"}
     names = "|".join(sorted(name.lstrip("_") for name in PAGE_ONLY))
@@ -330,8 +330,8 @@ def test_listing_templates_use_no_page_only_attribute():
 
 def test_no_template_reads_a_setting_left_out_of_page_fingerprints():
     """A page showing SITE_BUILD_DATE itself would keep yesterday's date: its fingerprint
-    leaves that setting out (render_cache.fingerprint.THROUGH_CONTENT_SETTINGS)."""
-    from render_cache.fingerprint import THROUGH_CONTENT_SETTINGS
+    leaves that setting out (sitebuild.engine.fingerprint.THROUGH_CONTENT_SETTINGS)."""
+    from sitebuild.engine.fingerprint import THROUGH_CONTENT_SETTINGS
 
     found = [f"{template.name}: {name}"
              for template in sorted((ROOT / "theme/templates").rglob("*.html"))

@@ -66,7 +66,10 @@ def fingerprint(settings: dict) -> str:
     """Changes whenever something other than the source file could change the HTML."""
     digest = hashlib.sha256()
     for name in SHAPING_SETTINGS:
-        digest.update(repr(settings.get(name)).encode())
+        value = settings.get(name)
+        if name == "MARKDOWN" and isinstance(value, dict):
+            value = _as_pelican_reads(value)
+        digest.update(repr(value).encode())
     # The shared bottom package shapes the HTML too: the sanitiser, heading ids' slugify.
     for root in (*map(Path, settings.get("PLUGIN_PATHS", [])), Path(core.__file__).parent):
         for path in sorted(root.rglob("*.py")):
@@ -75,6 +78,17 @@ def fingerprint(settings: dict) -> str:
         if path.is_file() and not path.is_symlink():  # a link is refused, never read
             digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()
+
+
+def _as_pelican_reads(markdown: dict) -> dict:
+    """MARKDOWN as it is once Pelican's Markdown reader has added the configured and the
+    meta extensions to `extensions` (it changes the settings in place): the same stamp
+    before a run starts (the build's workers convert then) and during it."""
+    extensions = list(markdown.get("extensions", ()))
+    for name in [*markdown.get("extension_configs", {}), "markdown.extensions.meta"]:
+        if name not in extensions:
+            extensions.append(name)
+    return {**markdown, "extensions": extensions}
 
 
 class ConversionCache:
@@ -108,9 +122,10 @@ class ConversionCache:
         self.entries[relative] = (digest, converted)
         self.changed = True
 
-    def save(self) -> None:
-        """Write atomically (a crashed build must not leave half a cache)."""
-        stale = set(self.entries) - self.seen  # deleted or renamed sources
+    def save(self, prune: bool = True) -> None:
+        """Write atomically (a crashed build must not leave half a cache); `prune` drops
+        what this process did not read (deleted or renamed sources)."""
+        stale = set(self.entries) - self.seen if prune else set()
         if self.path is None or not (self.changed or stale):
             return
         for relative in stale:

@@ -1,0 +1,234 @@
+"""The build engine: how a build is made fast without changing what it builds.
+
+`build()` (sitebuild/build.py) tells the story — catalogue, related lists, checks, render,
+search, post-steps, swap — and calls this package for everything about speed:
+
+- worker processes (runs.py): Markdown converted on every core before the language runs,
+  then one Pelican run per language, each writing its pages over shards (shards.py);
+- reuse (reuse.py): a language run whose inputs are all unchanged is not run, its files
+  linked from the output being replaced; single pages likewise (writer.py, by the
+  fingerprints of fingerprint.py); search bundles by the files they index (search.Indexer);
+- the records of what was reused, kept only once the new output is in place.
+
+The output never depends on any of it: `test_speedups_do_not_change_the_output` builds the
+same site serially without caches and compares every byte.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from sitebuild import catalogue as catalogue_module
+from sitebuild import config, output, search, sources
+from sitebuild.engine import reuse as reuse_module
+from sitebuild.engine.runs import Workers, preload, render_language
+
+logger = logging.getLogger(__name__)
+RELATED = "related.pickle"
+
+
+class Engine:
+    """One build's staging folders, workers and reuse records (`close` in a finally)."""
+
+    def __init__(self, base: dict, options: config.BuildOptions, target: Path) -> None:
+        self.base, self.options, self.target = base, options, target
+        if options.parallel:
+            preload(base)  # before the workers fork: they start with every import done
+        self.workers = Workers(options.parallel)
+        self.fresh = self.work = self.indexer = None
+        self.reused = None
+        self.runs: list[dict] = []
+        self.keys: dict[str, str | None] = {}
+
+    # --- Before rendering -----------------------------------------------------------------
+
+    def stage(self, found: sources.Sources) -> None:
+        """The new site's folder, the work folder, and each language run's settings."""
+        self.fresh = output.fresh_directory(self.target, "new")
+        self.work = output.fresh_directory(self.target, "work")
+        cache_root = Path(self.base["CACHE_PATH"]).resolve()
+        if self.options.cache:
+            self.reused = reuse_module.Reuse(cache_root, self.target, self.work)
+        self.runs = [self._run_settings(lang, found, cache_root)
+                     for lang in sorted(self.base["SITE_LANGUAGES"],
+                                        key=lambda code: code != self.base["DEFAULT_LANG"])]
+
+    def _run_settings(self, lang: str, found: sources.Sources, cache_root: Path) -> dict:
+        base, work = self.base, self.work
+        # Non-default languages render into a staging folder, merged afterwards, so two
+        # processes never write the same file (shared static files are compared instead).
+        destination = self.fresh if lang == base["DEFAULT_LANG"] else work / f"render-{lang}"
+        settings = config.for_language(base, lang, output_path=destination,
+                                       catalogue_path=work / f"catalogue-{lang}.pickle",
+                                       cache_root=cache_root)
+        settings["SITE_RELATED_PATH"] = str(work / RELATED)
+        # Without the cache (publish, --no-cache) conversions still go through a cache
+        # folder: the work folder's, filled by the workers and thrown away with it.
+        markdown = cache_root / "markdown" if self.options.cache else work / "markdown"
+        settings["SITE_MARKDOWN_CACHE"] = (str(markdown) if self.options.cache
+                                           or self.options.parallel else None)
+        settings["SITE_FEEDS_CACHE"] = str(cache_root / "feeds") if self.options.cache else None
+        settings["SITE_RENDER_CACHE"] = (self.reused.settings_for(lang)
+                                         if self.reused is not None else None)
+        settings["SITE_SHARDS"] = self.workers.shards()
+        # Pelican walks into linked folders (os.walk with followlinks): keep it out of them.
+        for name in ("ARTICLE_EXCLUDES", "PAGE_EXCLUDES", "STATIC_EXCLUDES"):
+            settings[name] = [*base.get(name, ()), *found.linked_folders]
+        settings["SITE_LINKS"] = tuple(found.links)  # what the reader and static files skip
+        return settings
+
+    def prepare(self, site) -> None:
+        """Once the catalogue is read: the search plan, the catalogue for each run, and the
+        Markdown conversions started on the workers (the parent goes on meanwhile)."""
+        bundles = search.plan(self.base, site)
+        site.search_bundles = search.bundle_paths(bundles)
+        reused = self.reused
+        self.indexer = search.Indexer(
+            self.fresh, self.work, bundles, cores=self.workers.shards(),
+            previous_output=reused.previous_output if reused else None,
+            previous=reused.search_previous if reused else None,
+            record=reused.search_record if reused else None,
+            defer=self.options.defer_search, pages_stay=True)
+        for settings in self.runs:
+            catalogue_module.save(site, Path(settings["SITE_CATALOGUE_PATH"]),
+                                  bodies_of=settings["SITE_LANG"])
+            # The pages whose search copies the run's writers make as they render them.
+            pages = {page: bundle.path for bundle in bundles.get(settings["SITE_LANG"], ())
+                     if bundle.word_forms for page in bundle.pages}
+            settings["SITE_SEARCH_FORMS"] = ({"folder": str(self.work / "search"),
+                                              "pages": pages} if pages else None)
+        if reused is not None:
+            code = reuse_module.code_fingerprint(self.base)
+            self.keys = {settings["SITE_LANG"]: reuse_module.run_key(settings, site,
+                                                                     settings["SITE_LANG"], code)
+                         for settings in self.runs}
+        self._unchanged = {settings["SITE_LANG"] for settings in self.runs
+                           if self.keys.get(settings["SITE_LANG"])
+                           and reused.may_skip(settings["SITE_LANG"],
+                                               self.keys[settings["SITE_LANG"]])}
+        self.workers.submit_conversions(
+            [s for s in self.runs if s["SITE_LANG"] not in self._unchanged], site)
+
+    def related_ready(self, site) -> None:
+        """The related lists, for the runs to read."""
+        catalogue_module.save_related(site.related, self.work / RELATED)
+
+    # --- Rendering ------------------------------------------------------------------------
+
+    def render(self, site) -> list[str]:
+        """Every language run (or its previous files, when nothing it reads changed), each
+        indexed for search as it finishes and merged into the new site. Returns warnings."""
+        self.workers.save_conversions()
+        reused, runs = self.reused, []
+        warnings: list[str] = []
+        for settings in self.runs:
+            lang = settings["SITE_LANG"]
+            if lang in self._unchanged and reused.link_previous_run(
+                    lang, self.keys[lang], reuse_module.related_key(site, lang),
+                    Path(settings["OUTPUT_PATH"])):
+                logger.info("%s: nothing it reads changed; last build's files kept", lang)
+                runs.append((settings, reused.previous_warnings(lang)))
+            else:
+                runs.append((settings, self.workers.start(settings)))
+        default = self.base["DEFAULT_LANG"]
+        finished = self._finished(runs)
+        to_merge = []
+        for settings, found in finished:
+            warnings += found
+            lang = settings["SITE_LANG"]
+            run_dir = Path(settings["OUTPUT_PATH"])
+            files = self._files_of_run(run_dir, site)
+            if lang == default:  # it rendered into the new site itself
+                self._record(site, lang, files, found)
+            else:
+                to_merge.append((settings, files, found))
+            if len(self.done) == len(runs):
+                self.indexer.all_rendered()  # nothing renders any more: every core indexes
+            self.indexer.start(lang, run_dir)  # overlaps the other languages' rendering
+            # Others are merged once the default language is done (a file that run writes
+            # must never be one linked into the new site from the old output: it would be
+            # written through the link) and their own bundles are indexed.
+            if default in self.done:
+                for ready in [r for r in to_merge if self.indexer.indexed(r[0]["SITE_LANG"])]:
+                    self._merge(site, ready)
+                    to_merge.remove(ready)
+        for ready in to_merge:  # while the languages indexed last are still indexing
+            self.indexer.wait_for(ready[0]["SITE_LANG"])
+            self._merge(site, ready)
+        return warnings + search.warnings_for(self.indexer.wait(), site)
+
+    def _finished(self, runs):
+        """(settings, warnings) of each run: unchanged ones first, then as they finish."""
+        from concurrent.futures import as_completed
+
+        self.done: set[str] = set()
+        for settings, outcome in runs:
+            if isinstance(outcome, list):
+                self.done.add(settings["SITE_LANG"])
+                yield settings, outcome
+        for settings, outcome in runs:
+            if outcome is None:  # serial: run it now
+                warnings = render_language(settings)
+                self.done.add(settings["SITE_LANG"])
+                yield settings, warnings
+        running = {outcome: settings for settings, outcome in runs
+                   if outcome is not None and not isinstance(outcome, list)}
+        for future in as_completed(running):
+            self.done.add(running[future]["SITE_LANG"])
+            yield running[future], future.result()
+
+    def _merge(self, site, ready) -> None:
+        settings, files, found = ready
+        output.merge_tree(Path(settings["OUTPUT_PATH"]), self.fresh)
+        # After the merge: a file both languages wrote is the one kept.
+        self._record(site, settings["SITE_LANG"], files, found)
+
+    def _record(self, site, lang: str, files: list[str], warnings: list[str]) -> None:
+        """What the run wrote, for the next build (a skipped run keeps last time's record)."""
+        reused = self.reused
+        if reused is not None and self.keys.get(lang) and lang not in reused.skipped:
+            reused.record_run(lang, self.keys[lang], reuse_module.related_key(site, lang),
+                              self.fresh, files, warnings)
+
+    def _files_of_run(self, run_dir: Path, site) -> list[str]:
+        """The files a finished run wrote, relative to the site. The default language's run
+        writes into the new site itself: what lies under another language's folder is not
+        its."""
+        base = self.base
+        others = tuple(config.language_prefix(base, lang) for lang in site.languages
+                       if lang != base["DEFAULT_LANG"])
+        files = []
+        for directory, _, names in os.walk(run_dir):
+            for name in names:
+                relative = os.path.relpath(os.path.join(directory, name), run_dir)
+                relative = relative.replace(os.sep, "/")
+                if run_dir != self.fresh or not relative.startswith(others):
+                    files.append(relative)
+        return sorted(files)
+
+    # --- After rendering ------------------------------------------------------------------
+
+    def deferred_search(self) -> list[search.Bundle]:
+        return list(self.indexer.deferred) if self.indexer is not None else []
+
+    def commit(self, site) -> None:
+        """The new output is in place: its records describe it from now on."""
+        if self.reused is not None:
+            self.reused.commit(site.languages)
+
+    def abandon(self) -> None:
+        """The build failed: nothing more starts; what runs stops once the work folder
+        is gone (a run may be reading the catalogue)."""
+        self.workers.shutdown(cancel=True)
+        if self.indexer is not None:
+            self.indexer.abandon()
+        if self.fresh is not None:
+            output.discard(self.fresh)
+            self.fresh = None
+
+    def close(self) -> None:
+        if self.work is not None:
+            output.discard(self.work)
+        self.workers.shutdown()

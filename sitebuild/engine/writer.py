@@ -1,0 +1,265 @@
+"""The engine's Pelican Writer: renders only pages whose inputs changed, and only its shard.
+
+Every `write_file` gets a fingerprint (fingerprint.py) of everything its template can see.
+When the previous build wrote the same name with the same fingerprint, the files it wrote
+then are hard-linked from the previous output instead of being rendered again. The build
+driver passes, in `SITE_RENDER_CACHE`:
+
+- `previous_output` and `previous_map`: the output folder being replaced and the map of what
+  wrote it (absent on a cold build: everything is rendered, and fingerprinted for next time);
+- `map_out`: where this run's map goes; the driver keeps it only once the build has been
+  swapped into place, so a failed build never describes an output that does not exist.
+
+A map is {name: (fingerprint, ((file, size, mtime_ns), …))}; a file whose size or mtime
+changed since it was written (edited by hand, say) is rendered again.
+
+With shards (shards.py), the articles' and pages' writes of one run are spread over forked
+processes by a hash of the output name; each process's writer writes its own share, and
+everything else (feeds, the theme's files, the subscribe pages) is written by shard 0 alone.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import shutil
+import zlib
+from pathlib import Path
+
+from pelican import signals
+from pelican.contents import Content
+from pelican.urlwrappers import URLWrapper
+from pelican.utils import get_relative_path, path_to_url
+from pelican.writers import FileOverwriteFailedError, Writer
+
+from sitebuild.engine.fingerprint import Encoder, Unstable, context_digest, new_hash
+
+logger = logging.getLogger(__name__)
+PREFIX = "render cache: "
+SETTING = "SITE_RENDER_CACHE"
+MAP_FORMAT = 1
+
+
+def _content_key(content) -> str:
+    return f"{type(content).__name__}:{getattr(content, 'relative_source_path', '')}"
+
+
+class PageWriter(Writer):
+    """Pelican's Writer, linking unchanged pages from the previous output, writing only the
+    names of its shard while `sharded` (the articles' and pages' writes)."""
+
+    shard, shards = 0, 1  # set on a subclass per process (shards.py)
+
+    def __init__(self, output_path, settings=None) -> None:
+        super().__init__(output_path, settings=settings)
+        self.sharded = self.shards > 1
+        self.options = (settings or {}).get(SETTING) or {}
+        self.encoder = Encoder((Content,), _content_key, (URLWrapper,))
+        self.previous = _load_map(self.options.get("previous_map"))
+        self.previous_output = Path(self.options.get("previous_output") or "")
+        self.map: dict[str, tuple[bytes, tuple]] = {}
+        self.rendered = self.reused = 0
+        self.reused_files: list[str] = []
+        self._run: bytes | None = None
+        self._shared_context = None
+        self._opened: list[str] = []
+        self._unstable = False
+
+    # --- Pelican's Writer API -------------------------------------------------------------
+
+    def _open_w(self, filename, encoding, override=False):
+        self._opened.append(filename)
+        return super()._open_w(filename, encoding, override)
+
+    def write_file(self, name, template, context, relative_urls=False, paginated=None,
+                   template_name=None, override_output=False, url=None, **kwargs):
+        if not name:
+            return super().write_file(name, template, context, relative_urls, paginated,
+                                      template_name, override_output, url, **kwargs)
+        if self.sharded and shard_of(name, self.shards) != self.shard:
+            return None
+        fingerprint = self._fingerprint(name, template, context, relative_urls, paginated,
+                                        template_name, override_output, url, kwargs)
+        if fingerprint is not None and self._link_previous(name, fingerprint):
+            self.reused += 1
+            return None
+        self._opened = []
+        try:
+            result = super().write_file(name, template, context, relative_urls, paginated,
+                                        template_name, override_output, url, **kwargs)
+        except FileOverwriteFailedError:
+            # Two pages of the site at one address: the content checks name the usual causes
+            # (one slug twice, a page over the search page); whatever else does it, the
+            # first page stays and the build goes on, with a warning instead of a crash.
+            source = kwargs.get("article") or kwargs.get("page")
+            logger.warning("%s%s is written by two pages; %s was left out — give it "
+                           "another slug", PREFIX, name,
+                           getattr(source, "relative_source_path", "the second"))
+            return None
+        self.rendered += 1
+        if fingerprint is not None:
+            self.map[name] = (fingerprint, tuple(self._stat(path) for path in self._opened))
+        self._search_copy(name)
+        return result
+
+    def _search_copy(self, name: str) -> None:
+        """The copy of a page search indexes (word forms, search.Indexer), made here, in the
+        shard that rendered it, rather than after the run in one process."""
+        forms = self.settings.get("SITE_SEARCH_FORMS")
+        bundle = forms and forms["pages"].get(name)
+        if not bundle:
+            return
+        from sitebuild import wordforms
+
+        page = Path(self.output_path) / name
+        target = Path(forms["folder"]) / bundle / "forms" / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(wordforms.index_copy(page.read_text(encoding="utf-8"),
+                                               wordforms.shared_keys()), encoding="utf-8")
+
+    def write_feed(self, *args, **kwargs):
+        if self.shard == 0:  # feeds are not sharded: shard 0 writes them all
+            return super().write_feed(*args, **kwargs)
+        return None
+
+    def result(self) -> dict:
+        """What a shard's process hands back to shard 0's."""
+        return {"map": self.map, "rendered": self.rendered, "reused": self.reused,
+                "reused_files": self.reused_files, "unstable": self._unstable}
+
+    def absorb(self, result: dict) -> None:
+        """Another shard's writes, as if this writer had made them."""
+        self.map.update(result["map"])
+        self.rendered += result["rendered"]
+        self.reused += result["reused"]
+        self.reused_files += result["reused_files"]
+        self._unstable = self._unstable or result["unstable"]
+
+    # --- Fingerprints ---------------------------------------------------------------------
+
+    def _fingerprint(self, name, template, context, relative_urls, paginated, template_name,
+                     override_output, url, kwargs) -> bytes | None:
+        if not self.options or self._unstable or signals.content_written.receivers:
+            return None  # a content_written listener would miss the pages not rendered
+        try:
+            run = self._run_fingerprint(context)
+            digest = new_hash()
+            digest.update(run)
+            self.encoder.update(digest, [name, getattr(template, "name", None), relative_urls,
+                                         template_name, override_output, url])
+            self.encoder.update(digest, paginated)
+            if context is not self._shared_context:  # period archives: a copy plus a few keys
+                shared = self._shared_context
+                self.encoder.update(digest, {key: value for key, value in context.items()
+                                             if key not in shared or shared[key] is not value})
+            for key in sorted(kwargs):
+                value = kwargs[key]
+                digest.update(key.encode())
+                if key in ("article", "page") and isinstance(value, Content):
+                    # Pelican's `content` follows the context's `localsiteurl`, which under
+                    # RELATIVE_URLS is the page written last: the body as this page shows it.
+                    local = path_to_url(get_relative_path(name)) if relative_urls else None
+                    digest.update(self.encoder.own_page(value, local))
+                else:
+                    self.encoder.update(digest, value)
+            return digest.digest()
+        except Unstable as problem:
+            self._unstable = True
+            logger.info("%spages of this run are always rendered: %s", PREFIX, problem)
+            return None
+
+    def _run_fingerprint(self, context) -> bytes:
+        if self._run is None:
+            self._shared_context = context
+            settings = self.settings
+            contents = [*context.get("generated_content", {}).values(),
+                        *context.get("static_content", {}).values()]
+            cards = sorted((_content_key(content), self.encoder.card(content))
+                           for content in contents if isinstance(content, Content))
+            digest = new_hash()
+            digest.update(_code_fingerprint(settings))
+            digest.update(context_digest(self.encoder, context))
+            for key, card in cards:
+                digest.update(key.encode() + card)
+            digest.update(_catalogue_digest(self.encoder, settings))
+            self._run = digest.digest()
+        return self._run
+
+    # --- Reuse ----------------------------------------------------------------------------
+
+    def _link_previous(self, name: str, fingerprint: bytes) -> bool:
+        previous = self.previous.get(name)
+        if previous is None or previous[0] != fingerprint:
+            return False
+        output = Path(self.output_path)
+        for relative, size, mtime_ns in previous[1]:
+            try:
+                stat = (self.previous_output / relative).stat()
+            except OSError:
+                return False
+            if (stat.st_size, stat.st_mtime_ns) != (size, mtime_ns):
+                return False
+        for relative, _, _ in previous[1]:
+            target = output / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _link(self.previous_output / relative, target)
+            self._written_files.add(str(target))
+            self.reused_files.append(relative)
+        self.map[name] = previous
+        return True
+
+    def _stat(self, path: str) -> tuple[str, int, int]:
+        stat = os.stat(path)
+        return os.path.relpath(path, self.output_path), stat.st_size, stat.st_mtime_ns
+
+    def save(self) -> None:
+        """This run's map (what the engine keeps once the build is in place)."""
+        if not self.options.get("map_out"):
+            return
+        target = Path(self.options["map_out"])
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with target.open("wb") as handle:
+            pickle.dump({"format": MAP_FORMAT, "pages": {} if self._unstable else self.map,
+                         "reused": self.reused_files}, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        logger.info("%s%s: %d page writes rendered, %d reused", PREFIX,
+                    self.settings.get("SITE_LANG"), self.rendered, self.reused)
+
+
+def shard_of(name: str, shards: int) -> int:
+    """Which shard writes an output name: the same in every process (crc32, not hash())."""
+    return zlib.crc32(name.encode("utf-8")) % shards
+
+
+def _code_fingerprint(settings: dict) -> bytes:
+    from sitebuild.engine.reuse import code_fingerprint
+
+    return code_fingerprint(settings)
+
+
+def _link(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:  # another file system, or one without hard links
+        shutil.copy2(source, target)
+
+
+def _load_map(path: str | None) -> dict:
+    if not path or not os.path.exists(path):
+        return {}
+    try:
+        with open(path, "rb") as handle:
+            data = pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError):
+        return {}
+    return data.get("pages", {}) if data.get("format") == MAP_FORMAT else {}
+
+
+def _catalogue_digest(encoder: Encoder, settings: dict) -> bytes:
+    """Every source's header in every language (language switches, translation links)."""
+    if not settings.get("SITE_CATALOGUE_PATH"):
+        return b""
+    from sitebuild.catalogue import load_for_run
+    from sitebuild.engine.reuse import headers_digest
+
+    return headers_digest(encoder, load_for_run(settings).entries)
