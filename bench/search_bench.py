@@ -3,7 +3,7 @@
 `run(n, corpus=None)` (the bench harness calls it for every N) measures, per language:
 
 - index time: every bundle a build of the corpus has (`sitebuild.search.plan` on its catalogue)
-  indexed by `sitebuild.search.Indexer` as a build does once rendering is done (two Pagefinds
+  indexed by `sitebuild.engine.indexing.Indexer` as a build does once rendering is done (two Pagefinds
   side by side on two cores), wall clock; and each bundle's size on disk (files and bytes, and
   the index itself without Pagefind's UI scripts);
 - bytes fetched for a first query: Chromium opens the search page (served over HTTP with the
@@ -34,6 +34,7 @@ from pathlib import Path
 
 from bench import corpus as corpus_module
 from sitebuild import catalogue, config, search
+from sitebuild.engine import indexing
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -192,7 +193,7 @@ def _served_from_root(site: Path, settings: dict) -> None:
 
 def _index(site: Path, bundles: dict[str, list[search.Bundle]]) -> list[search.IndexRun]:
     with tempfile.TemporaryDirectory(dir=site.parent) as scratch:
-        indexer = search.Indexer(site, Path(scratch), bundles, cores=os.cpu_count() or 1,
+        indexer = indexing.Indexer(site, Path(scratch), bundles, cores=os.cpu_count() or 1,
                                  pages_stay=True)
         indexer.all_rendered()  # nothing renders here: the cores are the indexes'
         for lang in bundles:

@@ -10,7 +10,7 @@ from pathlib import Path
 from sitebuild import catalogue as catalogue_module
 from sitebuild import config, output, poststeps, related, release, search, sources
 from sitebuild.checks import WARNING, Finding, run_all
-from sitebuild.engine import Engine
+from sitebuild.engine import Engine, indexing
 from sitebuild.engine.reuse import Reuse
 from sitebuild.engine.runs import cores
 
@@ -126,7 +126,7 @@ def refresh_search(report: BuildReport) -> list[search.IndexRun]:
     if not report.deferred_search or report.output is None:
         return []
     record = report.reuse.search_record if report.reuse is not None else None
-    runs = search.index_deferred(report.output, report.deferred_search, cores=cores(),
+    runs = indexing.index_deferred(report.output, report.deferred_search, cores=cores(),
                                  record=record)
     if report.reuse is not None:
         report.reuse.save_search()

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from sitebuild import search
+from sitebuild.engine import indexing
 from tests.conftest import FIXTURE_SITE, ROOT, build_into
 
 # (path, text): the right answer for each query, plus rivals that mention the word less.
@@ -277,7 +278,7 @@ def test_no_indexable_page_is_a_warning(tmp_path):
     site_dir = tmp_path / "site"
     site = _one_article_site(site_dir, "<html lang=uk><body><p>plain</p></body></html>")
     bundles = search.plan({"DEFAULT_LANG": "uk"}, site)
-    indexer = search.Indexer(site_dir, tmp_path / "work", bundles, cores=2)
+    indexer = indexing.Indexer(site_dir, tmp_path / "work", bundles, cores=2)
     indexer.start("uk")
     [warning] = search.warnings_for(indexer.wait(), site)
     assert "no uk page has a data-pagefind-body element" in warning
@@ -292,7 +293,7 @@ def test_a_bundle_kept_or_deferred_is_linked_from_the_previous_output_unread(tmp
         site_dir, "<html lang=uk><body><main data-pagefind-body><p>текст</p></main></body></html>")
     bundles = search.plan({"DEFAULT_LANG": "uk"}, site)
     record: dict = {}
-    first = search.Indexer(site_dir, tmp_path / "work1", bundles, cores=2, output_root=previous,
+    first = indexing.Indexer(site_dir, tmp_path / "work1", bundles, cores=2, output_root=previous,
                            record=record)
     first.start("uk")
     assert first.wait()[0].pages == 1 and (previous / "pagefind/pagefind-entry.json").is_file()
@@ -304,7 +305,7 @@ def test_a_bundle_kept_or_deferred_is_linked_from_the_previous_output_unread(tmp
         if name == "deferred":  # an edited page: not the file indexed last time
             (out / "articles/a/index.html").unlink()
             (out / "articles/a/index.html").write_text("<html lang=uk><body>нове</body></html>")
-        indexer = search.Indexer(out, tmp_path / f"work-{name}", bundles, cores=2,
+        indexer = indexing.Indexer(out, tmp_path / f"work-{name}", bundles, cores=2,
                                  previous_output=previous, previous=known, record={},
                                  defer=defer)
         indexer.start("uk")
@@ -345,13 +346,13 @@ def test_pages_that_stay_are_indexed_in_place_exactly_the_bundles(tmp_path):
     def index(bundles, name):
         # What each language's first bundle is read from (a probe: the real run's folders
         # are deleted once indexed), then the pages each language's Pagefind indexed.
-        probe = search.Indexer(site_dir, tmp_path / f"{name}-probe", bundles, cores=1,
+        probe = indexing.Indexer(site_dir, tmp_path / f"{name}-probe", bundles, cores=1,
                                pages_stay=True)
         chosen = {lang: probe._source(group[0]) for lang, group in bundles.items()}
         globs = {lang: json.loads((folder / "pagefind.json").read_text())["glob"]
                  for lang, (read, folder) in chosen.items() if read == site_dir}
         probe.abandon()
-        indexer = search.Indexer(site_dir, tmp_path / name, bundles, cores=2, pages_stay=True)
+        indexer = indexing.Indexer(site_dir, tmp_path / name, bundles, cores=2, pages_stay=True)
         for lang in bundles:
             indexer.start(lang)
         pages = {run.lang: run.pages for run in indexer.wait()}
@@ -378,11 +379,11 @@ def test_a_staged_language_is_read_in_place_and_released_once_indexed(tmp_path):
                     "</body></html>", encoding="utf-8")
     site_dir.mkdir()
     bundles = {"en": [search.Bundle("en", "en/pagefind", ("en/articles/a/index.html",))]}
-    probe = search.Indexer(site_dir, tmp_path / "probe", bundles, cores=1, pages_stay=True)
+    probe = indexing.Indexer(site_dir, tmp_path / "probe", bundles, cores=1, pages_stay=True)
     probe.pages_dirs["en"] = staging  # as start("en", staging) records it
     assert probe._source(bundles["en"][0])[0] == staging  # no folder of links
     probe.abandon()
-    indexer = search.Indexer(site_dir, tmp_path / "work", bundles, cores=2, pages_stay=True)
+    indexer = indexing.Indexer(site_dir, tmp_path / "work", bundles, cores=2, pages_stay=True)
     indexer.start("en", staging)
     indexer.wait_for("en")
     assert indexer.indexed("en")
@@ -403,7 +404,7 @@ def test_a_word_forms_language_indexes_keys_and_leaves_the_pages_alone(tmp_path,
     bundles = search.plan({"DEFAULT_LANG": "uk", "SEARCH_WORD_FORMS": ["uk"]}, site)
     assert bundles["uk"][0].word_forms
     assert not search.plan({"DEFAULT_LANG": "uk"}, site)["uk"][0].word_forms
-    indexer = search.Indexer(site_dir, tmp_path / "work", bundles, cores=2,
+    indexer = indexing.Indexer(site_dir, tmp_path / "work", bundles, cores=2,
                              pages_stay=pages_stay)
     indexer.start("uk")
     [run] = indexer.wait()

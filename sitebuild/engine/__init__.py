@@ -7,7 +7,7 @@ search, post-steps, swap — and calls this package for everything about speed:
   then one Pelican run per language, each writing its pages over shards (shards.py);
 - reuse (reuse.py): a language run whose inputs are all unchanged is not run, its files
   linked from the output being replaced; single pages likewise (writer.py, by the
-  fingerprints of fingerprint.py); search bundles by the files they index (search.Indexer);
+  fingerprints of fingerprint.py); search bundles by the files they index (indexing.Indexer);
 - the records of what was reused, kept only once the new output is in place.
 
 The output never depends on any of it: `test_speedups_do_not_change_the_output` builds the
@@ -22,6 +22,7 @@ from pathlib import Path
 
 from sitebuild import catalogue as catalogue_module
 from sitebuild import config, output, search, sources
+from sitebuild.engine import indexing
 from sitebuild.engine import reuse as reuse_module
 from sitebuild.engine.runs import Workers, preload, render_language
 
@@ -85,7 +86,7 @@ class Engine:
         bundles = search.plan(self.base, site)
         site.search_bundles = search.bundle_paths(bundles)
         reused = self.reused
-        self.indexer = search.Indexer(
+        self.indexer = indexing.Indexer(
             self.fresh, self.work, bundles, cores=self.workers.shards(),
             previous_output=reused.previous_output if reused else None,
             previous=reused.search_previous if reused else None,

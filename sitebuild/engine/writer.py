@@ -104,7 +104,7 @@ class PageWriter(Writer):
         return result
 
     def _search_copy(self, name: str) -> None:
-        """The copy of a page search indexes (word forms, search.Indexer), made here, in the
+        """The copy of a page search indexes (word forms, indexing.Indexer), made here, in the
         shard that rendered it, rather than after the run in one process."""
         forms = self.settings.get("SITE_SEARCH_FORMS")
         bundle = forms and forms["pages"].get(name)
