@@ -112,7 +112,8 @@ class Theme:
                                      f"{', '.join(sorted(self.macros(file)))} or define it")
             if (parent := self.parent(name)) is not None:
                 declared = set().union(*(self.blocks(a) for a in self.ancestors(name)))
-                own = {node.name: node.lineno for node in tree.body if isinstance(node, nodes.Block)}
+                own = {node.name: node.lineno for node in tree.body
+                       if isinstance(node, nodes.Block)}
                 for block, line in sorted(own.items()):
                     if block not in declared:
                         found.append(f"{name}:{line}: block {block!r}: {parent} and its parents "

@@ -11,7 +11,8 @@ Adds to the template context:
 - `listing_alternates(output_file, kind, key)` (global): [(lang, absolute URL)] of a listing page;
 - `page_url(output_file)` (filter): the site path of a written file (`index.html` dropped);
 - `search_bundles()` (global): this language's search bundle folders, the primary first;
-- on every article: `prev_in_category`, `next_in_category`, `latest_in_category`;
+- on every article: `prev_in_category`, `next_in_category`, `latest_in_category` (as many as
+  RELATED_PUBLICATIONS["count"]);
 - in the context: `category_counts` (list of CategoryCount), `treat_menu` (pages);
 - writes `<prefix>subscribe/<code>/index.html` for each outcome (template subscribe_result.html)
   and the fingerprinted assets; optionally `.gz` copies of the run's output.
@@ -27,6 +28,7 @@ from jinja2 import pass_context
 from pelican import signals
 from pelican.generators import Generator
 
+from related_publications.settings import load as load_related
 from theme_context import assets, navigation
 from theme_context.fragments import RenderOnce
 from theme_context.settings import load
@@ -107,13 +109,15 @@ def _available_listings(settings: dict) -> dict:
 
 
 def attach_navigation(generator) -> None:
-    """article_generator_finalized: neighbours and fallbacks per article, counts per category."""
-    config = load(generator.settings)
+    """article_generator_finalized: neighbours and fallbacks per article, counts per category.
+
+    The fallback for the related block is as long as a related list: RELATED_PUBLICATIONS
+    ["count"], read from that plugin's settings so the number is written in one place."""
     articles = list(generator.articles)
     neighbours = navigation.category_neighbours(articles)
     hidden = list(getattr(generator, "hidden_articles", ()))
     latest = navigation.latest_in_category(articles, [*articles, *hidden],
-                                           config.related_fallback_count)
+                                           load_related(generator.settings).count)
     for article in [*articles, *hidden]:
         article.prev_in_category, article.next_in_category = neighbours.get(id(article),
                                                                             (None, None))

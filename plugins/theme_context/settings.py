@@ -28,8 +28,6 @@ DEFAULTS: Mapping[str, Any] = MappingProxyType({
     "favicon": "extra/favicon.svg",
     # `menu:` value of the pages listed in the "What we treat" menu.
     "treat_menu": "treat",
-    # How many articles the related block shows when the article has no related list.
-    "related_fallback_count": 4,
     # Subscribe outcome codes with a static result page at <prefix>subscribe/<code>/.
     "outcomes": OUTCOMES,
 })
@@ -45,7 +43,6 @@ class Config:
     scripts: tuple[str, ...] = DEFAULTS["scripts"]
     favicon: str = DEFAULTS["favicon"]
     treat_menu: str = DEFAULTS["treat_menu"]
-    related_fallback_count: int = DEFAULTS["related_fallback_count"]
     outcomes: tuple[str, ...] = DEFAULTS["outcomes"]
 
 
