@@ -137,7 +137,8 @@ class PageLanguages:
 
     `hreflang`: (hreflang, absolute URL) of every version, the page itself included, then
     `x-default` (empty for a page with no alternates); `switch`: one link per other language;
-    `og_locale` of the page's language and `og_alternates` of each other language.
+    `og_locale` of the page's language and `og_alternates` of the other languages it is
+    available in (Open Graph's og:locale:alternate).
     """
 
     hreflang: tuple[tuple[str, str], ...]
@@ -156,6 +157,7 @@ def page_languages(own: str, versions: Sequence[tuple[str, str]], default: str,
     language's version, else the first. `languages` is SITE_LANGUAGES (`name`, `og_locale`);
     the switch leads to the page's version in each other language, or to that language's
     home (`homes`) where there is none; `local` turns its absolute URLs into the page's links.
+    Only the versions are og:locale alternates: a home page is not the page in that language.
     """
     hreflang: tuple[tuple[str, str], ...] = ()
     if versions:
@@ -168,5 +170,5 @@ def page_languages(own: str, versions: Sequence[tuple[str, str]], default: str,
         switch=tuple(LanguageLink(lang, languages[lang]["name"],
                                   local(found.get(lang) or homes[lang])) for lang in others),
         og_locale=languages[own]["og_locale"],
-        og_alternates=tuple(languages[lang]["og_locale"] for lang in others),
+        og_alternates=tuple(languages[lang]["og_locale"] for lang in others if lang in found),
     )
