@@ -140,6 +140,16 @@ def cpu_section(by_split: dict[str, dict]) -> list[str]:
             f"{(a + b) / total:.0%}" for a, b in zip(main, children))
             + f" | {(ours['cpu_s'] - sum(main) - sum(children)) / total:.0%} | 100% |")
     lines.append("")
+    for split, ours in rows:
+        programs = ours.get("cpu_by_program")
+        if programs:
+            missed = ours["cpu_s"] - sum(programs.values())
+            lines.append(f"- {_split_name(split)}, CPU s by process (read from /proc every "
+                         "0.1 s, so a process's last tenth of a second is missed): "
+                         + ", ".join(f"{name} {seconds:.2f}" for name, seconds in
+                                     sorted(programs.items(), key=lambda item: -item[1]))
+                         + f"; not seen {missed:.2f}")
+    lines.append("")
     return lines
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import harness, report
+from bench import harness, measure, report
 from sitebuild import cli
 from tests.conftest import build_into
 
@@ -32,7 +32,8 @@ def test_each_split_gets_its_corpus_its_runs_and_its_row(tmp_path, monkeypatch):
     results.md has a row per split with wall, CPU, the ratios and the targets, and the table
     of where our build's CPU went."""
     order: list[str] = []
-    phases = {"phases": {"catalogue": 0.5, "render": 6.0, "post": 1.5},
+    phases = {"cpu_by_program": {"main": 1.9, "python workers": 13.5, "pagefind": 3.0},
+              "phases": {"catalogue": 0.5, "render": 6.0, "post": 1.5},
               "phases_cpu": {"catalogue": 0.4, "render": 0.2, "post": 1.0},
               "phases_cpu_children": {"render": 14.0, "post": 2.5}}
     # Our own harness's steps, replaced: this checks what it runs and what it reports.
@@ -73,6 +74,9 @@ def test_each_split_gets_its_corpus_its_runs_and_its_row(tmp_path, monkeypatch):
     assert "| one language (uk) | CPU s, both | 0.40 | 14.20 | 3.50 | 0.50 | 18.60 |" in text
     assert "| one language (uk) | share of CPU | 2% | 76% | 19% | 3% | 100% |" in text
     assert "| one language (uk) | wall s | 0.50 | 6.00 | 1.50 | 0.50 | 8.50 |" in text
+    assert ("- one language (uk), CPU s by process (read from /proc every 0.1 s, so a process's "
+            "last tenth of a second is missed): python workers 13.50, pagefind 3.00, main 1.90; "
+            "not seen 0.20") in text
     assert "### 1,000 articles" not in text and f"### {N} articles, one language (uk)" in text
 
 
@@ -114,3 +118,22 @@ def test_build_reports_cpu_by_phase_and_the_bench_reads_it(tmp_path):
         {name: built.timings[f"{name} cpu"] for name in phases}, abs=0.006)
     assert found["phases_cpu_children"]["render"] == pytest.approx(
         built.timings["render cpu-children"], abs=0.006)
+
+
+def test_measure_splits_cpu_by_kind_of_process(tmp_path):
+    """bench/measure.py: CPU seconds of the command's own process, of the Python processes
+    it starts and of other programs, read from /proc while they run; their sum stays within
+    the exact total."""
+    spin = ("import time\nwhile time.process_time() < {}: pass\n")
+    script = ("import subprocess, sys\n"
+              f"worker = subprocess.Popen([sys.executable, '-c', {spin.format(1.0)!r}])\n"
+              f"other = subprocess.Popen(['sh', '-c', 'while :; do :; done'])\n"
+              f"{spin.format(0.6)}"
+              "worker.wait()\nother.kill()\nother.wait()\n")
+    result = measure.measure([sys.executable, "-c", script], tmp_path / "run.log", 0.05)
+    assert result["returncode"] == 0, (tmp_path / "run.log").read_text()
+    programs = result["cpu_by_program"]
+    assert set(programs) == {"main", "python workers", "sh"}
+    assert programs["main"] >= 0.4 and programs["python workers"] >= 0.8
+    assert programs["sh"] > 0
+    assert sum(programs.values()) <= result["cpu_s"] + 0.05
