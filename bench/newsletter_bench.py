@@ -8,7 +8,8 @@ httptools/uvloop) in its own process tree on loopback, with a settings file that
 the per-IP limit (every request comes from 127.0.0.1) and sets the allowed origin. Scenarios:
 - "local": local backend (SQLite queue + subscriber store, one .eml file per subscription);
 - "mailchimp": the fake Mailchimp (tests/fakes/mailchimp.py, own process) answering after
-  20 ms (with TCP_NODELAY, see FAKE); the request waits for the upsert's verdict (mailchimp_answer_wait, default 1 s);
+  20 ms (with TCP_NODELAY, see FAKE); the request waits for the upsert's verdict
+  (mailchimp_answer_wait, default 1 s);
 - "mailchimp-async": the same with mailchimp_answer_wait 0 (answer once stored).
 The load generator is wrk (Debian package; bench/newsletter_subscribe.lua): `concurrency`
 keep-alive connections, each POSTing a distinct address as soon as the previous answer arrives,
