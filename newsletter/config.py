@@ -8,7 +8,7 @@ values come from the environment:
 - MAILCHIMP_LIST_ID   overrides NEWSLETTER["list_id"]
 - NEWSLETTER_SECRET   signing secret for links; generated into the state dir for local use
 - NEWSLETTER_SMTP_URL smtp://host:port (or smtp://user:password@host:port, smtps://...)
-- NEWSLETTER_STATE_DIR overrides NEWSLETTER["state_dir"]
+- NEWSLETTER_STATE_DIR overrides NEWSLETTER["state_dir"] (the order: core.state.state_dir)
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 from core import siteconf
+from core.state import DEFAULT_STATE_DIR, state_dir as resolve_state_dir
 from newsletter.clientip import HEADERS, parse_networks
 from newsletter.errors import ConfigError
 from newsletter.private import private_dir
@@ -36,7 +37,7 @@ DEFAULTS: dict[str, Any] = {
     "topics": None,  # category slugs offered as topics; None = every category but "uncategorized"
     "allowed_origins": None,  # None = [SITEURL]
     "endpoint_url": None,  # public base URL of the endpoint; None = SITEURL + "/api/newsletter"
-    "state_dir": "var/newsletter",
+    "state_dir": DEFAULT_STATE_DIR,  # relative: under the project folder (core.state)
     "sender": "Expio Center <newsletter@expio.example>",
     "reply_to": None,
     "list_id": None,
@@ -176,7 +177,7 @@ def load_config(settings: dict | None = None, environ: Mapping[str, str] | None 
     clinic_name = (settings.get("CLINIC") or {}).get("name") or {}
     site_name = {lang: clinic_name.get(lang) or settings.get("SITENAME", "") for lang in languages}
 
-    state_dir = Path(env.get("NEWSLETTER_STATE_DIR") or opts["state_dir"])
+    state_dir = resolve_state_dir(settings, env)
     api_key = env.get("MAILCHIMP_API_KEY") or None
     secret = env.get("NEWSLETTER_SECRET") or _local_secret(state_dir)
 

@@ -10,6 +10,7 @@ import feedparser
 import pytest
 from lxml import etree
 
+from core.state import state_dir
 from feeds import digests, render
 from feeds.model import (ALL, ATOM, JSON, RSS, Enclosure, Entry, Feed, FeedFile, FeedIndex,
                          Term, entry_id, select)
@@ -239,11 +240,11 @@ def test_digest_records_become_entries_linking_their_web_version() -> None:
 
 
 def test_state_dir_follows_the_newsletter_settings(tmp_path) -> None:
+    # The feed's own setting first; else the newsletter's folder (order: tests/test_core_state.py).
     assert digests.state_dir(str(tmp_path), {}) == tmp_path
-    assert str(digests.state_dir(None, {"NEWSLETTER": {"state_dir": "var/x"}}, {})) == "var/x"
-    assert str(digests.state_dir(None, {"NEWSLETTER": {"state_dir": "var/x"}},
-                                 {"NEWSLETTER_STATE_DIR": "/srv/n"})) == "/srv/n"
-    assert str(digests.state_dir(None, {}, {})) == "var/newsletter"
+    settings = {"NEWSLETTER": {"state_dir": "var/x"}}
+    assert digests.state_dir(None, settings, {}) == state_dir(settings, {})
+    assert str(digests.state_dir(None, settings, {"NEWSLETTER_STATE_DIR": "/srv/n"})) == "/srv/n"
 
 
 def test_no_archive_or_no_state_means_no_digests(tmp_path) -> None:

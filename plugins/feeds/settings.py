@@ -45,7 +45,7 @@ DEFAULTS: Mapping[str, Any] = MappingProxyType({
     "id_authority": None,
     "id_date": "2025",
     # Where the newsletter keeps its state (sent digests); None = the newsletter's own
-    # setting (NEWSLETTER_STATE_DIR, then NEWSLETTER["state_dir"], then var/newsletter).
+    # folder (core.state.state_dir: NEWSLETTER_STATE_DIR, NEWSLETTER["state_dir"], default).
     "digest_state_dir": None,
     # Site-relative page (without the language prefix) the digest feed links to as its
     # web version; "" = the language's home page.

@@ -15,7 +15,7 @@ DEFAULTS: Mapping[str, Any] = MappingProxyType({
     # Publish the web version of every sent digest at <prefix>newsletter/<key>/.
     "publish_archive": True,
     # Ledger folder to read sent digests from; None = the newsletter's state dir
-    # (NEWSLETTER_STATE_DIR, else NEWSLETTER["state_dir"], else newsletter.config's default).
+    # (core.state.state_dir: NEWSLETTER_STATE_DIR, else NEWSLETTER["state_dir"], else default).
     "state_dir": None,
 })
 
