@@ -12,15 +12,12 @@ from zoneinfo import ZoneInfo
 from jinja2 import FileSystemBytecodeCache
 from pelican.settings import read_settings
 
+from core.settings import SettingsError
 from sitebuild import wordforms
 
 # Settings whose value is a URL or output path inside the site: prefixed with `en/` for English.
 _LOCATION_SUFFIXES = ("_URL", "_SAVE_AS")
 _NOT_PREFIXED = {"STATIC_URL", "STATIC_SAVE_AS", "SITEURL", "FEED_DOMAIN", "MAILCHIMP_API_URL"}
-
-
-class SettingsError(Exception):
-    """A configuration problem that would publish wrong output; raised at start-up."""
 
 
 @dataclass(frozen=True)
@@ -112,7 +109,7 @@ def _validate(settings: dict) -> None:
         raise SettingsError("SITEURL must be set: feeds, canonical links and emails need it")
     from sitebuild import redirects  # at start-up, not after every page is rendered
 
-    redirects.load(settings, SettingsError)
+    redirects.load(settings)
 
 
 def _links_in(folder: str) -> list[str]:

@@ -123,7 +123,7 @@ def test_browser_and_build_stem_alike():
 
 @pytest.mark.parametrize("value", [["en"], "uk", ["uk", "ru"]])
 def test_word_forms_only_for_languages_with_rules(tmp_path, value):
-    from sitebuild.config import SettingsError
+    from core.settings import SettingsError
     from tests.conftest import build_into
 
     with pytest.raises(SettingsError, match=r"SEARCH_WORD_FORMS must be a list of languages "
