@@ -69,10 +69,6 @@ class Kind:
         return True
 
 
-class Anything(Kind):
-    """Any value (for open groups, where the consumer checks the value itself)."""
-
-
 class Bool(Kind):
     expected = "True or False"
 
@@ -129,11 +125,11 @@ class Text(Kind):
 class OneOf(Kind):
     """One of a few values; with `casefold`, text compared case-insensitively."""
 
-    def __init__(self, *values: Any, casefold: bool = False) -> None:
+    def __init__(self, *values: Any, casefold: bool = False, expected: str = "") -> None:
         self.values, self.casefold = values, casefold
         shown = [repr(v) for v in values]
-        self.expected = (" or ".join(shown) if len(shown) <= 2
-                         else "one of " + ", ".join(shown))
+        self.expected = expected or (" or ".join(shown) if len(shown) <= 2
+                                     else "one of " + ", ".join(shown))
 
     def accepts(self, value: Any) -> bool:
         if self.casefold and isinstance(value, str):
@@ -240,14 +236,12 @@ class Parsed(Kind):
 class ListOf(Kind):
     """A list (or tuple) of items of `item`, returned as a tuple; a bare str is refused."""
 
-    def __init__(self, item: Kind, *, length: int | None = None,
-                 expected: str | None = None) -> None:
-        self.item, self.length = item, length
+    def __init__(self, item: Kind, *, expected: str | None = None) -> None:
+        self.item = item
         self.expected = expected or f"a list of {item.plural or 'items, each ' + item.expected}"
 
     def check(self, value: Any, path: tuple, settings: Mapping[str, Any]) -> tuple:
-        if (not isinstance(value, _LISTS)
-                or (self.length is not None and len(value) != self.length)):
+        if not isinstance(value, _LISTS):
             raise invalid(path, value, self.expected)
         return tuple(self.item.check(item, (*path, index), settings)
                      for index, item in enumerate(value))
@@ -284,9 +278,11 @@ class DictOf(Kind):
         return {k: self.value.check(v, (*path, k), settings) for k, v in value.items()}
 
 
-def PerLanguage(value: Kind, *, every_language: bool = False) -> DictOf:  # noqa: N802
+class PerLanguage(DictOf):
     """A dict of language code -> value (with `every_language`, one for each site language)."""
-    return DictOf(value, key="language code", every_language=every_language)
+
+    def __init__(self, value: Kind, *, every_language: bool = False) -> None:
+        super().__init__(value, key="language code", every_language=every_language)
 
 
 class Group(Kind):

@@ -227,3 +227,14 @@ def test_a_declaration_must_say_what_a_none_default_holds():
     with pytest.raises(TypeError, match="without a default"):
         core.Group({"logo": None}, icon=core.Text())
 
+
+
+@pytest.mark.parametrize("value, message", [
+    (0, f"SEARCH_BUNDLE_PAGES must be a whole number of pages, 1 or more, got 0 — {FIX}"),
+    ("1500", f"SEARCH_BUNDLE_PAGES must be a whole number of pages, 1 or more, got '1500' — {FIX}"),
+])
+def test_site_wide_settings_are_refused_at_start_up(value, message):
+    with pytest.raises(SettingsError) as error:
+        read_base(BuildOptions(settings_file=ROOT / "pelicanconf.py",
+                               overrides=(("SEARCH_BUNDLE_PAGES", value),)))
+    assert str(error.value) == message
