@@ -49,6 +49,19 @@ def invalid(path: Iterable[Any], given: Any, expected: str, fix: str = FIX) -> S
                          path=path, given=given, expected=expected, fix=fix)
 
 
+def unknown_keys(path: Iterable[Any], unknown: Iterable[Any], known: Iterable[str],
+                 what: str = "key") -> SettingsError:
+    """`PATH has unknown key(s) 'x' (did you mean 'y'?); known keys: … — FIX`."""
+    path, known = where(path), list(known)
+    names = []
+    for key in unknown:
+        close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.5)
+        names.append(repr(key) + (f" (did you mean {close[0]!r}?)" if close else ""))
+    return SettingsError(f"{path} has unknown {what}(s) {', '.join(names)}; known {what}s: "
+                         f"{', '.join(known)} — {FIX}", path=path, given=list(unknown),
+                         expected="one of " + ", ".join(known))
+
+
 def languages_of(settings: Mapping[str, Any]) -> tuple[str, ...]:
     """The site's language codes (SITE_LANGUAGES), default language first as written."""
     return tuple(settings.get("SITE_LANGUAGES") or ("uk", "en"))
@@ -279,10 +292,19 @@ class DictOf(Kind):
 
 
 class PerLanguage(DictOf):
-    """A dict of language code -> value (with `every_language`, one for each site language)."""
+    """A dict of language code -> value, codes of SITE_LANGUAGES only (a typo such as "ua"
+    would silently fall back); with `every_language`, one for each site language."""
 
     def __init__(self, value: Kind, *, every_language: bool = False) -> None:
         super().__init__(value, key="language code", every_language=every_language)
+
+    def check(self, value: Any, path: tuple, settings: Mapping[str, Any]) -> dict:
+        languages = languages_of(settings)
+        if isinstance(value, Mapping):
+            unknown = [key for key in value if key not in languages]
+            if unknown:
+                raise unknown_keys(path, unknown, languages, "site language")
+        return super().check(value, path, settings)
 
 
 class Group(Kind):
@@ -316,7 +338,7 @@ class Group(Kind):
         if not self.open:
             unknown = [key for key in value if key not in self.kinds]
             if unknown:
-                raise self._unknown(path, unknown)
+                raise unknown_keys(path, unknown, self.kinds)
         missing = [key for key in self.required if key not in value]
         if missing:
             raise invalid((*path, missing[0]), None, self.kinds[missing[0]].expected,
@@ -325,15 +347,6 @@ class Group(Kind):
         return {key: self.kinds[key].check(item, (*path, key), settings)
                 if key in self.kinds else item for key, item in values.items()}
 
-    def _unknown(self, path: tuple, unknown: list) -> SettingsError:
-        names = []
-        for key in unknown:
-            close = difflib.get_close_matches(str(key), list(self.kinds), n=1)
-            names.append(repr(key) + (f" (did you mean {close[0]!r}?)" if close else ""))
-        return SettingsError(
-            f"{where(path)} has unknown key(s) {', '.join(names)}; known keys: "
-            f"{', '.join(self.kinds)} — {FIX}", path=where(path), given=unknown,
-            expected="one of " + ", ".join(self.kinds))
 
 
 def _inferred(key: str, default: Any) -> Kind:

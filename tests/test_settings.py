@@ -238,3 +238,10 @@ def test_site_wide_settings_are_refused_at_start_up(value, message):
         read_base(BuildOptions(settings_file=ROOT / "pelicanconf.py",
                                overrides=(("SEARCH_BUNDLE_PAGES", value),)))
     assert str(error.value) == message
+
+
+def test_a_language_code_not_of_the_site_is_refused(site_settings):
+    with pytest.raises(SettingsError) as error:
+        feeds.load(_with(site_settings, "FEEDS", {"title": {"ua": "Стрічка"}}))
+    assert str(error.value) == ("FEEDS['title'] has unknown site language(s) 'ua' (did you mean "
+                                f"'uk'?); known site languages: uk, en — {FIX}")
