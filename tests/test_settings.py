@@ -8,6 +8,8 @@ publishconf.py as the build reads them.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import date
 
 import pytest
@@ -245,3 +247,16 @@ def test_a_language_code_not_of_the_site_is_refused(site_settings):
         feeds.load(_with(site_settings, "FEEDS", {"title": {"ua": "Стрічка"}}))
     assert str(error.value) == ("FEEDS['title'] has unknown site language(s) 'ua' (did you mean "
                                 f"'uk'?); known site languages: uk, en — {FIX}")
+
+
+def test_a_newsletter_command_reports_a_settings_mistake_without_a_traceback(tmp_path):
+    conf = tmp_path / "conf.py"
+    conf.write_text('SITEURL = "https://x.org"\nCATEGORIES = {"sleep": {"uk": "Сон"}}\n'
+                    'NEWSLETTER = {"topic": ["sleep"]}\n', encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "newsletter", "backup", "--settings", str(conf),
+                           "--into", str(tmp_path / "backups")], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == ("settings: NEWSLETTER has unknown key(s) 'topic' (did you mean "
+                           "'topics'?); known keys: " + ", ".join(newsletter.DEFAULTS)
+                           + f" — {FIX}\n")
