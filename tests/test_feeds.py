@@ -15,7 +15,8 @@ from feeds import digests, render
 from feeds.model import (ALL, ATOM, JSON, RSS, Enclosure, Entry, Feed, FeedFile, FeedIndex,
                          Term, entry_id, select)
 from feeds.plan import Site, build_index
-from feeds.settings import Config, FeedsSettingsError, load
+from core.settings import SettingsError
+from feeds.settings import Config, load
 from feeds.urls import make_absolute
 
 KYIV = timezone(timedelta(hours=2))
@@ -38,7 +39,7 @@ def test_defaults_load_and_overrides_merge() -> None:
     ({"category_atom": "feeds/category.atom.xml"}, "containing {slug}"),
     ({"all_rss": "/feeds/all.rss.xml"}, "relative path inside the site"),
     ({"all_rss": "../all.rss.xml"}, "relative path inside the site"),
-    ({"title": {"uk": ""}}, "language code -> non-empty text"),
+    ({"title": {"uk": ""}}, "FEEDS['title']['uk'] must be non-empty text, got ''"),
     ({"category_title": {"en": "{site}: {category}"}}, "only {title}, {category}"),
     ({"id_date": "25"}, "'YYYY'"),
     ({"id_authority": "https://expio.example/"}, "a domain name"),
@@ -46,13 +47,13 @@ def test_defaults_load_and_overrides_merge() -> None:
     ({"icon": ""}, "non-empty text or None"),
 ])
 def test_bad_settings_are_refused_by_name(given, message) -> None:
-    with pytest.raises(FeedsSettingsError) as error:
+    with pytest.raises(SettingsError) as error:
         load({"FEEDS": given})
     assert message in str(error.value)
 
 
 def test_feeds_must_be_a_dict() -> None:
-    with pytest.raises(FeedsSettingsError, match="FEEDS must be a dict"):
+    with pytest.raises(SettingsError, match="FEEDS must be a dict"):
         load({"FEEDS": ["atom"]})
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from theme_context import assets, navigation
-from theme_context.settings import ThemeContextSettingsError, load
+from core.settings import SettingsError
+from theme_context.settings import load
 
 
 @dataclass
@@ -162,7 +163,7 @@ def test_svg_data_uri_escapes_what_urls_need(tmp_path: Path):
 def test_settings_reject_unknown_keys_and_wrong_types():
     assert load({}).treat_menu == "treat"
     assert load({"THEME_CONTEXT": {"scripts": ["js/a.js"]}}).scripts == ("js/a.js",)
-    with pytest.raises(ThemeContextSettingsError, match="'menu'"):
+    with pytest.raises(SettingsError, match="'menu'"):
         load({"THEME_CONTEXT": {"menu": "x"}})
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from sitebuild.settings_dict import merged, typed_like_defaults
+from core.settings import Group, ListOf, OneOf, RelativePath, Text, Whole
 
 SETTING = "THEME_CONTEXT"
 
@@ -32,9 +32,15 @@ DEFAULTS: Mapping[str, Any] = MappingProxyType({
     "outcomes": OUTCOMES,
 })
 
-
-class ThemeContextSettingsError(ValueError):
-    """THEME_CONTEXT holds an unknown key or a value of the wrong type."""
+_STATIC = RelativePath(where_="the theme's static folder")
+SETTINGS = Group(
+    DEFAULTS,
+    stylesheet=_STATIC,
+    scripts=ListOf(_STATIC),
+    favicon=RelativePath(where_="the content folder"),
+    treat_menu=Text(nonempty=True),
+    outcomes=ListOf(OneOf(*OUTCOMES)),
+)
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,4 @@ class Config:
 
 def load(settings: Mapping[str, Any]) -> Config:
     """Config from `settings[THEME_CONTEXT]`; unknown keys and wrong types are refused."""
-    values = typed_like_defaults(merged(settings, SETTING, DEFAULTS, ThemeContextSettingsError), SETTING,
-                                 DEFAULTS, ThemeContextSettingsError)
-    return Config(**values)
+    return Config(**SETTINGS.load(settings, SETTING))
