@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from core.settings import SettingsError
 from medical import settings as medical_settings
 from sitebuild import catalogue
 from sitebuild.checks import NOTICE, WARNING, medical
@@ -322,11 +323,11 @@ def test_figures_need_a_citation_in_their_sentence(tmp_path, base_settings, body
 # --- settings ---------------------------------------------------------------------------
 
 def test_settings_reject_unknown_keys_and_wrong_types():
-    with pytest.raises(medical_settings.MedicalSettingsError, match="unknown key.*'interval'"):
+    with pytest.raises(SettingsError, match="unknown key.*'interval'"):
         medical_settings.load({"MEDICAL": {"interval": 6}})
-    with pytest.raises(medical_settings.MedicalSettingsError,
+    with pytest.raises(SettingsError,
                        match=r"MEDICAL\['review_interval_months'\] must be a whole number"):
         medical_settings.load({"MEDICAL": {"review_interval_months": "12"}})
-    with pytest.raises(medical_settings.MedicalSettingsError, match="strict_review_in_publish"):
+    with pytest.raises(SettingsError, match="strict_review_in_publish"):
         medical_settings.load({"MEDICAL": {"strict_review_in_publish": "yes"}})
     assert medical_settings.load({}).review_interval_months == 12

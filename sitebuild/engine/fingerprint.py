@@ -45,7 +45,7 @@ VOLATILE_SETTINGS = frozenset({
 # Settings pages read only through their content objects' attributes, which the cards hold:
 # the build's date reaches a page as its articles' review status. Left out of the shared
 # context so that a new day renders no page again unless a review fell due; the run key
-# (sitebuild/reuse.py) counts it, and no template may read it (a test guards that).
+# (engine/reuse.py) counts it, and no template may read it (a test guards that).
 THROUGH_CONTENT_SETTINGS = frozenset({"SITE_BUILD_DATE"})
 _ADDRESS = re.compile(r" at 0x[0-9a-f]+", re.IGNORECASE)
 MAX_DEPTH = 12
