@@ -20,7 +20,7 @@ def compute(site: Catalogue, settings: dict, findings: list[Finding], memo: dict
     if "related_publications" not in settings.get("PLUGINS", []):
         return None
     # Before numpy's first import: OpenBLAS starts a thread per core that spins while it
-    # initialises, on cores the language runs are using (0.15 s of CPU); the index is sparse
+    # initialises, on cores the language runs are using; the index is sparse
     # arithmetic and does not use it.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     from related_publications.index import compute_all

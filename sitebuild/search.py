@@ -118,7 +118,7 @@ def command(site_dir: Path, bundle_dir: Path, lang: str, *, marked: bool = True)
     the head, menus and footer instead of parsing them, 20 % of its time (the same fragments
     and words: tests/test_search.py). Without any marked element on the site Pagefind would
     index nothing that way, so that case runs unmarked (whole bodies, and a warning)."""
-    # The binary itself: `python -m pagefind` only finds it and execs it (0.08 s a run).
+    # The binary itself: `python -m pagefind` only finds it and execs it.
     from pagefind_bin import get_executable
 
     return [str(get_executable()), "--site", str(site_dir),

@@ -209,7 +209,7 @@ def body_text(page: str) -> str | None:
 
 @functools.lru_cache(maxsize=1)
 def shared_keys() -> Keys:
-    """The dictionary's keys, loaded once per process (30 MB): before a run's shards fork,
+    """The dictionary's keys, loaded once per process: before a run's shards fork,
     so that they share it."""
     return Keys.with_dictionary()
 

@@ -66,7 +66,7 @@ class Indexer:
             action = self._action(bundle, key)
             # Now, not in the threads: without `pages_stay` the pages may be moved as soon
             # as this returns, and the links made here keep them. Only for a bundle Pagefind
-            # will read: a devserver rebuild links nothing for those it defers (0.2 s of mkdir).
+            # will read: a devserver rebuild links nothing for those it defers (bench/DIARY.md).
             ready.append((bundle, key, action,
                           self._source(bundle) if action == "index" else None))
         with self._slots:  # all of them before any starts: see _index
@@ -142,8 +142,8 @@ class Indexer:
                     self._running -= 1
                     self._slots.notify_all()
         finally:
-            # Here, while other bundles are still indexing: deleting every tree at the end
-            # of the build took 1.2 s at 10,000 articles, with nothing else left to run.
+            # Here, while other bundles are still indexing, not at the end of the build
+            # with nothing else left to run (bench/DIARY.md).
             shutil.rmtree(source[1], ignore_errors=True)
 
     def _source(self, bundle: Bundle) -> tuple[Path, Path]:
@@ -161,8 +161,8 @@ class Indexer:
             folder.mkdir(parents=True, exist_ok=True)  # _word_form_copies reads them there
             return pages_dir, folder
         if self.pages_stay and all(map(_PLAIN_PATH.fullmatch, bundle.pages)):
-            # Saves making and deleting a folder and a link per page: 0.1-0.45 s for 500
-            # pages, between a language's last page written and its Pagefind starting.
+            # Saves making and deleting a folder and a link per page, between a language's
+            # last page written and its Pagefind starting (bench/DIARY.md).
             folder.mkdir(parents=True, exist_ok=True)
             (folder / "pagefind.json").write_text(
                 json.dumps({"glob": "{" + ",".join(bundle.pages) + "}"}), encoding="utf-8")
@@ -173,7 +173,7 @@ class Indexer:
         """The bundle's pages as Pagefind is to read them: each with the keys of its words'
         forms at the end of its body (wordforms.index_copy), in `folder`/forms. Pages this
         build rendered have theirs already; those linked from the previous output not."""
-        with self._keys_lock:  # one dictionary for every bundle (30 MB, 0.1 s to load)
+        with self._keys_lock:  # one dictionary for every bundle
             if self._keys is None:
                 self._keys = wordforms.shared_keys()
         tree = folder / "forms"
