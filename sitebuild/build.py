@@ -11,10 +11,12 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sitebuild import catalogue as catalogue_module
-from sitebuild import (config, output, pelican_log, poststeps, related, release, reuse, search,
-                       sources)
-from sitebuild.checks import WARNING, Finding, run_all
+from core import catalogue as catalogue_module
+from core import sources
+from core.findings import WARNING, Finding
+from core.languages import language_prefix
+from sitebuild import config, output, pelican_log, poststeps, related, release, reuse, search
+from sitebuild.checks import run_all
 
 logger = logging.getLogger(__name__)
 
@@ -280,7 +282,7 @@ def _run_keys(base: dict, runs: list[dict], site) -> dict[str, str | None]:
 def _files_of_run(run_dir: Path, fresh: Path, base: dict, site) -> list[str]:
     """The files a finished run wrote, relative to the site. The default language's run
     writes into the new site itself: what lies under another language's folder is not its."""
-    others = tuple(config.language_prefix(base, lang) for lang in site.languages
+    others = tuple(language_prefix(base, lang) for lang in site.languages
                    if lang != base["DEFAULT_LANG"])
     files = []
     for directory, _, names in os.walk(run_dir):

@@ -6,8 +6,8 @@ import logging
 import os
 from pathlib import Path
 
-from sitebuild.catalogue import Catalogue
-from sitebuild.checks import Finding
+from core.catalogue import Catalogue
+from core.findings import Finding
 
 logger = logging.getLogger(__name__)
 

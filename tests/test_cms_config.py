@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sitebuild import catalogue
+from core import catalogue
 from sitebuild.checks.structure import KNOWN_FIELDS
 from sitebuild.cms import admin
 from sitebuild.cms import config as cms_config

@@ -50,7 +50,7 @@ def attach(content, entry, site, config: medical_settings.Config, settings: dict
 
 def attach_medical_data(generator) -> None:
     """article/page_generator_finalized: medical attributes on every content object."""
-    from sitebuild.catalogue import load_for_run  # the build driver, present at build time
+    from core.catalogue import load_for_run  # the build driver, present at build time
 
     settings = generator.settings
     config = medical_settings.load(settings)
@@ -75,7 +75,7 @@ def write_report(pelican) -> None:
     settings = pelican.settings
     if settings.get("SITE_LANG") != settings.get("SITE_DEFAULT_LANG"):
         return
-    from sitebuild.catalogue import load_for_run
+    from core.catalogue import load_for_run
 
     config = medical_settings.load(settings)
     site = load_for_run(settings)

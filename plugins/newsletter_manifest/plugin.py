@@ -29,7 +29,7 @@ PREFIX = "newsletter_manifest: "
 
 def _translation_key(settings: dict, lang: str, slug: str) -> str:
     try:
-        from sitebuild.catalogue import load_for_run
+        from core.catalogue import load_for_run
     except ImportError:  # a plain `pelican` run without the build driver
         return slug
     if not settings.get("SITE_CATALOGUE_PATH"):

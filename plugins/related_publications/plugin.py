@@ -56,7 +56,7 @@ def _articles_of(generator) -> list:
 
 def add_related(generator) -> None:
     """article_generator_finalized: attach the build's precomputed lists to the run's articles."""
-    from sitebuild.catalogue import related_for_run  # the build driver, present at build time
+    from core.catalogue import related_for_run  # the build driver, present at build time
 
     for problem in attach(_articles_of(generator), related_for_run(generator.settings)):
         logger.warning("%s%s", PREFIX, problem)

@@ -24,7 +24,7 @@ def write_site_files(pelican) -> None:
     default = settings.get("SITE_DEFAULT_LANG", settings["DEFAULT_LANG"])
     if settings.get("SITE_LANG", default) != default:
         return
-    from sitebuild.catalogue import load_for_run  # the build driver, present at build time
+    from core.catalogue import load_for_run  # the build driver, present at build time
 
     config = load(settings)
     site = load_for_run(settings)

@@ -34,7 +34,7 @@ class SiteMarkdownReader(MarkdownReader):
         self._cache = cache_for(self.settings.get("SITE_MARKDOWN_CACHE"),
                                 self.settings["SITE_LANG"], fingerprint(self.settings))
 
-    file_extensions = ["md"]  # the only source the catalogue reads (sitebuild/sources.py)
+    file_extensions = ["md"]  # the only source the catalogue reads (core/sources.py)
 
     def read(self, source_path: str):
         self._source_path = source_path
@@ -69,7 +69,7 @@ class SiteMarkdownReader(MarkdownReader):
         """Catalogue entries by path; empty until the parent has written it (_parsed_date then
         parses the dates itself)."""
         if self._entries is None:
-            from sitebuild.catalogue import catalogue_ready, load_for_run
+            from core.catalogue import catalogue_ready, load_for_run
 
             if not catalogue_ready(self.settings):
                 return {}
@@ -88,7 +88,7 @@ class SiteMarkdownReader(MarkdownReader):
         source = entry.fields.get(name) if entry is not None else None
         if source is not None and source.value == value:
             return entry.date if name == "date" else entry.modified
-        from sitebuild.catalogue import site_date  # the build driver, present at build time
+        from core.catalogue import site_date  # the build driver, present at build time
 
         try:
             return site_date(value, timezone)
@@ -122,7 +122,7 @@ def leave_out_unbuilt(generator) -> None:
     source named without a language (built in the default language only), the second file
     with one slug (the first is built), a page over a page of the site. The content checks
     name each; Pelican would build them twice or stop the build."""
-    from sitebuild.catalogue import load_for_run
+    from core.catalogue import load_for_run
 
     built = load_for_run(generator.settings).built_in(generator.settings["SITE_LANG"])
     names = ("articles", "translations", "hidden_articles", "hidden_translations", "drafts",
@@ -139,7 +139,7 @@ def leave_out_unbuilt(generator) -> None:
 
 def attach_site_data(generator) -> None:
     """Give every article and page its translations, reading time and table of contents."""
-    from sitebuild.catalogue import load_for_run
+    from core.catalogue import load_for_run
 
     site = load_for_run(generator.settings)
     by_path = {entry.path: entry for entry in site.entries}

@@ -74,7 +74,7 @@ def install_globals(generator) -> None:
 
     def search_bundles() -> list[str]:
         """This language's search bundle folders, the primary first (sitebuild/search.py)."""
-        from sitebuild.catalogue import load_for_run
+        from core.catalogue import load_for_run
 
         own = load_for_run(settings).search_bundles.get(settings["SITE_LANG"])
         return own or [own_prefix + "pagefind"]
@@ -100,7 +100,7 @@ def install_globals(generator) -> None:
 
 
 def _available_listings(settings: dict) -> dict:
-    from sitebuild.catalogue import load_for_run  # the build driver, present at build time
+    from core.catalogue import load_for_run  # the build driver, present at build time
 
     site = load_for_run(settings)
     return navigation.listing_languages(site.built(), site.languages)

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from core.findings import Finding
 from core.tags import tag_slug
-from sitebuild.checks import Finding
 from sitebuild.settings_dict import merged, typed_like_defaults
 
 DEFAULTS: dict[str, Any] = {

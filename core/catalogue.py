@@ -24,11 +24,11 @@ from typing import Any
 
 from pelican.utils import SafeDatetime, get_date, set_date_tzinfo
 
-from core.categories import category_slug
-from core.paths import linked_part
 from core import headers
+from core import sources
+from core.categories import category_slug
 from core.headers import Field
-from sitebuild import sources
+from core.paths import linked_part
 
 PUBLISHED, DRAFT, HIDDEN = "published", "draft", "hidden"
 STATUSES = (PUBLISHED, DRAFT, HIDDEN)
@@ -226,7 +226,7 @@ def _load_toml(content_path: Path, settings: dict, setting: str,
     relative = settings[setting]
     path = content_path / relative
     if not path.exists() or linked_part(content_path, relative):
-        return {}  # a link is refused by name (sitebuild/sources.py), never read
+        return {}  # a link is refused by name (core/sources.py), never read
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as error:  # a folder, or a file this user may not read
