@@ -3,7 +3,8 @@
 It holds what spans the whole site — which file is which article in which language, the
 translation pairs, the shared reviewers and references, the related-publications lists — so
 each per-language Pelican run can link across languages without reading the others' files.
-The build pickles it next to the output; plugins get it back with `load_for_run(settings)`.
+The build driver reads it once and pickles it next to the output; plugins get it back with
+`for_run(settings)`, which under plain `pelican` reads it in-process instead.
 """
 
 from __future__ import annotations
@@ -421,10 +422,14 @@ def _load_related(path: str, timeout: float) -> dict:
         return pickle.load(handle)
 
 
-def related_for_run(settings: dict, timeout: float = 900.0) -> dict:
-    """(lang, slug) -> related matches for this build, waiting until the parent has them."""
+def related_for_run(settings: dict, timeout: float = 900.0) -> dict | None:
+    """(lang, slug) -> related matches of the build this Pelican run belongs to, waiting until
+    the driver has them; None under plain `pelican` (the related_publications plugin then
+    computes them itself)."""
     path = settings.get("SITE_RELATED_PATH")
-    return _load_related(path, timeout) if path else load_for_run(settings).related
+    if path:
+        return _load_related(path, timeout)
+    return for_run(settings).related if settings.get("SITE_CATALOGUE_PATH") else None
 
 
 @functools.lru_cache(maxsize=4)
@@ -444,19 +449,53 @@ def _wait_for(path: str, timeout: float, what: str) -> None:
         time.sleep(0.02)
 
 
-def catalogue_ready(settings: dict) -> bool:
-    """Whether load_for_run would return at once (a cold build starts the runs first)."""
+def ready(settings: dict) -> bool:
+    """Whether for_run would return without waiting for the driver (a cold build starts the
+    runs before the catalogue is read; plain `pelican` reads it on the spot)."""
     path = settings.get("SITE_CATALOGUE_PATH")
-    return bool(path) and os.path.exists(path)
+    return not path or os.path.exists(path)
 
 
-def load_for_run(settings: dict, timeout: float = 900.0) -> Catalogue:
-    """The catalogue of the build this Pelican run belongs to, waiting until the parent has
-    written it (a cold build starts the runs before the catalogue is read)."""
+def for_run(settings: dict, timeout: float = 900.0) -> Catalogue:
+    """The catalogue of the build this Pelican run belongs to.
+
+    Under the build driver (`SITE_CATALOGUE_PATH` set), the one it pickled, waiting until it
+    is written. Under plain `pelican content -s pelicanconf.py`, read here from the run's
+    settings, once per run (forget_in_process drops it when the run is over)."""
     path = settings.get("SITE_CATALOGUE_PATH")
-    if not path:
-        raise RuntimeError(
-            "SITE_CATALOGUE_PATH is not set: build the site with `python -m sitebuild html` "
-            "(or `make html`), not with `pelican` directly"
-        )
-    return _load(path, timeout)
+    if path:
+        return _load(path, timeout)
+    return _read_in_process(_RunSettings(settings))
+
+
+class _RunSettings:
+    """A Pelican run's settings, equal to another's when the catalogue read under them is
+    the same: the memo key of _read_in_process."""
+
+    def __init__(self, settings: dict) -> None:
+        self.settings = settings
+        self.key = repr([(name, settings.get(name)) for name in sorted(settings)
+                         if name in _IN_PROCESS_SETTINGS or name.endswith("_SAVE_AS")])
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _RunSettings) and other.key == self.key
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+
+# What a catalogue read in-process depends on: the reading (_READ_SETTINGS), the walk of the
+# content folder (sources.scan), the data files and the reserved slugs.
+_IN_PROCESS_SETTINGS = frozenset((*_READ_SETTINGS, "SITE_LANGUAGES", "DIRECT_TEMPLATES",
+                                  "STATIC_PATHS", "REVIEWERS_FILE", "REFERENCES_FILE"))
+
+
+@functools.lru_cache(maxsize=1)
+def _read_in_process(run: _RunSettings) -> Catalogue:
+    return build(run.settings)
+
+
+def forget_in_process() -> None:
+    """Drop the catalogue read under plain `pelican` (`pelican --autoreload` runs again in the
+    same process, after the content changed)."""
+    _read_in_process.cache_clear()

@@ -75,6 +75,7 @@ def relative_paths(message: str, settings: dict) -> str:
 
 
 def _not_built(settings: dict) -> dict[str, str]:
-    from core.catalogue import catalogue_ready, load_for_run
+    from core.catalogue import for_run, ready
 
-    return load_for_run(settings).not_built if catalogue_ready(settings) else {}
+    written = settings.get("SITE_CATALOGUE_PATH") and ready(settings)  # never wait, never read
+    return for_run(settings).not_built if written else {}

@@ -212,10 +212,10 @@ def _catalogue_digest(encoder: Encoder, settings: dict) -> bytes:
     """Every source's header in every language (language switches, translation links)."""
     if not settings.get("SITE_CATALOGUE_PATH"):
         return b""
-    from core.catalogue import load_for_run
+    from core.catalogue import for_run
     from sitebuild.reuse import headers_digest
 
-    return headers_digest(encoder, load_for_run(settings).entries)
+    return headers_digest(encoder, for_run(settings).entries)
 
 
 def get_writer(pelican):

@@ -27,6 +27,8 @@ from jinja2 import pass_context
 from pelican import signals
 from pelican.generators import Generator
 
+from core import catalogue, run
+from core.languages import language_prefix
 from theme_context import assets, navigation
 from theme_context.fragments import RenderOnce
 from theme_context.settings import load
@@ -59,9 +61,9 @@ def install_globals(generator) -> None:
     js = assets.script_bundle(static, config.scripts)
     theme_dir = settings["THEME_STATIC_DIR"]
     siteurl = settings["SITEURL"].rstrip("/")
-    default = settings.get("SITE_DEFAULT_LANG", settings["DEFAULT_LANG"])
-    prefixes = {lang: "" if lang == default else f"{lang}/" for lang in settings["SITE_LANGUAGES"]}
-    own_prefix = settings.get("LANG_PREFIX", "")
+    default = run.default_lang(settings)
+    prefixes = {lang: language_prefix(settings, lang) for lang in settings["SITE_LANGUAGES"]}
+    own_prefix = run.prefix(settings)
     available: dict = {}  # from the catalogue, on first use (runs start before it exists)
 
     def listing_alternates(output_file: str, kind: str = "direct", key: str = "") -> list:
@@ -69,14 +71,12 @@ def install_globals(generator) -> None:
             available.update(_available_listings(settings))
         path = _page_url(output_file)[len(own_prefix):]
         pairs = navigation.alternates(path, kind, str(key), prefixes, available,
-                                      settings["SITE_LANG"])
+                                      run.lang(settings))
         return [(lang, f"{siteurl}/{site_path}") for lang, site_path in pairs]
 
     def search_bundles() -> list[str]:
         """This language's search bundle folders, the primary first (sitebuild/search.py)."""
-        from core.catalogue import load_for_run
-
-        own = load_for_run(settings).search_bundles.get(settings["SITE_LANG"])
+        own = catalogue.for_run(settings).search_bundles.get(run.lang(settings))
         return own or [own_prefix + "pagefind"]
 
     generator.env.globals.update(
@@ -100,9 +100,7 @@ def install_globals(generator) -> None:
 
 
 def _available_listings(settings: dict) -> dict:
-    from core.catalogue import load_for_run  # the build driver, present at build time
-
-    site = load_for_run(settings)
+    site = catalogue.for_run(settings)
     return navigation.listing_languages(site.built(), site.languages)
 
 
@@ -137,7 +135,7 @@ class ThemeFilesGenerator(Generator):
     def generate_output(self, writer) -> None:
         config = load(self.settings)
         template = self.get_template("subscribe_result")
-        prefix = self.settings.get("LANG_PREFIX", "")
+        prefix = run.prefix(self.settings)
         for code in config.outcomes:
             save_as = f"{prefix}subscribe/{code}/index.html"
             writer.write_file(save_as, template, self.context, outcome=code,
