@@ -1,8 +1,9 @@
 """`python -m bench` (what `make bench` runs): see bench/README.md and bench/harness.py.
 
-    python -m bench                 N = 1,000, every part, best of 5 cold builds
+    python -m bench                 N = 1,000, splits uk and 50/50, every part, best of 5
     python -m bench --large         N = 1,000 and 10,000
     python -m bench --n 300 --repeats 1 --parts vanilla,ours
+    python -m bench --split uk,50/50,lopsided
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench import harness, report
+from bench import corpus, harness, report
 
 PARTS = ("vanilla", "ours", "hugo", "extras")
 
@@ -29,6 +30,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="cold builds per tool, after one untimed warm-up (best kept); "
                              "default 5 at 1,000 articles, 3 at 10,000")
     parser.add_argument("--seed", type=int, default=0, help="corpus seed")
+    parser.add_argument("--split", default=",".join(harness.DEFAULT_SPLITS),
+                        help="comma-separated language splits of the corpus, each built in turn"
+                             f" at every size, from {', '.join(corpus.SPLITS)} (default "
+                             f"{','.join(harness.DEFAULT_SPLITS)})")
     parser.add_argument("--parts", default=",".join(PARTS),
                         help=f"comma-separated subset of {', '.join(PARTS)}")
     parser.add_argument("--work", type=Path, default=harness.BENCH / "work",
@@ -43,18 +48,22 @@ def main(argv: list[str] | None = None) -> int:
     unknown = parts - set(PARTS)
     if unknown:
         parser.error(f"unknown part(s) {', '.join(sorted(unknown))}; choose from {PARTS}")
+    splits = tuple(dict.fromkeys(s.strip() for s in args.split.split(",") if s.strip()))
+    if not splits or set(splits) - set(corpus.SPLITS):
+        parser.error(f"--split {args.split!r}: choose one or more of {', '.join(corpus.SPLITS)}"
+                     ", comma-separated (e.g. --split uk,50/50)")
     if args.repeats is not None and args.repeats < 1:
         parser.error("--repeats must be at least 1")
 
     started = time.perf_counter()
     results = harness.run_all(sizes, work_root=args.work.resolve(), repeats=args.repeats,
-                              seed=args.seed, parts=parts)
+                              seed=args.seed, parts=parts, splits=splits)
     results["total_s"] = round(time.perf_counter() - started, 1)
     md, js = report.write(results, args.results)
     print()
     print(md.read_text(encoding="utf-8"))
     print(f"[bench] wrote {md} and {js} in {results['total_s']} s")
-    failed = [f"n={r['n']} {part}" for r in results["sizes"].values()
+    failed = [f"n={r['n']} {r['split']} {part}" for r in harness.each_result(results)
               for part in ("vanilla", "ours") if isinstance(r.get(part), list)
               and harness.best(r[part]) is None]
     if failed:

@@ -7,9 +7,15 @@
     content/data/reviewers.toml, references.toml   made-up reviewers and references used above
     topics.json                                    the latent topic of every article
 
-`n` counts source files. About 80 % of them are translation pairs (the same file name in
-both languages), the rest are single-language articles split evenly, so there are n/2
-Ukrainian and n/2 English files.
+`n` counts source files. How they divide between the languages is the `split`:
+
+- `50/50` (the default): about 80 % of them are translation pairs (the same file name in
+  both languages), the rest single-language articles split evenly, so there are n/2
+  Ukrainian and n/2 English files;
+- `uk`: a one-language site, n Ukrainian articles and no translation (pages in Ukrainian
+  only too);
+- `lopsided`: as the clinic writes, 80 % of the files Ukrainian, a quarter of those
+  translated (n/5 pairs, 3n/5 Ukrainian-only articles, no English-only one).
 
 Every article is mostly about one of 20 latent topics (`bench/vocabulary.py`): its title,
 tags, category and about a third of its words come from that topic, a few words from one
@@ -17,9 +23,9 @@ tags, category and about a third of its words come from that topic, a few words 
 related-publications benchmark can score precision. A translated pair is generated from one
 sequence of abstract tokens rendered in each language, so the two files match word for word.
 
-Output depends only on (n, seed) and this module: same arguments, identical bytes.
+Output depends only on (n, seed, split) and this module: same arguments, identical bytes.
 
-CLI: `python -m bench.corpus --n 1000 --out DIR [--seed 0]`.
+CLI: `python -m bench.corpus --n 1000 --out DIR [--seed 0] [--split 50/50|uk|lopsided]`.
 """
 
 from __future__ import annotations
@@ -51,6 +57,7 @@ N_REFERENCES = 40
 NON_MEDICAL = {"news", "uncategorized"}
 
 _LANG_INDEX = {"en": 0, "uk": 1}  # position in the vocabulary's (english, ukrainian) pairs
+SPLITS = ("50/50", "uk", "lopsided")  # how the n files divide between the languages
 
 
 @dataclass(frozen=True)
@@ -67,6 +74,7 @@ class CorpusInfo:
     n_pairs: int
     n_pages: int
     words: int  # body words over all article files
+    split: str = "50/50"
 
 
 def count_words(markdown: str) -> int:
@@ -167,11 +175,21 @@ def _sentence_tokens(rng: random.Random, topic: int, noise: int, length: int) ->
     return tokens
 
 
-def _plan_articles(n: int, seed: int) -> list[_Plan]:
-    rng = random.Random(f"plan:{seed}:{n}")
+def _layouts(n: int, split: str) -> list[tuple[str, ...]]:
+    """The languages of each article (or pair), before shuffling: `n` files in all."""
+    if split == "uk":
+        return [("uk",)] * n
+    if split == "lopsided":  # 4n/5 Ukrainian files, a quarter of them translated
+        n_pairs = n // 5
+        return [LANGS] * n_pairs + [("uk",)] * (n - 2 * n_pairs)
     n_pairs = int(n * PAIR_SHARE) // 2
     singles = n - 2 * n_pairs
-    layouts = [LANGS] * n_pairs + [("uk",)] * (singles - singles // 2) + [("en",)] * (singles // 2)
+    return [LANGS] * n_pairs + [("uk",)] * (singles - singles // 2) + [("en",)] * (singles // 2)
+
+
+def _plan_articles(n: int, seed: int, split: str = "50/50") -> list[_Plan]:
+    rng = random.Random(f"plan:{seed}:{n}")
+    layouts = _layouts(n, split)
     rng.shuffle(layouts)
     span = (LAST_DAY - FIRST_DAY).days
     plans: list[_Plan] = []
@@ -398,14 +416,15 @@ _PAGES = (  # slug, menu, order, (english title, ukrainian title)
 )
 
 
-def _write_pages(pages_dir: Path, lexicon: _Lexicon, seed: int) -> int:
+def _write_pages(pages_dir: Path, lexicon: _Lexicon, seed: int,
+                 langs: tuple[str, ...] = LANGS) -> int:
     pages_dir.mkdir(parents=True)
     count = 0
     for i, (slug, menu, order, titles) in enumerate(_PAGES):
         rng = random.Random(f"page:{seed}:{slug}")
         paragraphs = [[_sentence_tokens(rng, i, (i + 1) % len(vocab.TOPICS), rng.randint(8, 14))
                        for _ in range(3)] for _ in range(3)]
-        for lang in LANGS:
+        for lang in langs:
             header = [f"title: {titles[_LANG_INDEX[lang]]}"]
             if menu:
                 header += [f"menu: {menu}", f"order: {order}"]
@@ -465,11 +484,14 @@ def _write(path: Path, text: str) -> None:
 
 # --- Entry point --------------------------------------------------------------------------
 
-def generate(dest: Path, n: int, seed: int = 0) -> CorpusInfo:
-    """Write a corpus of `n` article source files under `dest` (see the module docstring).
+def generate(dest: Path, n: int, seed: int = 0, split: str = "50/50") -> CorpusInfo:
+    """Write a corpus of `n` article source files under `dest` (see the module docstring),
+    divided between the languages as `split` says (one of SPLITS).
 
     `dest/content` and `dest/topics.json` are replaced; other files in `dest` are kept.
     """
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {', '.join(SPLITS)} (got {split!r})")
     if n < 2:
         raise ValueError(f"n must be at least 2 (got {n}): a corpus needs both languages")
     dest = Path(dest)
@@ -478,9 +500,9 @@ def generate(dest: Path, n: int, seed: int = 0) -> CorpusInfo:
         shutil.rmtree(content)
     dest.mkdir(parents=True, exist_ok=True)
     lexicon = _Lexicon()
-    plans = _plan_articles(n, seed)
+    plans = _plan_articles(n, seed, split)
     reference_keys = _write_data(content / "data", lexicon, seed)
-    n_pages = _write_pages(content / "pages", lexicon, seed)
+    n_pages = _write_pages(content / "pages", lexicon, seed, ("uk",) if split == "uk" else LANGS)
     # Link targets by the languages they exist in (and by topic): see _body_blocks.
     anywhere: dict[tuple, list[int]] = {}
     by_topic: dict[tuple, list[int]] = {}
@@ -530,7 +552,7 @@ def generate(dest: Path, n: int, seed: int = 0) -> CorpusInfo:
            + "\n")
     n_pairs = sum(1 for p in plans if len(p.langs) == 2)
     return CorpusInfo(dest, content, topics_file, seed, len(records), counts["uk"], counts["en"],
-                      n_pairs, n_pages, total_words)
+                      n_pairs, n_pages, total_words, split)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -539,9 +561,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=1000, help="article source files (default 1000)")
     parser.add_argument("--out", type=Path, required=True, help="corpus folder to write")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--split", choices=SPLITS, default="50/50",
+                        help="how the files divide between the languages (default 50/50)")
     args = parser.parse_args(argv)
     started = datetime.now()
-    info = generate(args.out, args.n, args.seed)
+    info = generate(args.out, args.n, args.seed, args.split)
     seconds = (datetime.now() - started).total_seconds()
     print(f"wrote {info.n_files} articles ({info.n_uk} uk, {info.n_en} en, {info.n_pairs} pairs),"
           f" {info.n_pages} pages, {info.words} words into {info.content} in {seconds:.1f} s;"

@@ -16,6 +16,11 @@ Figures written:
   sampler keeps to 3 % of one core, see SAMPLER_SHARE). PSS splits pages shared between forked
   workers, so the sum is the tree's real footprint; short spikes between samples are missed,
   which is why the harness reports max(tree_pss_mb, max_rss_mb) as the tree's peak.
+- `cpu_by_program`: CPU seconds by kind of process, from /proc/PID/stat read every
+  `--interval` seconds (cheap, unlike PSS): `main` (the command's own process), `python
+  workers` (the Python processes it started), and the others by program name (`pagefind`).
+  A lower bound: a process's last interval before it ends is not seen; `cpu_s` less their
+  sum is what was missed.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ import time
 from pathlib import Path
 
 _PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
+_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def _children(pid: int) -> list[int]:
@@ -60,14 +66,54 @@ def _memory_kb(pid: int) -> int:
         return 0
 
 
-def tree_memory_kb(root: int) -> int:
-    """Summed PSS of `root` and all its descendants right now."""
-    total, todo = 0, [root]
+def tree_pids(root: int) -> list[int]:
+    """`root` and all its descendants right now."""
+    found, todo = [], [root]
     while todo:
         pid = todo.pop()
-        total += _memory_kb(pid)
+        found.append(pid)
         todo += _children(pid)
-    return total
+    return found
+
+
+def tree_memory_kb(root: int) -> int:
+    """Summed PSS of `root` and all its descendants right now."""
+    return sum(_memory_kb(pid) for pid in tree_pids(root))
+
+
+def process_cpu(pid: int) -> tuple[str, float] | None:
+    """(program name, user + system CPU seconds so far) of one process, every thread, not
+    counting its children; None once it has ended."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8", errors="replace") as handle:
+            stat = handle.read()
+    except OSError:
+        return None
+    name = stat[stat.index("(") + 1:stat.rindex(")")]
+    fields = stat[stat.rindex(")") + 2:].split()  # from field 3, the state
+    return name, (int(fields[11]) + int(fields[12])) / _TICKS  # utime, stime
+
+
+class CpuByProgram:
+    """The latest CPU figure of every process seen in a tree, summed by kind of process."""
+
+    def __init__(self, root: int) -> None:
+        self.root = root
+        self.seen: dict[int, tuple[str, float]] = {}
+
+    def sample(self, pids: list[int]) -> None:
+        for pid in pids:
+            found = process_cpu(pid)
+            if found is not None:
+                self.seen[pid] = found
+
+    def totals(self) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for pid, (name, seconds) in self.seen.items():
+            kind = "main" if pid == self.root else (
+                "python workers" if name.startswith("python") else name)
+            out[kind] = round(out.get(kind, 0.0) + seconds, 2)
+        return out
 
 
 # The sampler may use this share of one core at most. Reading a process's PSS walks its page
@@ -115,13 +161,19 @@ def measure(cmd: list[str], log: Path, interval: float) -> dict:
     with open(log, "wb") as out:
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
+        cpu = CpuByProgram(proc.pid)
         peak_kb = 0
+        next_memory = started
         while True:
-            sampled = time.process_time()
-            peak_kb = max(peak_kb, tree_memory_kb(proc.pid))
+            pids = tree_pids(proc.pid)
+            cpu.sample(pids)
+            if time.perf_counter() >= next_memory:
+                sampled = time.process_time()
+                peak_kb = max(peak_kb, sum(_memory_kb(pid) for pid in pids))
+                next_memory = time.perf_counter() + quiet_interval(
+                    interval, time.process_time() - sampled)
             try:
-                # returns at once when the command ends
-                proc.wait(timeout=quiet_interval(interval, time.process_time() - sampled))
+                proc.wait(timeout=interval)  # returns at once when the command ends
                 break
             except subprocess.TimeoutExpired:
                 continue
@@ -134,6 +186,7 @@ def measure(cmd: list[str], log: Path, interval: float) -> dict:
         "cpu_s": round(usage.ru_utime + usage.ru_stime, 3),
         "max_rss_mb": round(usage.ru_maxrss / 1024, 1),  # Linux reports kB
         "tree_pss_mb": round(peak_kb / 1024, 1),
+        "cpu_by_program": cpu.totals(),
     }
 
 

@@ -43,16 +43,129 @@ def _warm_up(result: dict) -> str:
                                                    for name, wall in walls.items()) + "), then ")
 
 
-def size_section(result: dict) -> list[str]:
-    n, c = result["n"], result["corpus"]
+_SPLIT_NAMES = {"uk": "one language (uk)", "50/50": "50/50 bilingual",
+                "lopsided": "lopsided (80 % uk, a quarter translated)"}
+
+
+def _split_name(split: str) -> str:
+    return _SPLIT_NAMES.get(split, split)
+
+
+def _cell(value: float | None, limit: float | None = None, fmt: str = "{:.2f}") -> str:
+    if value is None:
+        return "n/a"
+    text = fmt.format(value)
+    return text if limit is None else f"{text} {'✅' if value <= limit else '❌'}"
+
+
+def _best_runs(result: dict) -> tuple[dict | None, dict | None]:
+    runs = [result.get(name) for name in ("vanilla", "ours")]
+    return tuple(harness.best(r) if isinstance(r, list) else None for r in runs)
+
+
+def splits_table(n: int, by_split: dict[str, dict]) -> list[str]:
+    """One row per language split: the figures issue 23 sets targets for, side by side."""
+    peak_limit = harness.TARGET_PEAK_MB_10K if n >= 10_000 else None
     lines = [
-        f"## {n:,} articles",
+        f"Targets (issue 23): ours / vanilla wall ≤ {harness.TARGET_TIME_RATIO:g} for every "
+        f"split; devserver rebuild / cold build ≤ {harness.TARGET_WARM_RATIO:g}; peak memory "
+        f"≤ 2 GB at 10,000 articles. Best run of each build; CPU s is user + system time of "
+        "the command and all its processes.",
+        "",
+        "| split | vanilla wall s | ours wall s | vanilla CPU s | ours CPU s | wall ours / vanilla"
+        " (best) | … median of pairs | CPU ours / vanilla (best) | … median of pairs | peak MB "
+        "ours (tree) | peak MB vanilla | devserver / cold |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for split, result in by_split.items():
+        vanilla, ours = _best_runs(result)
+        r = result.get("ratios", {})
+        lines.append(
+            f"| {_split_name(split)} | {_cell(vanilla and vanilla['wall_s'])} "
+            f"| {_cell(ours and ours['wall_s'])} "
+            f"| {_cell(vanilla and vanilla['cpu_s'], fmt='{:.1f}')} "
+            f"| {_cell(ours and ours['cpu_s'], fmt='{:.1f}')} "
+            f"| {_cell(r.get('time_ours_over_vanilla'), harness.TARGET_TIME_RATIO)} "
+            f"| {_cell(r.get('time_ours_over_vanilla_pairs_median'), harness.TARGET_TIME_RATIO)} "
+            f"| {_cell(r.get('cpu_ours_over_vanilla'))} "
+            f"| {_cell(r.get('cpu_ours_over_vanilla_pairs_median'))} "
+            f"| {_cell(ours and ours['peak_mb'], peak_limit, '{:.0f}')} "
+            f"| {_cell(vanilla and vanilla['peak_mb'], fmt='{:.0f}')} "
+            f"| {_cell(r.get('devserver_over_cold'), harness.TARGET_WARM_RATIO)} |")
+    lines.append("")
+    return lines
+
+
+def cpu_section(by_split: dict[str, dict]) -> list[str]:
+    """Where our cold build's CPU goes, by phase of the main process (best run of each split):
+    the phases run one after another in it; the child processes (the two language workers,
+    Pagefind) are counted in the phase in which they ended, though the workers run from
+    before the catalogue until the end of render."""
+    rows = [(split, ours) for split, result in by_split.items()
+            for ours in [_best_runs(result)[1]] if ours and ours.get("phases")]
+    if not rows:
+        return []
+    names = list(dict.fromkeys(name for _, ours in rows for name in ours["phases"]))
+    lines = [
+        "### Where our cold build's CPU goes",
+        "",
+        "Seconds by phase of `build()` (sitebuild's own timings), best cold run of each split. "
+        "*main CPU*: the main process, every thread (reading the catalogue, related lists, "
+        "checks, post-steps); *children CPU*: processes that ended in the phase, charged in "
+        "full to it: the language workers (they convert and render from before the catalogue "
+        "to the end of *render*, where they are joined) and Pagefind (started as each "
+        "language's pages are written, joined in *render* or *post*). *outside*: before the "
+        "first phase and after the last — imports, forking the workers, exit. The whole "
+        "command's CPU is what bench/measure.py measured.",
+        "",
+        "| split | figure | " + " | ".join(names) + " | outside | whole command |",
+        "|---|---|" + "---|" * (len(names) + 2),
+    ]
+    for split, ours in rows:
+        wall = [ours["phases"].get(k, 0.0) for k in names]
+        main = [ours.get("phases_cpu", {}).get(k, 0.0) for k in names]
+        children = [ours.get("phases_cpu_children", {}).get(k, 0.0) for k in names]
+        table = (("wall s", wall, ours["wall_s"] - sum(wall), ours["wall_s"]),
+                 ("main CPU s", main, None, None),
+                 ("children CPU s", children, None, None),
+                 ("CPU s, both", [a + b for a, b in zip(main, children)],
+                  ours["cpu_s"] - sum(main) - sum(children), ours["cpu_s"]))
+        for label, values, outside, whole in table:
+            ends = ["" if v is None else f"{v:.2f}" for v in (outside, whole)]
+            lines.append(f"| {_split_name(split)} | {label} | "
+                         + " | ".join(f"{v:.2f}" for v in values) + " | " + " | ".join(ends)
+                         + " |")
+        total = ours["cpu_s"] or 1.0
+        lines.append(f"| {_split_name(split)} | share of CPU | " + " | ".join(
+            f"{(a + b) / total:.0%}" for a, b in zip(main, children))
+            + f" | {(ours['cpu_s'] - sum(main) - sum(children)) / total:.0%} | 100% |")
+    lines.append("")
+    for split, ours in rows:
+        programs = ours.get("cpu_by_program")
+        if programs:
+            missed = ours["cpu_s"] - sum(programs.values())
+            lines.append(f"- {_split_name(split)}, CPU s by process (read from /proc every "
+                         "0.1 s, so a process's last tenth of a second is missed): "
+                         + ", ".join(f"{name} {seconds:.2f}" for name, seconds in
+                                     sorted(programs.items(), key=lambda item: -item[1]))
+                         + f"; not seen {missed:.2f}")
+    lines.append("")
+    return lines
+
+
+def size_section(result: dict, level: int = 2) -> list[str]:
+    """The detailed figures of one size and split; headings at `level` and below."""
+    n, c = result["n"], result["corpus"]
+    h, hh = "#" * level, "#" * (level + 1)
+    split = result.get("split", c.get("split", "50/50"))
+    lines = [
+        f"{h} {n:,} articles, {_split_name(split)}",
         "",
         f"Corpus: {c['files']} article files ({c['uk']} uk, {c['en']} en, {c['pairs']} "
         f"translated pairs), {c['pages']} pages, {c['words']:,} words; seed {c['seed']}; "
         f"generated in {c['generate_s']} s into `{c['path']}`.",
         "",
-        "### Cold full build",
+        f"{hh} Cold full build",
         "",
         f"Each build ran {_warm_up(result)}{result.get('repeats', '?')} timed run(s), "
         "vanilla and ours taking turns (which goes first alternates); the best run of each "
@@ -67,7 +180,7 @@ def size_section(result: dict) -> list[str]:
     if "hugo" in result:
         lines += _build_rows("Hugo, minimal theme (optional)", result.get("hugo"))
     r = result.get("ratios", {})
-    lines += ["", "### Ratios", ""]
+    lines += ["", f"{hh} Ratios", ""]
     lines.append(f"- full build time, ours / vanilla: "
                  f"{_check(r.get('time_ours_over_vanilla'), harness.TARGET_TIME_RATIO)}")
     if len(r.get("time_ours_over_vanilla_pairs", ())) > 1:
@@ -79,8 +192,10 @@ def size_section(result: dict) -> list[str]:
         lines.append(f"- machine speed: a fixed loop timed before each run took up to "
                      f"{r['machine_speed_spread']:.2f}× its fastest time (1.00: steady)")
     if "cpu_ours_over_vanilla" in r:
-        lines.append(f"- CPU time, ours / vanilla: {r['cpu_ours_over_vanilla']:.2f} (ours uses "
-                     "several cores: on an idle 2-core machine wall ≥ CPU / 2)")
+        median = r.get("cpu_ours_over_vanilla_pairs_median")
+        lines.append(f"- CPU time, ours / vanilla: {r['cpu_ours_over_vanilla']:.2f}"
+                     + (f" (median of pairs {median:.2f})" if median is not None else "")
+                     + " (ours uses several cores: on an idle 2-core machine wall ≥ CPU / 2)")
     if r.get("machine_busy"):
         lines.append(f"- ⚠ the machine was busy (other work kept more than "
                      f"{harness.BUSY_CORES:g} core busy just before some runs): wall times and "
@@ -125,7 +240,7 @@ def size_section(result: dict) -> list[str]:
                    key=lambda k: list((ours or {}).get("phases", {})).index(k)
                    if k in (ours or {}).get("phases", {}) else 99)
     if names:
-        lines += ["", "### Our build by phase (seconds, from sitebuild's own timings)", "",
+        lines += ["", f"{hh} Our build by phase (wall seconds, from sitebuild's own timings)", "",
                   "| run | " + " | ".join(names) + " |",
                   "|---|" + "---|" * len(names)]
         for label, run in phases:
@@ -186,8 +301,12 @@ def markdown(results: dict) -> str:
         f" Run {m['date']} at commit {m['commit'] or '?'}.",
         "",
     ]
-    for result in results["sizes"].values():
-        lines += size_section(result)
+    for size, by_split in results["sizes"].items():
+        lines += [f"## {int(size):,} articles", ""]
+        lines += splits_table(int(size), by_split)
+        lines += cpu_section(by_split)
+        for result in by_split.values():
+            lines += size_section(result, level=3)
     if "extras" in results:
         lines += extras_section(results["extras"])
     return "\n".join(lines) + "\n"

@@ -61,6 +61,69 @@ def test_same_seed_gives_identical_bytes(generated, tmp_path):
     assert _tree_digest(other.root) != _tree_digest(generated.root)
 
 
+def _digest(root: Path) -> str:
+    """One hash of every file's path and bytes under `root`."""
+    digest = hashlib.sha256()
+    for path, file_hash in _tree_digest(root).items():
+        digest.update(f"{path}\0{file_hash}\0".encode())
+    return digest.hexdigest()
+
+
+def test_fifty_fifty_corpus_is_unchanged(generated, tmp_path):
+    """The split option leaves the 50/50 corpus byte for byte as it was before it (the digest
+    of the tree bench/corpus.py wrote at 053fb43), so earlier results stay comparable."""
+    expected = "5e7ff351989135b5983377de8f0b81cdb7d4e083966508660397e5414f132534"
+    assert _digest(generated.root) == expected
+    explicit = corpus.generate(tmp_path / "explicit", N, seed=7, split="50/50")
+    assert _digest(explicit.root) == expected
+
+
+@pytest.mark.parametrize("split", ["uk", "lopsided"])
+def test_other_splits_are_deterministic(split, tmp_path):
+    first = corpus.generate(tmp_path / "first", N, seed=7, split=split)
+    again = corpus.generate(tmp_path / "again", N, seed=7, split=split)
+    assert _tree_digest(first.root) == _tree_digest(again.root)
+
+
+def _languages(content: Path) -> dict[str, set[Path]]:
+    found: dict[str, set[Path]] = {"uk": set(), "en": set()}
+    for f in (content / "articles").rglob("*.md"):
+        slug, lang, _ = f.name.split(".")
+        found[lang].add(f.parent / slug)
+    return found
+
+
+def test_one_language_corpus_has_no_english_file(tmp_path):
+    info = corpus.generate(tmp_path / "c", 30, seed=3, split="uk")
+    files = list((info.content / "articles").rglob("*.md"))
+    assert len(files) == 30 == info.n_files == info.n_uk
+    assert not list(info.content.rglob("*.en.md"))  # no article, no page
+    assert (info.n_en, info.n_pairs, info.split) == (0, 0, "uk")
+    assert len(_languages(info.content)["uk"]) == 30
+    assert sorted(p.name for p in (info.content / "pages").iterdir()) == sorted(
+        f"{slug}.uk.md" for slug, *_ in corpus._PAGES)
+    doc = json.loads(info.topics_file.read_text(encoding="utf-8"))
+    assert len(doc["by_lang_slug"]["uk"]) == 30 and not doc["by_lang_slug"]["en"]
+    assert not any(record["translated"] for record in doc["articles"])
+    sources = {str(p.relative_to(info.content)) for p in files}
+    for f in files:  # every internal link still points at an existing Ukrainian article
+        for target in re.findall(r"\]\(\{filename\}/([^)]+)\)", f.read_text(encoding="utf-8")):
+            assert target in sources and target.endswith(".uk.md")
+
+
+def test_lopsided_corpus_is_mostly_ukrainian_a_quarter_translated(tmp_path):
+    info = corpus.generate(tmp_path / "c", 100, seed=3, split="lopsided")
+    found = _languages(info.content)
+    assert len(found["uk"]) == info.n_uk == 80 and len(found["en"]) == info.n_en == 20
+    assert found["en"] <= found["uk"]  # every English article is a translation
+    assert info.n_pairs == 20 == len(found["uk"]) / 4
+
+
+def test_unknown_split_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="split must be one of 50/50, uk, lopsided"):
+        corpus.generate(tmp_path / "c", 10, split="en")
+
+
 def test_counts_languages_and_pairs(generated):
     files = sorted((generated.content / "articles").rglob("*.md"))
     assert len(files) == N == generated.n_files
@@ -179,6 +242,11 @@ def test_cli_writes_a_corpus(tmp_path):
     assert "wrote 6 articles" in result.stdout
     assert len(list((tmp_path / "c/content/articles").rglob("*.md"))) == 6
     assert (tmp_path / "c/topics.json").is_file()
+    result = subprocess.run([sys.executable, "-m", "bench.corpus", "--n", "6", "--split", "uk",
+                             "--out", str(tmp_path / "uk")], cwd=ROOT, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "wrote 6 articles (6 uk, 0 en, 0 pairs)" in result.stdout
 
 
 def test_memory_sampler_backs_off_when_a_sample_is_expensive():
