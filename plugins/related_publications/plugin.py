@@ -64,7 +64,7 @@ def lists_for_run(settings: dict) -> Mapping:
     if lists is not None:
         return lists
     site = catalogue.for_run(settings)
-    if not site.related:
+    if not site.related:  # numpy and scipy are imported only by a run that scores
         from related_publications.index import compute_all
         from related_publications.model import docs_of
         from related_publications.settings import load
