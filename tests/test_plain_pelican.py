@@ -102,3 +102,23 @@ def test_plain_pelican_writes_the_drivers_default_language_byte_for_byte(plain, 
     assert sorted(name for name in set(theirs) - set(mine)
                   if not name.startswith(DRIVER_ONLY)) == []
     assert [name for name in mine if mine[name] != theirs[name]] == []
+
+
+def test_the_in_process_catalogue_is_read_once_per_run(tmp_path: Path) -> None:
+    from core import catalogue
+    from site_content.plugin import start_run
+    from sitebuild.config import BuildOptions, read_base
+
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_SITE, content)
+    settings = read_base(BuildOptions(settings_file=ROOT / "pelicanconf.py", content=content,
+                                      output=tmp_path / "output"))
+    assert "SITE_CATALOGUE_PATH" not in settings  # as under plain `pelican`
+    first = catalogue.for_run(settings)
+    assert catalogue.for_run(dict(settings)) is first  # every plugin of the run shares it
+    source = content / "articles/ptsd/night-terrors.uk.md"
+    source.write_text(source.read_text(encoding="utf-8").replace(
+        "title: Нічні жахи після травми", "title: Нічні жахи"), encoding="utf-8")
+    assert catalogue.for_run(settings) is first
+    start_run(None)  # as each run of `pelican --autoreload` begins
+    assert catalogue.for_run(settings).by_lang_slug[("uk", "night-terrors")].title == "Нічні жахи"
