@@ -13,8 +13,8 @@ For each corpus size N and each language split (`uk`: one language; `50/50`; opt
    command after editing one article, then `make devserver`'s rebuild after editing it
    (bench/devserver.py);
 4. Hugo on the same corpus (converted to Hugo's format), only if /usr/bin/hugo exists;
-5. the other parts' benchmarks: every `bench/*_bench.py` module and `newsletter.bench` that
-   has a `run` function (see bench/README.md for the protocol).
+5. the other parts' benchmarks: every `bench/*_bench.py` module that has a `run` function
+   (see bench/README.md for the protocol).
 
 Every build runs in a fresh `python -m bench.measure` process (wall time, CPU time, peak
 memory). `write_results` turns the collected dict into bench/results.md and results.json.
@@ -317,12 +317,10 @@ def build_hugo(work: Path, content: Path, run: int) -> dict:
 def extra_benchmarks() -> list[tuple[str, object]]:
     """(module name, run function or None) for every part benchmark the project has.
 
-    `bench/*_bench.py` modules are found by file name; `newsletter.bench` is optional.
+    `bench/*_bench.py` modules are found by file name.
     A module that exists but fails to import, or has no `run`, is reported, not skipped.
     """
     names = sorted(f"bench.{p.stem}" for p in BENCH.glob("*_bench.py"))
-    if (ROOT / "newsletter" / "bench.py").exists() or (ROOT / "newsletter/bench").is_dir():
-        names.append("newsletter.bench")
     found = []
     for name in names:
         try:
@@ -371,7 +369,7 @@ def run_extras(sizes: list[int], corpora: dict[int, Path]) -> dict:
             except Exception as error:  # one part failing must not lose the others' figures
                 logger.exception("%s failed", key)
                 results[key] = {"status": "error", "error": f"{type(error).__name__}: {error}"}
-    for name in ("bench.related_bench", "newsletter.bench"):  # name the expected ones
+    for name in ("bench.related_bench", "bench.newsletter_bench"):  # name the expected ones
         if not any(key.startswith(name) for key in results):
             results[name] = {"status": "not available", "error": "module not in the project yet"}
     return results

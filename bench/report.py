@@ -268,7 +268,7 @@ def _own_table(name: str):
 
 def extras_section(extras: dict) -> list[str]:
     lines = ["## Other parts' figures", "",
-             "Collected from `bench/*_bench.py` and `newsletter.bench` (`run()` of each).", ""]
+             "Collected from `bench/*_bench.py` (`run()` of each).", ""]
     for name, entry in extras.items():
         lines.append(f"### {name}")
         lines.append("")

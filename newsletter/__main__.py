@@ -160,7 +160,13 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("digest", help="render digest previews (newsletter.digest)")
     commands.add_parser("digest-send", help="send the digest (newsletter.digest)")
     args = parser.parse_args(argv)
-    return args.run(args)
+    from core.settings import SettingsError
+
+    try:
+        return args.run(args)
+    except SettingsError as err:  # the message names the setting and the fix: no traceback
+        print(f"settings: {err}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -28,18 +28,20 @@ _FOR = re.compile(r'(?:^|;)\s*for\s*=\s*("(?:[^"\\]|\\.)*"|[^;,\s]*)', re.IGNORE
 _IPV4_PORT = re.compile(r"^(\d{1,3}(?:\.\d{1,3}){3}):\d+$")
 
 
+def parse_network(value: str) -> Network:
+    """An IP address or CIDR network -> a network; ValueError naming a bad one."""
+    if not isinstance(value, str):
+        raise ValueError(f"{value!r} is not a string")
+    try:
+        return ipaddress.ip_network(value.strip(), strict=False)
+    except ValueError:
+        raise ValueError(f"{value!r} is not an IP address or network "
+                         "(e.g. '127.0.0.1', '10.0.0.0/8', '::1')") from None
+
+
 def parse_networks(values: Iterable[str]) -> tuple[Network, ...]:
     """IP addresses or CIDR networks -> networks; ValueError naming the first bad entry."""
-    networks = []
-    for value in values:
-        if not isinstance(value, str):
-            raise ValueError(f"{value!r} is not a string")
-        try:
-            networks.append(ipaddress.ip_network(value.strip(), strict=False))
-        except ValueError:
-            raise ValueError(f"{value!r} is not an IP address or network "
-                             "(e.g. '127.0.0.1', '10.0.0.0/8', '::1')") from None
-    return tuple(networks)
+    return tuple(parse_network(value) for value in values)
 
 
 def parse_ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:

@@ -8,7 +8,7 @@ values come from the environment:
 - MAILCHIMP_LIST_ID   overrides NEWSLETTER["list_id"]
 - NEWSLETTER_SECRET   signing secret for links; generated into the state dir for local use
 - NEWSLETTER_SMTP_URL smtp://host:port (or smtp://user:password@host:port, smtps://...)
-- NEWSLETTER_STATE_DIR overrides NEWSLETTER["state_dir"]
+- NEWSLETTER_STATE_DIR overrides NEWSLETTER["state_dir"] (the order: core.state.state_dir)
 """
 
 from __future__ import annotations
@@ -22,10 +22,12 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 from core import siteconf
-from newsletter.clientip import HEADERS, parse_networks
+from core.settings import (DictOf, Group, ListOf, Number, OneOf, Optional, Pair, Parsed,
+                           PerLanguage, Text, Whole, invalid)
+from core.state import DEFAULT_STATE_DIR, state_dir as resolve_state_dir
+from newsletter.clientip import parse_network
 from newsletter.errors import ConfigError
 from newsletter.private import private_dir
-from sitebuild.settings_dict import merged
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +38,7 @@ DEFAULTS: dict[str, Any] = {
     "topics": None,  # category slugs offered as topics; None = every category but "uncategorized"
     "allowed_origins": None,  # None = [SITEURL]
     "endpoint_url": None,  # public base URL of the endpoint; None = SITEURL + "/api/newsletter"
-    "state_dir": "var/newsletter",
+    "state_dir": DEFAULT_STATE_DIR,  # relative: under the project folder (core.state)
     "sender": "Expio Center <newsletter@expio.example>",
     "reply_to": None,
     "list_id": None,
@@ -70,6 +72,53 @@ DEFAULTS: dict[str, Any] = {
     "queue_max_attempts": 40,
     "queue_poll_interval": 5.0,
 }
+
+_SECONDS = Number(above=0, unit="seconds")
+_LIMIT = Pair(Whole(low=1), Number(above=0),
+              expected="[count, seconds]: how many at once, refilled over that many seconds")
+
+
+SETTINGS = Group(
+    DEFAULTS,
+    topics=Optional(ListOf(Text(nonempty=True, expected="a category slug"),
+                           expected="a list of category slugs (keys of CATEGORIES)")),
+    allowed_origins=Optional(ListOf(Text(nonempty=True, expected="an origin such as "
+                                                                 "'https://expio.example'"))),
+    endpoint_url=Optional(Text(nonempty=True, expected="a URL")),
+    state_dir=Text(nonempty=True, expected="a folder path"),
+    sender=Text(nonempty=True, expected="an address such as 'Name <news@example.org>'"),
+    reply_to=Optional(Text(nonempty=True, expected="an email address")),
+    list_id=Optional(Text(nonempty=True)),
+    interest_category_id=Optional(Text(nonempty=True)),
+    interests=DictOf(Text(nonempty=True, expected="a Mailchimp interest id"),
+                     key="category slug"),
+    mailchimp_languages=PerLanguage(Text(nonempty=True, expected="a Mailchimp language code")),
+    mailchimp_timeout=_SECONDS,
+    mailchimp_max_connections=Whole(low=1),
+    mailchimp_answer_wait=Number(low=0, unit="seconds"),
+    max_body_bytes=Whole(low=1),
+    trusted_proxies=ListOf(Parsed(Text(), parse_network, "an IP address or network such as "
+                                                    "'127.0.0.1', '10.0.0.0/8' or '::1'"),
+                           expected="a list of IP addresses or networks, e.g. ['127.0.0.1']"),
+    proxy_header=OneOf("X-Forwarded-For", "Forwarded", casefold=True),
+    client_header_timeout=_SECONDS,
+    client_body_timeout=_SECONDS,
+    rate_limit_ip=_LIMIT,
+    rate_limit_address=_LIMIT,
+    resend_interval=Number(low=0, unit="seconds"),
+    confirm_max_age=Whole(low=1, unit="seconds"),
+    unsubscribe_max_age=Whole(low=1, unit="seconds"),
+    preferences_max_age=Whole(low=1, unit="seconds"),
+    queue_base_delay=_SECONDS,
+    queue_max_delay=_SECONDS,
+    queue_max_attempts=Whole(low=1),
+    queue_poll_interval=_SECONDS,
+)
+
+# NEWSLETTER keys NewsletterConfig derives (from the site or the environment); the others it
+# takes exactly as validated.
+_DERIVED = ("topics", "allowed_origins", "endpoint_url", "state_dir", "list_id", "interests",
+            "mailchimp_languages", "proxy_header")
 
 ENV_VARS = ("MAILCHIMP_API_KEY", "MAILCHIMP_API_URL", "MAILCHIMP_LIST_ID", "NEWSLETTER_SECRET",
             "NEWSLETTER_SMTP_URL", "NEWSLETTER_STATE_DIR")
@@ -159,7 +208,7 @@ def load_config(settings: dict | None = None, environ: Mapping[str, str] | None 
     """Build the NewsletterConfig from Pelican settings (pelicanconf.py when None) and the env."""
     settings = read_pelicanconf() if settings is None else settings
     env = os.environ if environ is None else environ
-    opts = merged(settings, "NEWSLETTER", DEFAULTS, ConfigError)
+    opts = SETTINGS.load(settings, "NEWSLETTER")
 
     site_url = str(settings.get("SITEURL") or "http://127.0.0.1:8000").rstrip("/")
     categories: dict = settings.get("CATEGORIES") or {}
@@ -170,23 +219,18 @@ def load_config(settings: dict | None = None, environ: Mapping[str, str] | None 
         topics = [slug for slug in categories if slug != "uncategorized"]
     bad = [slug for slug in topics if slug not in categories]
     if bad:
-        raise ConfigError(f"NEWSLETTER['topics']: {bad} are not keys of CATEGORIES; "
-                          f"use category slugs such as {list(categories)[:3]}")
+        raise invalid(("NEWSLETTER", "topics"), bad, "category slugs (keys of CATEGORIES)",
+                      f"use slugs such as {', '.join(list(categories)[:3])}")
     topic_names = {slug: MappingProxyType(dict(categories[slug])) for slug in topics}
     clinic_name = (settings.get("CLINIC") or {}).get("name") or {}
     site_name = {lang: clinic_name.get(lang) or settings.get("SITENAME", "") for lang in languages}
 
-    state_dir = Path(env.get("NEWSLETTER_STATE_DIR") or opts["state_dir"])
+    state_dir = resolve_state_dir(settings, env)
     api_key = env.get("MAILCHIMP_API_KEY") or None
     secret = env.get("NEWSLETTER_SECRET") or _local_secret(state_dir)
 
-    def pair(name: str) -> tuple[int, float]:
-        value = opts[name]
-        if not (isinstance(value, (list, tuple)) and len(value) == 2):
-            raise ConfigError(f"NEWSLETTER[{name!r}]: expected [count, seconds], got {value!r}")
-        return int(value[0]), float(value[1])
-
     return NewsletterConfig(
+        **{key: value for key, value in opts.items() if key not in _DERIVED},
         backend="mailchimp" if api_key else "local",
         site_url=site_url,
         site_name=MappingProxyType(site_name),
@@ -197,61 +241,15 @@ def load_config(settings: dict | None = None, environ: Mapping[str, str] | None 
         topic_names=MappingProxyType(topic_names),
         allowed_origins=tuple(o.rstrip("/") for o in (opts["allowed_origins"] or [site_url])),
         state_dir=state_dir,
-        sender=opts["sender"],
-        reply_to=opts["reply_to"],
         smtp_url=env.get("NEWSLETTER_SMTP_URL") or None,
         secret=secret,
         api_key=api_key,
         api_url=(env.get("MAILCHIMP_API_URL") or "").rstrip("/") or None,
         list_id=env.get("MAILCHIMP_LIST_ID") or opts["list_id"],
-        interest_category_title=opts["interest_category_title"],
-        interest_category_id=opts["interest_category_id"],
-        interests=MappingProxyType(dict(opts["interests"])),
-        mailchimp_languages=MappingProxyType(dict(opts["mailchimp_languages"])),
-        mailchimp_timeout=float(opts["mailchimp_timeout"]),
-        mailchimp_max_connections=int(opts["mailchimp_max_connections"]),
-        mailchimp_answer_wait=float(opts["mailchimp_answer_wait"]),
-        max_body_bytes=int(opts["max_body_bytes"]),
-        trusted_proxies=_trusted_proxies(opts["trusted_proxies"]),
-        proxy_header=_proxy_header(opts["proxy_header"]),
-        client_header_timeout=_positive(opts, "client_header_timeout"),
-        client_body_timeout=_positive(opts, "client_body_timeout"),
-        rate_limit_ip=pair("rate_limit_ip"),
-        rate_limit_address=pair("rate_limit_address"),
-        resend_interval=float(opts["resend_interval"]),
-        confirm_max_age=int(opts["confirm_max_age"]),
-        unsubscribe_max_age=int(opts["unsubscribe_max_age"]),
-        preferences_max_age=int(opts["preferences_max_age"]),
-        queue_base_delay=float(opts["queue_base_delay"]),
-        queue_max_delay=float(opts["queue_max_delay"]),
-        queue_max_attempts=int(opts["queue_max_attempts"]),
-        queue_poll_interval=float(opts["queue_poll_interval"]),
+        interests=MappingProxyType(opts["interests"]),
+        mailchimp_languages=MappingProxyType(opts["mailchimp_languages"]),
+        proxy_header=opts["proxy_header"].lower(),
     )
-
-
-def _positive(opts: dict, name: str) -> float:
-    value = opts[name]
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        raise ConfigError(f"NEWSLETTER[{name!r}]: expected a number of seconds > 0, "
-                          f"got {value!r}")
-    return float(value)
-
-
-def _trusted_proxies(value: Any) -> tuple:
-    if not isinstance(value, (list, tuple)):
-        raise ConfigError(f"NEWSLETTER['trusted_proxies']: expected a list of IP addresses or "
-                          f"networks, e.g. ['127.0.0.1'], got {value!r}")
-    try:
-        return parse_networks(value)
-    except ValueError as err:
-        raise ConfigError(f"NEWSLETTER['trusted_proxies']: {err}") from None
-
-
-def _proxy_header(value: Any) -> str:
-    if not isinstance(value, str) or value.lower() not in HEADERS:
-        raise ConfigError(f"NEWSLETTER['proxy_header']: expected 'X-Forwarded-For' or "
-                          f"'Forwarded', got {value!r}")
-    return value.lower()
 
 
 def _local_secret(state_dir: Path) -> str:

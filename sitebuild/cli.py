@@ -110,8 +110,7 @@ def production(args: argparse.Namespace) -> int:
                 else serverconf.nginx_conf(server, root=args.root))
         sys.stdout.write(text)
         return 0
-    except (release.NotDeployable, deploy.DeployError, production.ProductionError,
-            serverconf.ServerConfigError) as error:
+    except (release.NotDeployable, deploy.DeployError, production.ProductionError) as error:
         logger.error("%s: %s", args.command, error)
         return 1
 

@@ -13,15 +13,20 @@ from jinja2 import FileSystemBytecodeCache
 from pelican.settings import read_settings
 
 from core.languages import language_prefix
+from core.settings import ListOf, OneOf, SettingsError, Whole
 from sitebuild import wordforms
 
 # Settings whose value is a URL or output path inside the site: prefixed with `en/` for English.
 _LOCATION_SUFFIXES = ("_URL", "_SAVE_AS")
 _NOT_PREFIXED = {"STATIC_URL", "STATIC_SAVE_AS", "SITEURL", "FEED_DOMAIN", "MAILCHIMP_API_URL"}
-
-
-class SettingsError(Exception):
-    """A configuration problem that would publish wrong output; raised at start-up."""
+# Search settings of the whole site (absent: sitebuild/search.py's defaults).
+_SEARCH = {
+    "SEARCH_BUNDLE_PAGES": Whole(low=1, unit="pages"),
+    "SEARCH_WORD_FORMS": ListOf(OneOf(*wordforms.LANGUAGES, expected="a language with word-form "
+                                      f"rules ({', '.join(wordforms.LANGUAGES)})"),
+                                expected="a list of languages with word-form rules "
+                                         f"({', '.join(wordforms.LANGUAGES)})"),
+}
 
 
 @dataclass(frozen=True)
@@ -85,15 +90,9 @@ def _validate(settings: dict) -> None:
                 f"{name} must not be a setting (settings reach templates): "
                 "set it in the environment instead"
             )
-    pages = settings.get("SEARCH_BUNDLE_PAGES", 1500)
-    if not isinstance(pages, int) or isinstance(pages, bool) or pages < 1:
-        raise SettingsError(f"SEARCH_BUNDLE_PAGES must be a whole number of pages, at least 1 "
-                            f"(got {pages!r})")
-    forms = settings.get("SEARCH_WORD_FORMS", [])
-    known = wordforms.LANGUAGES
-    if not isinstance(forms, (list, tuple)) or any(lang not in known for lang in forms):
-        raise SettingsError(f"SEARCH_WORD_FORMS must be a list of languages among "
-                            f"{', '.join(known)} (got {forms!r})")
+    for name, kind in _SEARCH.items():
+        if name in settings:
+            kind.check(settings[name], (name,), settings)
     build_date = settings["SITE_BUILD_DATE"]
     if not isinstance(build_date, date) or isinstance(build_date, datetime):
         raise SettingsError(f"SITE_BUILD_DATE is set by the build (tests may pin it to a "
@@ -113,7 +112,7 @@ def _validate(settings: dict) -> None:
         raise SettingsError("SITEURL must be set: feeds, canonical links and emails need it")
     from sitebuild import redirects  # at start-up, not after every page is rendered
 
-    redirects.load(settings, SettingsError)
+    redirects.load(settings)
 
 
 def _links_in(folder: str) -> list[str]:

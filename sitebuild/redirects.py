@@ -34,7 +34,7 @@ from urllib.parse import quote, unquote, urlparse
 
 from core.paths import linked_part
 from sitebuild.serverconf import API_PATH
-from sitebuild.settings_dict import merged, typed_like_defaults
+from core.settings import Group, OneOf, RelativePath, Whole
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +45,8 @@ DEFAULTS = {
     # `"/old/path/" = "/new/path/"` lines, relative to the content folder; optional.
     "file": "data/redirects.toml",
 }
+SETTINGS = Group(DEFAULTS, rule_limit=Whole(low=1), status=OneOf(301, 302, 307, 308),
+                 file=RelativePath(where_="the content folder"))
 FIELD = "old_urls"
 _SAFE = "/-._~!$&'()*+,;=:@"
 # A target is written percent-encoded except for these, so that no server reads a part of it
@@ -88,10 +90,9 @@ class Rule:
         return quote(unquote(self.target), safe=_TARGET_SAFE)
 
 
-def load(settings: dict, error: type[Exception] = ValueError) -> dict:
-    """`REDIRECTS` over DEFAULTS; unknown keys and wrong types raise `error`."""
-    values = merged(settings, "REDIRECTS", DEFAULTS, error)
-    return typed_like_defaults(values, "REDIRECTS", DEFAULTS, error)
+def load(settings: dict) -> dict:
+    """`REDIRECTS` over DEFAULTS; unknown keys and wrong values raise SettingsError."""
+    return SETTINGS.load(settings, "REDIRECTS")
 
 
 def split(value: str) -> list[str]:

@@ -205,12 +205,13 @@ def headers_digest(encoder, entries) -> bytes:
 def _sent_digests(settings: dict, lang: str) -> list:
     """The digests the feeds and the newsletter pages show: in the newsletter's ledger, and
     only once their scheduled time has come (so time alone can change them)."""
+    from core.state import state_dir
     from newsletter.digest.archive import sent_digests
 
-    folders = {os.environ.get("NEWSLETTER_STATE_DIR"),
-               (settings.get("NEWSLETTER") or {}).get("state_dir"),
+    # The newsletter's folder, and the folder each reading plugin may be pointed at instead.
+    folders = {str(state_dir(settings)),
                (settings.get("FEEDS") or {}).get("digest_state_dir"),
-               (settings.get("NEWSLETTER_MANIFEST") or {}).get("state_dir"), "var/newsletter"}
+               (settings.get("NEWSLETTER_MANIFEST") or {}).get("state_dir")}
     found = []
     for folder in sorted(filter(None, folders)):
         for sent in sent_digests(Path(folder), lang):

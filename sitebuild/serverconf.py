@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from sitebuild.settings_dict import merged, typed_like_defaults
+from core.settings import DictOf, Group, ListOf, Regex, SettingsError, Text
 
 # Every key SERVER may hold, with its default; unknown keys are refused by name.
 DEFAULTS = {
@@ -42,8 +42,16 @@ DEFAULTS = {
 API_PATH = "/api/newsletter"
 
 
-class ServerConfigError(ValueError):
-    """SERVER or SECURITY_HEADERS cannot make a server configuration."""
+SETTINGS = Group(
+    DEFAULTS,
+    root=Text(pattern="/.*", expected="an absolute folder path"),
+    service_address=Text(pattern=r"[^\s/]+:\d+", expected="host:port, e.g. '127.0.0.1:8001'"),
+    immutable_paths=ListOf(Regex()),
+    hidden_paths=ListOf(Text(pattern="/.*", expected="a path starting with '/'")),
+)
+# Written into the server configuration inside double quotes, one header a line.
+_HEADERS = DictOf(Text(pattern='[^\r\n"]*', expected="a header value without a line break "
+                                                      "or a double quote"), key="header name")
 
 
 @dataclass(frozen=True)
@@ -69,13 +77,9 @@ class ServerSettings:
 
 def load(settings: dict) -> ServerSettings:
     """SERVER merged over DEFAULTS, plus what the server needs from the rest of the settings."""
-    values = typed_like_defaults(merged(settings, "SERVER", DEFAULTS, ServerConfigError),
-                                 "SERVER", DEFAULTS, ServerConfigError)
-    headers = settings.get("SECURITY_HEADERS") or {}
-    for name, value in headers.items():
-        if "\n" in value or '"' in value:
-            raise ServerConfigError(f"SECURITY_HEADERS[{name!r}]: a header value cannot hold a "
-                                    "line break or a double quote")
+    values = SETTINGS.load(settings, "SERVER")
+    headers = _HEADERS.check(settings.get("SECURITY_HEADERS") or {}, ("SECURITY_HEADERS",),
+                             settings)
     default_lang = settings["DEFAULT_LANG"]
     prefixes = tuple(f"{lang}/" for lang in settings.get("SITE_LANGUAGES", {})
                      if lang != default_lang)
@@ -123,8 +127,8 @@ def caddyfile(server: ServerSettings, *, root: Path | str | None = None,
     else:
         host = urlsplit(server.site_url).hostname
         if not host or is_local_url(server.site_url):
-            raise ServerConfigError(f"SITEURL {server.site_url!r} is not a public address; "
-                                    "set PUBLISH_SITEURL (publishconf.py) to the site's URL")
+            raise SettingsError(f"SITEURL {server.site_url!r} is not a public address; "
+                                "set PUBLISH_SITEURL (publishconf.py) to the site's URL")
         site = [f"{host} {{"]
     snippet = []
     for name, policy in (("site_headers", None), ("editor_headers", server.editor_policy)):

@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from core import catalogue
+from core.settings import SettingsError
 from sitebuild.checks.structure import KNOWN_FIELDS
 from sitebuild.cms import admin
 from sitebuild.cms import config as cms_config
@@ -141,12 +142,16 @@ def test_the_policy_allows_only_the_backend_it_uses(settings, backend, origins) 
 
 
 @pytest.mark.parametrize(("cms", "message"), [
-    ({"backnd": {}}, "CMS has unknown key(s) 'backnd'; known keys: backend"),
-    ({"backend": {"name": "git-gateway"}}, "CMS['backend']['name'] must be one of github"),
+    ({"backnd": {}}, "CMS has unknown key(s) 'backnd' (did you mean 'backend'?); known keys: "
+                     "backend, publish_mode"),
+    ({"backend": {"name": "git-gateway"}}, "CMS['backend']['name'] must be one of 'github', "
+                                           "'gitlab', 'gitea', 'forgejo', 'test-repo', got "
+                                           "'git-gateway'"),
+    ({"backend": {"repo": "a/b"}}, "CMS['backend']['name'] must be one of 'github'"),
     ({"publish_mode": "review"}, "CMS['publish_mode'] must be 'simple' or 'editorial_workflow'"),
 ])
 def test_wrong_settings_are_refused_by_name(settings, cms, message) -> None:
-    with pytest.raises(cms_config.CMSSettingsError, match=re.escape(message)):
+    with pytest.raises(SettingsError, match=re.escape(message)):
         cms_config.load({**settings, "CMS": cms})
 
 

@@ -17,7 +17,7 @@ from newsletter.digest.ledger import Ledger
 from newsletter.digest.lock import LockBusy, RunLock
 from newsletter.digest.plan import make_plan
 from newsletter.digest.send_local import LocalSender
-from newsletter.digest.transport import OutboxTransport
+from newsletter.transport import OutboxTransport
 from newsletter.links import Links
 from tests.digest_helpers import NOW, PERIOD, add_subscribers, configs, site_with_manifests
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from core.settings import SettingsError
 from newsletter.config import read_pelicanconf
 from newsletter.digest import manifest, periods, selection
 from newsletter.digest import settings as digest_settings
@@ -69,11 +70,12 @@ def test_human_labels_in_both_languages():
 
 @pytest.mark.parametrize("override, message", [
     ({"nope": 1}, "unknown key"), ({"period": "daily"}, "'weekly' or 'monthly'"),
-    ({"subject": {"uk": "x"}}, "text for en"), ({"max_articles": 0}, "1 or more"),
-    ({"utm": {"utm_source": 3}}, "query parameter"),
+    ({"subject": {"uk": "x"}}, "with an entry for en"), ({"max_articles": 0}, "1 or more"),
+    ({"utm": {"utm_source": 3}}, r"DIGEST\['utm'\]\['utm_source'\] must be text"),
+    ({"subject": {"uk": "{sitename}", "en": "x"}}, r"only \{site\}, \{period\}, \{count\}"),
 ])
 def test_settings_reject_bad_values_by_name(override, message):
-    with pytest.raises(digest_settings.DigestSettingsError, match=message):
+    with pytest.raises(SettingsError, match=message):
         digest_settings.load({**SETTINGS, "DIGEST": override})
 
 

@@ -250,7 +250,7 @@ def test_templates_mark_only_sanitised_html_safe():
 
 
 def test_autoescape_cannot_be_turned_off(tmp_path):
-    from sitebuild.config import SettingsError
+    from core.settings import SettingsError
 
     with pytest.raises(SettingsError, match=r"JINJA_ENVIRONMENT\['autoescape'\] must be True"):
         build_into(tmp_path / "output", JINJA_ENVIRONMENT={"autoescape": False})

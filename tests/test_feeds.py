@@ -10,11 +10,13 @@ import feedparser
 import pytest
 from lxml import etree
 
+from core.state import state_dir
 from feeds import digests, render
 from feeds.model import (ALL, ATOM, JSON, RSS, Enclosure, Entry, Feed, FeedFile, FeedIndex,
                          Term, entry_id, select)
 from feeds.plan import Site, build_index
-from feeds.settings import Config, FeedsSettingsError, load
+from core.settings import SettingsError
+from feeds.settings import Config, load
 from feeds.urls import make_absolute
 
 KYIV = timezone(timedelta(hours=2))
@@ -37,7 +39,7 @@ def test_defaults_load_and_overrides_merge() -> None:
     ({"category_atom": "feeds/category.atom.xml"}, "containing {slug}"),
     ({"all_rss": "/feeds/all.rss.xml"}, "relative path inside the site"),
     ({"all_rss": "../all.rss.xml"}, "relative path inside the site"),
-    ({"title": {"uk": ""}}, "language code -> non-empty text"),
+    ({"title": {"uk": ""}}, "FEEDS['title']['uk'] must be non-empty text, got ''"),
     ({"category_title": {"en": "{site}: {category}"}}, "only {title}, {category}"),
     ({"id_date": "25"}, "'YYYY'"),
     ({"id_authority": "https://expio.example/"}, "a domain name"),
@@ -45,13 +47,13 @@ def test_defaults_load_and_overrides_merge() -> None:
     ({"icon": ""}, "non-empty text or None"),
 ])
 def test_bad_settings_are_refused_by_name(given, message) -> None:
-    with pytest.raises(FeedsSettingsError) as error:
+    with pytest.raises(SettingsError) as error:
         load({"FEEDS": given})
     assert message in str(error.value)
 
 
 def test_feeds_must_be_a_dict() -> None:
-    with pytest.raises(FeedsSettingsError, match="FEEDS must be a dict"):
+    with pytest.raises(SettingsError, match="FEEDS must be a dict"):
         load({"FEEDS": ["atom"]})
 
 
@@ -239,11 +241,11 @@ def test_digest_records_become_entries_linking_their_web_version() -> None:
 
 
 def test_state_dir_follows_the_newsletter_settings(tmp_path) -> None:
+    # The feed's own setting first; else the newsletter's folder (order: tests/test_core_state.py).
     assert digests.state_dir(str(tmp_path), {}) == tmp_path
-    assert str(digests.state_dir(None, {"NEWSLETTER": {"state_dir": "var/x"}}, {})) == "var/x"
-    assert str(digests.state_dir(None, {"NEWSLETTER": {"state_dir": "var/x"}},
-                                 {"NEWSLETTER_STATE_DIR": "/srv/n"})) == "/srv/n"
-    assert str(digests.state_dir(None, {}, {})) == "var/newsletter"
+    settings = {"NEWSLETTER": {"state_dir": "var/x"}}
+    assert digests.state_dir(None, settings, {}) == state_dir(settings, {})
+    assert str(digests.state_dir(None, settings, {"NEWSLETTER_STATE_DIR": "/srv/n"})) == "/srv/n"
 
 
 def test_no_archive_or_no_state_means_no_digests(tmp_path) -> None:

@@ -24,15 +24,6 @@ PLUGINS = sorted(path.name for path in (ROOT / "plugins").iterdir()
 ALLOWED = {
     # The build engine (issue 23 item 2) folds render_cache and reuse into the driver.
     ("plugins/render_cache/plugin.py", "sitebuild.reuse"),
-    # settings_dict moves to core/settings.py (issue 23 item 1, the settings branch).
-    ("plugins/feeds/settings.py", "sitebuild.settings_dict"),
-    ("plugins/medical/settings.py", "sitebuild.settings_dict"),
-    ("plugins/newsletter_manifest/settings.py", "sitebuild.settings_dict"),
-    ("plugins/related_publications/settings.py", "sitebuild.settings_dict"),
-    ("plugins/seo/settings.py", "sitebuild.settings_dict"),
-    ("plugins/theme_context/settings.py", "sitebuild.settings_dict"),
-    ("newsletter/config.py", "sitebuild.settings_dict"),
-    ("newsletter/digest/settings.py", "sitebuild.settings_dict"),
 }
 
 # Top-level packages each layer must not import.

@@ -13,7 +13,7 @@ import pytest
 
 from sitebuild.build import BuildFailed
 from sitebuild.checks import limits
-from sitebuild.config import SettingsError
+from core.settings import SettingsError
 from tests.conftest import FIXTURE_SITE, build_into
 
 ARTICLE = """title: Tags
@@ -81,8 +81,9 @@ def test_within_the_limits_nothing_is_said(tmp_path):
 
 @pytest.mark.parametrize("value, message", [
     ({"article_byte": 1}, "unknown key"),
-    ({"article_bytes": "big"}, r"CONTENT_LIMITS\['article_bytes'\] must be int"),
-    ({"tags_per_article": 0}, "must be at least 1"),
+    ({"article_bytes": "big"},
+     r"CONTENT_LIMITS\['article_bytes'\] must be a whole number of bytes"),
+    ({"tags_per_article": 0}, r"\['tags_per_article'\] must be a whole number, 1 or more, got 0"),
 ])
 def test_limit_settings_are_checked(value, message):
     with pytest.raises(SettingsError, match=message):

@@ -13,6 +13,7 @@ import pytest
 
 from core import catalogue
 from core.findings import NOTICE, WARNING
+from core.settings import SettingsError
 from medical import checks as medical
 from medical import settings as medical_settings
 from sitebuild.config import BuildOptions, read_base
@@ -323,11 +324,11 @@ def test_figures_need_a_citation_in_their_sentence(tmp_path, base_settings, body
 # --- settings ---------------------------------------------------------------------------
 
 def test_settings_reject_unknown_keys_and_wrong_types():
-    with pytest.raises(medical_settings.MedicalSettingsError, match="unknown key.*'interval'"):
+    with pytest.raises(SettingsError, match="unknown key.*'interval'"):
         medical_settings.load({"MEDICAL": {"interval": 6}})
-    with pytest.raises(medical_settings.MedicalSettingsError,
+    with pytest.raises(SettingsError,
                        match=r"MEDICAL\['review_interval_months'\] must be a whole number"):
         medical_settings.load({"MEDICAL": {"review_interval_months": "12"}})
-    with pytest.raises(medical_settings.MedicalSettingsError, match="strict_review_in_publish"):
+    with pytest.raises(SettingsError, match="strict_review_in_publish"):
         medical_settings.load({"MEDICAL": {"strict_review_in_publish": "yes"}})
     assert medical_settings.load({}).review_interval_months == 12

@@ -10,9 +10,9 @@ import logging
 import httpx
 import pytest
 
+from core.settings import SettingsError
 from newsletter.clientip import ClientAddresses, limit_key, parse_networks
 from newsletter.config import load_config
-from newsletter.errors import ConfigError
 from newsletter.service import create_app
 from newsletter.validation import address_key
 from tests.fakes.fixtures import pick_port
@@ -164,12 +164,14 @@ def test_address_limit_keys(address, key):
 
 
 @pytest.mark.parametrize("value, problem", [
-    ("127.0.0.1", "expected a list"),
-    (["127.0.0.1", "localhost"], "'localhost' is not an IP address or network"),
-    (["10.0.0.0/33"], "'10.0.0.0/33'"),
+    ("127.0.0.1", "['trusted_proxies'] must be a list of IP addresses or networks"),
+    (["127.0.0.1", "localhost"], "['trusted_proxies'][1] must be an IP address or network "
+                                 "such as '127.0.0.1', '10.0.0.0/8' or '::1', got 'localhost'"),
+    (["10.0.0.0/33"], "['trusted_proxies'][0] must be an IP address or network such as "
+                      "'127.0.0.1', '10.0.0.0/8' or '::1', got '10.0.0.0/33'"),
 ])
 def test_trusted_proxies_are_validated_at_load(newsletter_settings, value, problem):
-    with pytest.raises(ConfigError, match=r"NEWSLETTER\['trusted_proxies'\]") as err:
+    with pytest.raises(SettingsError, match=r"NEWSLETTER\['trusted_proxies'\]") as err:
         load_config(newsletter_settings(trusted_proxies=value), environ=SECRET)
     assert problem in str(err.value)
 

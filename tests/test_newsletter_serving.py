@@ -162,7 +162,8 @@ def test_prompt_clients_are_unaffected(slow_limits):
 
 
 def test_timeouts_are_validated(newsletter_settings):
-    from newsletter.errors import ConfigError
+    from core.settings import SettingsError
 
-    with pytest.raises(ConfigError, match="client_header_timeout"):
+    with pytest.raises(SettingsError, match=r"NEWSLETTER\['client_header_timeout'\] must be a "
+                                            r"number of seconds above 0, got 0"):
         load_config(newsletter_settings(client_header_timeout=0), environ={})

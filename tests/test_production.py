@@ -22,6 +22,7 @@ import brotli
 import httpx
 import pytest
 
+from core.settings import SettingsError
 from sitebuild import serverconf
 from sitebuild.config import BuildOptions, read_base
 from tests.conftest import FIXTURE_SITE, ROOT, build_into
@@ -301,5 +302,5 @@ def test_committed_server_configs_are_generated_from_the_settings(kind):
 
 
 def test_a_typo_in_server_settings_is_refused_by_name():
-    with pytest.raises(serverconf.ServerConfigError, match="'rot'"):
+    with pytest.raises(SettingsError, match="'rot'"):
         serverconf.load({"SERVER": {"rot": "/srv"}, "DEFAULT_LANG": "uk"})

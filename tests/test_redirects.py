@@ -110,8 +110,10 @@ def test_settings_are_checked() -> None:
     assert redirects.load({}) == redirects.DEFAULTS
     with pytest.raises(ValueError, match="unknown key"):
         redirects.load({"REDIRECTS": {"limit": 5}})
-    with pytest.raises(ValueError, match="must be int"):
+    with pytest.raises(ValueError, match="must be a whole number"):
         redirects.load({"REDIRECTS": {"rule_limit": "5"}})
+    with pytest.raises(ValueError, match=r"REDIRECTS\['status'\] must be one of 301, 302"):
+        redirects.load({"REDIRECTS": {"status": 200}})
 
 
 def test_the_redirects_file_adds_paths_no_source_file_has(tmp_path: Path) -> None:

@@ -9,7 +9,8 @@ from datetime import datetime
 import pytest
 
 from seo import sitemap
-from seo.settings import SeoSettingsError, load
+from core.settings import SettingsError
+from seo.settings import load
 
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
 
@@ -58,7 +59,7 @@ def test_robots_disallows_per_language_and_names_the_sitemap():
 
 def test_settings_reject_unknown_keys():
     assert load({}).sitemap_save_as == "sitemap.xml"
-    with pytest.raises(SeoSettingsError, match="'sitemap'"):
+    with pytest.raises(SettingsError, match="'sitemap'"):
         load({"SEO": {"sitemap": "x"}})
 
 

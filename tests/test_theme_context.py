@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from theme_context import assets, navigation
-from theme_context.settings import ThemeContextSettingsError, load
+from core.settings import SettingsError
+from theme_context.settings import load
 
 
 @dataclass
@@ -92,6 +93,43 @@ def test_alternates_only_where_the_page_exists(path, kind, key, own, expected):
     assert navigation.alternates(path, kind, key, PREFIXES, AVAILABLE, own) == expected
 
 
+LANGUAGES = {"uk": {"name": "Українська", "og_locale": "uk_UA"},
+             "en": {"name": "English", "og_locale": "en_US"},
+             "pl": {"name": "Polski", "og_locale": "pl_PL"}}
+HOMES = {"uk": "https://x/", "en": "https://x/en/", "pl": "https://x/pl/"}
+UK, EN = "https://x/a/", "https://x/en/a/"
+
+
+@pytest.mark.parametrize(("own", "versions", "hreflang", "switch", "og_alternates"), [
+    # translated: x-default is the default language's version; the switch leads to it
+    ("uk", [("uk", UK), ("en", EN)], [("uk", UK), ("en", EN), ("x-default", UK)],
+     [("en", EN), ("pl", HOMES["pl"])], ["en_US"]),
+    ("en", [("en", EN), ("uk", UK)], [("en", EN), ("uk", UK), ("x-default", UK)],
+     [("uk", UK), ("pl", HOMES["pl"])], ["uk_UA"]),
+    # not translated: x-default is the page itself; the switch leads to the other homes
+    ("en", [("en", EN)], [("en", EN), ("x-default", EN)],
+     [("uk", HOMES["uk"]), ("pl", HOMES["pl"])], []),
+    # no alternates at all (404): no hreflang links, the switch still works
+    ("uk", [], [], [("en", HOMES["en"]), ("pl", HOMES["pl"])], []),
+], ids=["translated", "translated-from-en", "en-only", "none"])
+def test_page_languages_say_which_language_is_which(own, versions, hreflang, switch,
+                                                    og_alternates):
+    found = navigation.page_languages(own, versions, "uk", LANGUAGES, HOMES)
+    assert list(found.hreflang) == hreflang
+    assert [(link.lang, link.url) for link in found.switch] == switch
+    names = [LANGUAGES[lang]["name"] for lang, _ in switch]
+    assert [link.name for link in found.switch] == names
+    assert found.og_locale == LANGUAGES[own]["og_locale"]
+    assert list(found.og_alternates) == og_alternates
+
+
+def test_page_languages_localise_the_switch_but_not_hreflang():
+    found = navigation.page_languages("uk", [("uk", UK), ("en", EN)], "uk", LANGUAGES, HOMES,
+                                      local=lambda url: url.replace("https://x", "../.."))
+    assert [link.url for link in found.switch] == ["../../en/a/", "../../pl/"]
+    assert found.hreflang[1] == ("en", EN)
+
+
 def test_fingerprint_changes_with_content_and_keeps_the_suffix():
     one = assets.fingerprinted("css/site.css", b"a{}")
     two = assets.fingerprinted("css/site.css", b"b{}")
@@ -125,7 +163,7 @@ def test_svg_data_uri_escapes_what_urls_need(tmp_path: Path):
 def test_settings_reject_unknown_keys_and_wrong_types():
     assert load({}).treat_menu == "treat"
     assert load({"THEME_CONTEXT": {"scripts": ["js/a.js"]}}).scripts == ("js/a.js",)
-    with pytest.raises(ThemeContextSettingsError, match="'menu'"):
+    with pytest.raises(SettingsError, match="'menu'"):
         load({"THEME_CONTEXT": {"menu": "x"}})
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
+from pelican.settings import read_settings
 
 from tests.conftest import ROOT
 
@@ -36,6 +37,7 @@ class Head(HTMLParser):
         self.meta: dict[str, str] = {}
         self.canonical = ""
         self.alternates: dict[str, str] = {}
+        self.og_alternates: list[str] = []
         self.stylesheets: list[str] = []
         self.scripts: list[dict] = []
         self.jsonld: list[str] = []
@@ -58,6 +60,8 @@ class Head(HTMLParser):
             self._in_title = True
         elif tag == "meta" and ("name" in a or "property" in a):
             self.meta[a.get("name") or a["property"]] = a.get("content", "")
+            if a.get("property") == "og:locale:alternate":
+                self.og_alternates.append(a.get("content", ""))
         elif tag == "link" and a.get("rel") == "canonical":
             self.canonical = a["href"]
         elif tag == "link" and a.get("rel") == "alternate" and "hreflang" in a:
@@ -166,6 +170,20 @@ def test_hreflang_includes_self_and_x_default_and_pairs_are_reciprocal(real_site
             assert other.alternates["x-default"] == head.alternates["x-default"]
             checked += 1
     assert checked > 20, "translations exist, so reciprocal pairs must have been checked"
+
+
+def test_og_locale_alternates_are_the_languages_the_page_exists_in(real_site):
+    languages = read_settings(str(ROOT / "pelicanconf.py"))["SITE_LANGUAGES"]
+    locales = {lang: info["og_locale"] for lang, info in languages.items()}
+    alone = 0
+    for path in theme_pages(real_site):
+        head = parse(path)
+        assert head.meta["og:locale"] == locales[head.html_lang], path
+        others = sorted(locales[lang] for lang in head.alternates
+                        if lang not in ("x-default", head.html_lang))
+        assert sorted(head.og_alternates) == others, f"{path}: og:locale:alternate {others}"
+        alone += not others
+    assert alone > 10, "untranslated pages exist: they must have no og:locale:alternate"
 
 
 def _graph(head: Head, path: Path) -> dict[str, dict]:

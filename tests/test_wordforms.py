@@ -121,12 +121,16 @@ def test_browser_and_build_stem_alike():
                                 wordforms.GROUP, wordforms.MIN_STEM]
 
 
-@pytest.mark.parametrize("value", [["en"], "uk", ["uk", "ru"]])
-def test_word_forms_only_for_languages_with_rules(tmp_path, value):
-    from sitebuild.config import SettingsError
+@pytest.mark.parametrize("value, message", [
+    (["en"], r"SEARCH_WORD_FORMS\[0\] must be a language with word-form rules \(uk\), got 'en'"),
+    ("uk", r"SEARCH_WORD_FORMS must be a list of languages with word-form rules \(uk\), got 'uk'"),
+    (["uk", "ru"], r"SEARCH_WORD_FORMS\[1\] must be a language with word-form rules \(uk\), "
+                   r"got 'ru'"),
+])
+def test_word_forms_only_for_languages_with_rules(tmp_path, value, message):
+    from core.settings import SettingsError
     from tests.conftest import build_into
 
-    with pytest.raises(SettingsError, match=r"SEARCH_WORD_FORMS must be a list of languages "
-                                            r"among uk \(got "):
+    with pytest.raises(SettingsError, match=message):
         build_into(tmp_path / "output", SEARCH_WORD_FORMS=value)
     assert not (tmp_path / "output").exists()

@@ -28,6 +28,7 @@ from newsletter.digest.manifest import ManifestError
 from newsletter.digest.periods import period_of, validate_period
 from newsletter.digest.plan import Plan, make_plan, web_version
 from newsletter.digest.render import DigestTooLarge, render, write_stylesheet
+from newsletter.digest.senders import SendFailed, Sender, make_sender
 from newsletter.errors import NewsletterError
 
 logger = logging.getLogger(__name__)
@@ -161,7 +162,7 @@ def _send(args, config, newsletter, output: Path, langs, period, now, schedule) 
         with RunLock(newsletter.state_dir, timeout=args.lock_timeout):
             ledger = Ledger.in_state_dir(newsletter.state_dir)
             try:
-                sender = _sender(config, newsletter, ledger)
+                sender = make_sender(config, newsletter, ledger)
                 for lang in langs:
                     failures += _send_lang(args, sender, config, ledger, output, lang, period,
                                            now, schedule)
@@ -173,19 +174,8 @@ def _send(args, config, newsletter, output: Path, langs, period, now, schedule) 
     return 1 if failures else 0
 
 
-def _sender(config, newsletter, ledger):
-    if newsletter.backend == "mailchimp":
-        from newsletter.digest.send_mailchimp import MailchimpSender
-
-        return MailchimpSender(config, newsletter, ledger)
-    from newsletter.digest.send_local import LocalSender
-
-    return LocalSender(config, newsletter, ledger)
-
-
-def _send_lang(args, sender, config, ledger, output, lang, period, now, schedule) -> int:
-    from newsletter.digest.send_mailchimp import SendFailed
-
+def _send_lang(args, sender: Sender, config, ledger, output, lang, period, now,
+               schedule) -> int:
     plans = []
     if not args.test_to:
         # Finish what an earlier run left half-done before starting anything new.
@@ -206,26 +196,19 @@ def _send_lang(args, sender, config, ledger, output, lang, period, now, schedule
             continue
         try:
             if args.test_to:
-                count = sender.send_test(plan, args.test_to)
-                print(f"{plan.key}: test copy sent to {args.test_to}"
-                      if isinstance(count, int) else count.summary())
-                continue
-            if newsletter_backend(sender) == "mailchimp":
-                report = sender.send(plan, schedule=schedule)
+                report = sender.send_test(plan, args.test_to)
             else:
-                if schedule:
-                    print(f"{plan.key}: --schedule applies to Mailchimp only; sending now")
-                report = sender.send(plan, resend_in_doubt=args.resend_in_doubt)
-                failures += not report.complete
+                if schedule and not sender.schedules:
+                    print(f"{plan.key}: --schedule does not apply to the {sender.backend} "
+                          "backend; sending now")
+                report = sender.send(plan, schedule=schedule,
+                                     resend_in_doubt=args.resend_in_doubt)
+            failures += not report.complete
             print(report.summary())
         except (SendFailed, DigestTooLarge, NewsletterError) as err:
             print(f"{plan.key}: {err}", file=sys.stderr)
             failures += 1
     return failures
-
-
-def newsletter_backend(sender) -> str:
-    return "mailchimp" if type(sender).__name__ == "MailchimpSender" else "local"
 
 
 def _dry_run(config, newsletter, output, langs, period, now) -> int:

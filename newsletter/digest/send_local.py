@@ -32,10 +32,11 @@ from newsletter.digest.ledger import Ledger
 from newsletter.digest.plan import Plan, web_version
 from newsletter.digest.render import Rendered, address_line, fill_merge_tags, render
 from newsletter.digest.selection import for_topics
+from newsletter.digest.senders import TestReport
 from newsletter.digest.settings import DigestConfig
-from newsletter.digest.transport import InDoubt, NotDelivered, OutboxTransport, SmtpTransport
 from newsletter.links import Links
 from newsletter.store import SubscriberStore
+from newsletter.transport import InDoubt, NotDelivered, Transport, transport_for, wire_bytes
 
 logger = logging.getLogger(__name__)
 
@@ -70,20 +71,21 @@ def recipient_name(email: str) -> str:
 
 
 class LocalSender:
-    """Sends one Plan to the confirmed subscribers of its language."""
+    """Sends one Plan to the confirmed subscribers of its language (a `senders.Sender`)."""
+
+    backend = "local"
+    schedules = False  # a local send happens now; the timer that runs digest-send schedules
 
     def __init__(self, config: DigestConfig, newsletter: NewsletterConfig, ledger: Ledger,
                  *, store: SubscriberStore | None = None, links: Links | None = None,
-                 transport=None, clock=time.time, after_accept=None):
+                 transport: Transport | None = None, clock=time.time, after_accept=None):
         self.config = config
         self.newsletter = newsletter
         self.ledger = ledger
         self.store = store or SubscriberStore(newsletter.store_path)
         self.links = links or Links(newsletter)
-        if transport is None:
-            transport = (SmtpTransport(newsletter.smtp_url) if newsletter.smtp_url
-                         else OutboxTransport(newsletter.outbox_dir / "digests"))
-        self.transport = transport
+        self.transport = transport or transport_for(newsletter.smtp_url,
+                                                    newsletter.outbox_dir / "digests")
         self.clock = clock
         # Test hook: called after the transport accepted a message, before the ledger commit.
         self.after_accept = after_accept
@@ -98,7 +100,7 @@ class LocalSender:
             "*|UNSUB|*": unsubscribe,
             "*|UPDATE_PROFILE|*": self.links.preferences_url(to, plan.lang),
             "*|LIST:ADDRESSLINE|*": address_line(self.config, plan.lang)})
-        msg = EmailMessage()  # serialised with transport.WIRE_POLICY
+        msg = EmailMessage()  # serialised with newsletter.transport.WIRE_POLICY
         msg["Subject"] = subject_prefix + plan.subject
         msg["From"] = formataddr((self.config.from_name[plan.lang], self.sender_address))
         msg["To"] = to
@@ -118,14 +120,11 @@ class LocalSender:
         msg.add_alternative(personal.html, subtype="html", cte="quoted-printable")
         return msg
 
-    def _deliver(self, plan: Plan, msg: EmailMessage, to: str) -> None:
-        if isinstance(self.transport, OutboxTransport):
-            self.transport.deliver_file(msg, plan.key, recipient_name(to))
-        else:
-            self.transport.deliver(msg, self.sender_address, to)
+    def _deliver(self, msg: EmailMessage, to: str, name: str) -> None:
+        self.transport.deliver(wire_bytes(msg), self.sender_address, to, name)
 
     # --- sending ----------------------------------------------------------------------------
-    def send_test(self, plan: Plan, addresses: list[str]) -> int:
+    def send_test(self, plan: Plan, addresses: list[str]) -> TestReport:
         """Every section to each address, subject marked [TEST]; the ledger is not touched."""
         rendered = render(plan.content, plan.ctx, self.config)
         try:
@@ -134,18 +133,17 @@ class LocalSender:
                 del msg["Message-ID"]  # a test is not the digest: never de-duplicated with it
                 msg["Message-ID"] = f"<test.{plan.key}.{int(self.clock() * 1000)}." \
                                     f"{recipient_name(address)}@{self.domain}>"
-                if isinstance(self.transport, OutboxTransport):
-                    self.transport.deliver_file(msg, f"test-{plan.key}",
-                                                f"{recipient_name(address)}-{int(self.clock())}")
-                else:
-                    self.transport.deliver(msg, self.sender_address, address)
+                self._deliver(msg, address, f"test-{plan.key}/{recipient_name(address)}-"
+                                            f"{int(self.clock())}")
         finally:
             self.transport.close()
-        return len(addresses)
+        return TestReport(plan.key, tuple(addresses))
 
-    def send(self, plan: Plan, resend_in_doubt: bool = False) -> LocalReport:
+    def send(self, plan: Plan, *, schedule: datetime | None = None,
+             resend_in_doubt: bool = False) -> LocalReport:
+        """Mail the plan now (`schedule` does not apply: see `schedules`)."""
         report = LocalReport(plan.key)
-        row = self.ledger.create(plan.key, plan.lang, plan.period, "local", plan.subject,
+        row = self.ledger.create(plan.key, plan.lang, plan.period, self.backend, plan.subject,
                                  [a.to_json() for a in plan.articles], plan.since,
                                  plan.web_path)
         if row.final:
@@ -178,14 +176,15 @@ class LocalSender:
                   resend_in_doubt: bool) -> bool:
         """Send to one address; False when the run must stop (transport in trouble)."""
         state = self.ledger.recipient_status(plan.key, email)
-        if state == "claimed" and isinstance(self.transport, OutboxTransport):
-            # Outbox: the deterministic file tells whether the crashed run wrote it.
-            if self.transport.delivered(plan.key, recipient_name(email)):
-                self.ledger.mark_sent(plan.key, email)
-                state = "sent"
-            else:
-                self.ledger.release(plan.key, email)
-                state = None
+        name = f"{plan.key}/{recipient_name(email)}"
+        # A claim a crashed run left: the outbox can tell whether it got as far as the file.
+        delivered = self.transport.delivered(name) if state == "claimed" else None
+        if delivered is True:
+            self.ledger.mark_sent(plan.key, email)
+            state = "sent"
+        elif delivered is False:
+            self.ledger.release(plan.key, email)
+            state = None
         elif state == "claimed" and resend_in_doubt:
             self.ledger.release(plan.key, email)
             state = None
@@ -200,7 +199,7 @@ class LocalSender:
             report.already += 1
             return True
         try:
-            self._deliver(plan, msg, email)
+            self._deliver(msg, email, name)
         except NotDelivered as err:
             if err.permanent:
                 self.ledger.mark_rejected(plan.key, email)

@@ -28,6 +28,7 @@ from newsletter.digest.ledger import Ledger
 from newsletter.digest.periods import quarter_hour
 from newsletter.digest.plan import Plan, interest_names, web_version
 from newsletter.digest.render import RenderContext, Rendered, render
+from newsletter.digest.senders import SendFailed
 from newsletter.digest.settings import DigestConfig
 from newsletter.errors import ConfigError, Rejected, Retryable
 from newsletter.mailchimp import MailchimpGateway
@@ -35,10 +36,7 @@ from newsletter.mailchimp import MailchimpGateway
 logger = logging.getLogger(__name__)
 
 DONE = ("sending", "sent")
-
-
-class SendFailed(RuntimeError):
-    """The campaign could not be sent now; the ledger keeps the state for a rerun."""
+__all__ = ["MailchimpReport", "MailchimpSender", "SendFailed"]
 
 
 @dataclass
@@ -48,6 +46,12 @@ class MailchimpReport:
     created: bool = False
     status: str = ""
     notes: list[str] = field(default_factory=list)
+    tested: bool = False  # a test send: the campaign stays unsent
+
+    @property
+    def complete(self) -> bool:
+        """Sent, sending or scheduled (or the test copies went out)."""
+        return self.tested or self.status in (*DONE, "schedule")
 
     def summary(self) -> str:
         what = "created" if self.created else "found"
@@ -56,6 +60,11 @@ class MailchimpReport:
 
 
 class MailchimpSender:
+    """One regular campaign per plan key (a `senders.Sender`; the protocol: module docstring)."""
+
+    backend = "mailchimp"
+    schedules = True
+
     def __init__(self, config: DigestConfig, newsletter: NewsletterConfig, ledger: Ledger, *,
                  gateway: MailchimpGateway | None = None, attempts: int = 6,
                  base_delay: float = 0.5, max_delay: float = 8.0, sleep=time.sleep):
@@ -143,7 +152,7 @@ class MailchimpSender:
     # --- the protocol -----------------------------------------------------------------------
     def prepare(self, plan: Plan, report: MailchimpReport) -> tuple[str, str]:
         """Ledger row, campaign (found or created), content; returns (id, Mailchimp status)."""
-        row = self.ledger.create(plan.key, plan.lang, plan.period, "mailchimp", plan.subject,
+        row = self.ledger.create(plan.key, plan.lang, plan.period, self.backend, plan.subject,
                                  [a.to_json() for a in plan.articles], plan.since,
                                  plan.web_path)
         rendered = self._rendered(plan)
@@ -186,7 +195,10 @@ class MailchimpSender:
                            * random.uniform(0.5, 1.0))
         raise AssertionError("unreachable")
 
-    def send(self, plan: Plan, schedule: datetime | None = None) -> MailchimpReport:
+    def send(self, plan: Plan, *, schedule: datetime | None = None,
+             resend_in_doubt: bool = False) -> MailchimpReport:
+        """Send (or schedule) the campaign; `resend_in_doubt` does not apply: the campaign's
+        status in Mailchimp always says whether it went out."""
         report = MailchimpReport(plan.key)
         campaign_id, status = self.prepare(plan, report)
         if status in DONE or status == "schedule":
@@ -246,4 +258,5 @@ class MailchimpSender:
         self._retry("send test", self.client.campaigns.send_test_email, campaign_id,
                     {"test_emails": list(addresses), "send_type": "html"})
         report.notes.append(f"test sent to {len(addresses)} address(es)")
+        report.tested = True
         return report

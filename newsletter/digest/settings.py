@@ -13,7 +13,8 @@ from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sitebuild.settings_dict import merged
+from core.settings import (DictOf, Group, Number, OneOf, Optional, PerLanguage, SettingsError,
+                           Template, Text, Whole, languages_of)
 
 SETTING = "DIGEST"
 PERIODS = ("weekly", "monthly")
@@ -52,8 +53,21 @@ DEFAULTS: Mapping[str, Any] = MappingProxyType({
 })
 
 
-class DigestSettingsError(ValueError):
-    """DIGEST holds an unknown key or a value of the wrong type (the message names it)."""
+SETTINGS = Group(
+    DEFAULTS,
+    period=OneOf(*PERIODS),
+    utm=DictOf(Template("key", "lang", nonempty=False), key="query parameter"),
+    subject=PerLanguage(Template("site", "period", "count"), every_language=True),
+    preheader=PerLanguage(Template("lead", "count", "site"), every_language=True),
+    from_name=PerLanguage(Text(nonempty=True), every_language=True),
+    reply_to=Optional(Text(nonempty=True, expected="an email address")),
+    max_articles=Whole(low=1),
+    summary_chars=Whole(low=40),
+    content_width=Whole(low=320),
+    max_html_bytes=Whole(low=10_000),
+    first_digest_days=Whole(low=1),
+    smtp_pause=Number(low=0, unit="seconds"),
+)
 
 
 @dataclass(frozen=True)
@@ -92,64 +106,21 @@ class DigestConfig:
         return value.get(lang, "") if isinstance(value, Mapping) else str(value)
 
 
-def _fail(name: str, expected: str, value: Any) -> DigestSettingsError:
-    return DigestSettingsError(
-        f"{SETTING}[{name!r}] must be {expected}, got {value!r}; fix it in pelicanconf.py")
-
-
-def _int(name: str, value: Any, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise _fail(name, f"a whole number, {low} or more", value)
-    return value
-
-
-def _per_lang(name: str, value: Any, languages: tuple[str, ...]) -> Mapping[str, str]:
-    if not isinstance(value, Mapping):
-        raise _fail(name, "a dict of language code -> text", value)
-    missing = [lang for lang in languages if not isinstance(value.get(lang), str)]
-    if missing:
-        raise _fail(name, f"a dict with a text for {', '.join(missing)}", value)
-    return MappingProxyType(dict(value))
-
-
 def load(settings: Mapping[str, Any]) -> DigestConfig:
     """Merge settings["DIGEST"] over DEFAULTS, validate, and add the site data."""
-    raw = merged(settings, SETTING, DEFAULTS, DigestSettingsError)
-    languages = tuple(settings.get("SITE_LANGUAGES") or ("uk", "en"))
+    raw = SETTINGS.load(settings, SETTING)
+    languages = languages_of(settings)
     # SITE_DEFAULT_LANG inside a language run (where DEFAULT_LANG is the run's language).
     default_lang = settings.get("SITE_DEFAULT_LANG") or settings.get("DEFAULT_LANG") or languages[0]
-    if raw["period"] not in PERIODS:
-        raise _fail("period", " or ".join(map(repr, PERIODS)), raw["period"])
-    utm = raw["utm"]
-    if not isinstance(utm, Mapping) or not all(isinstance(v, str) for v in utm.values()):
-        raise _fail("utm", "a dict of query parameter -> text", utm)
-    reply_to = raw["reply_to"]
-    if reply_to is not None and not isinstance(reply_to, str):
-        raise _fail("reply_to", "an email address or None", reply_to)
-    if not isinstance(raw["mailchimp_interest_blocks"], bool):
-        raise _fail("mailchimp_interest_blocks", "True or False", raw["mailchimp_interest_blocks"])
-    pause = raw["smtp_pause"]
-    if isinstance(pause, bool) or not isinstance(pause, (int, float)) or pause < 0:
-        raise _fail("smtp_pause", "a number of seconds, 0 or more", pause)
     categories = settings.get("CATEGORIES") or {}
     crisis = settings.get("CRISIS_LINES") or {}
     site_url = str(settings.get("SITEURL") or "").rstrip("/")
     if not site_url:
-        raise DigestSettingsError("SITEURL must be set: digest links are absolute")
+        raise SettingsError("SITEURL must be set: digest links are absolute — set it in "
+                            "pelicanconf.py", path="SITEURL", expected="the site's address")
     return DigestConfig(
-        period=raw["period"],
-        utm=MappingProxyType(dict(utm)),
-        subject=_per_lang("subject", raw["subject"], languages),
-        preheader=_per_lang("preheader", raw["preheader"], languages),
-        from_name=_per_lang("from_name", raw["from_name"], languages),
-        reply_to=reply_to,
-        max_articles=_int("max_articles", raw["max_articles"], 1),
-        summary_chars=_int("summary_chars", raw["summary_chars"], 40),
-        content_width=_int("content_width", raw["content_width"], 320),
-        max_html_bytes=_int("max_html_bytes", raw["max_html_bytes"], 10_000),
-        first_digest_days=_int("first_digest_days", raw["first_digest_days"], 1),
-        mailchimp_interest_blocks=raw["mailchimp_interest_blocks"],
-        smtp_pause=float(pause),
+        **{**raw, **{name: MappingProxyType(raw[name])
+                     for name in ("utm", "subject", "preheader", "from_name")}},
         site_url=site_url,
         timezone=ZoneInfo(settings.get("TIMEZONE") or "UTC"),
         languages=languages,

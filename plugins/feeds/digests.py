@@ -14,22 +14,18 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from core.state import state_dir as newsletter_state_dir
 from feeds.model import Entry, digest_id
 from feeds.urls import absolute
 
 logger = logging.getLogger(__name__)
 ARCHIVE_MODULE = "newsletter.digest.archive"
-NEWSLETTER_STATE_DEFAULT = "var/newsletter"
 
 
 def state_dir(configured: str | None, settings: Mapping[str, Any],
               environ: Mapping[str, str] = os.environ) -> Path:
-    """The newsletter's state folder, resolved the way the newsletter itself resolves it."""
-    if configured:
-        return Path(configured)
-    newsletter = settings.get("NEWSLETTER") or {}
-    return Path(environ.get("NEWSLETTER_STATE_DIR")
-                or newsletter.get("state_dir") or NEWSLETTER_STATE_DEFAULT)
+    """FEEDS["digest_state_dir"] when set, else the newsletter's own state folder."""
+    return Path(configured) if configured else newsletter_state_dir(settings, environ)
 
 
 def sent_digests(state: Path, lang: str) -> list:

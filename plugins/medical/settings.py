@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from sitebuild.settings_dict import merged
+from core.settings import Group, ListOf, Regex, RelativePath, Text, Whole
 
 SETTING = "MEDICAL"
 
@@ -56,8 +56,15 @@ DEFAULTS: Mapping[str, Any] = MappingProxyType({
 })
 
 
-class MedicalSettingsError(ValueError):
-    """MEDICAL holds an unknown key or a value of the wrong type."""
+SETTINGS = Group(
+    DEFAULTS,
+    review_interval_months=Whole(low=1, unit="months"),
+    medical_categories=ListOf(Text(nonempty=True)),
+    sensitive_tags=ListOf(Text(nonempty=True)),
+    safe_messaging_file=RelativePath(where_="the content folder"),
+    evidence_words=ListOf(Regex()),
+    figure_patterns=ListOf(Regex()),
+)
 
 
 @dataclass(frozen=True)
@@ -73,38 +80,11 @@ class Config:
     figure_patterns: tuple[str, ...] = DEFAULTS["figure_patterns"]
 
 
-def _fail(name: str, expected: str, value: Any) -> MedicalSettingsError:
-    return MedicalSettingsError(
-        f"{SETTING}[{name!r}] must be {expected}, got {value!r}; fix it in pelicanconf.py"
-    )
-
-
-def _strings(name: str, value: Any) -> tuple[str, ...]:
-    if isinstance(value, str) or not isinstance(value, (list, tuple, set, frozenset)) \
-            or not all(isinstance(item, str) and item for item in value):
-        raise _fail(name, "a list of non-empty strings", value)
-    return tuple(value)
-
-
 def load(settings: Mapping[str, Any]) -> Config:
     """Merge `settings["MEDICAL"]` over DEFAULTS and validate every value."""
-    raw = merged(settings, SETTING, DEFAULTS, MedicalSettingsError)
-    months = raw["review_interval_months"]
-    if isinstance(months, bool) or not isinstance(months, int) or months < 1:
-        raise _fail("review_interval_months", "a whole number of months, 1 or more", months)
-    strict = raw["strict_review_in_publish"]
-    if not isinstance(strict, bool):
-        raise _fail("strict_review_in_publish", "True or False", strict)
-    if not isinstance(raw["safe_messaging_file"], str) or not raw["safe_messaging_file"]:
-        raise _fail("safe_messaging_file", "a path relative to the content folder",
-                    raw["safe_messaging_file"])
-    return Config(
-        review_interval_months=months,
-        medical_categories=frozenset(_strings("medical_categories", raw["medical_categories"])),
-        sensitive_tags=frozenset(tag.lower() for tag in
-                                 _strings("sensitive_tags", raw["sensitive_tags"])),
-        strict_review_in_publish=strict,
-        safe_messaging_file=raw["safe_messaging_file"],
-        evidence_words=_strings("evidence_words", raw["evidence_words"]),
-        figure_patterns=_strings("figure_patterns", raw["figure_patterns"]),
-    )
+    values = SETTINGS.load(settings, SETTING)
+    return Config(**{
+        **values,
+        "medical_categories": frozenset(values["medical_categories"]),
+        "sensitive_tags": frozenset(tag.lower() for tag in values["sensitive_tags"]),
+    })

@@ -9,7 +9,6 @@ Runs on `all_generators_finalized`, after the medical plugin has set `is_sensiti
 from __future__ import annotations
 
 import logging
-import os
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from pelican import signals
 from pelican.generators import ArticlesGenerator
 
 from core import catalogue, run
+from core.state import state_dir as newsletter_state_dir
 from newsletter.digest import manifest as manifest_format
 from newsletter.digest import settings as digest_settings
 from newsletter.digest.archive import sent_digests
@@ -44,13 +44,7 @@ def _aware(value, settings: dict) -> datetime | None:
 
 
 def _state_dir(config: plugin_settings.Config, settings: dict) -> Path:
-    if config.state_dir:
-        return Path(config.state_dir)
-    from newsletter.config import DEFAULTS
-
-    return Path(os.environ.get("NEWSLETTER_STATE_DIR")
-                or (settings.get("NEWSLETTER") or {}).get("state_dir")
-                or DEFAULTS["state_dir"])
+    return Path(config.state_dir) if config.state_dir else newsletter_state_dir(settings)
 
 
 def write_manifest(generators) -> None:

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from sitebuild.settings_dict import merged
+from core.settings import (Group, ListOf, Number, Optional, PerLanguage, Text, Whole,
+                           invalid)
 
 SETTING = "RELATED_PUBLICATIONS"
 PARTS = ("text", "tags", "category", "date")
@@ -50,8 +51,18 @@ DEFAULTS: Mapping[str, Any] = MappingProxyType({
 })
 
 
-class RelatedSettingsError(ValueError):
-    """RELATED_PUBLICATIONS holds an unknown key or a value of the wrong type."""
+SETTINGS = Group(
+    DEFAULTS,
+    count=Whole(low=1),
+    weights=Group(DEFAULTS["weights"], **{part: Number(low=0) for part in PARTS}),
+    threshold=Number(0, 100),
+    max_tag_share=Number(0, 1),
+    date_half_life_days=Number(above=0),
+    primary_lang=Optional(Text(nonempty=True, expected="a language code")),
+    extra_stop_words=PerLanguage(ListOf(Text(), expected="a list of words")),
+    text_max_chars=Whole(low=0),
+    stem_length=PerLanguage(Whole(low=0)),
+)
 
 
 @dataclass(frozen=True)
@@ -73,83 +84,15 @@ class Config:
         default_factory=lambda: dict(DEFAULTS["stem_length"]))
 
 
-def _fail(name: str, expected: str, value: Any) -> RelatedSettingsError:
-    return RelatedSettingsError(
-        f"{SETTING}[{name!r}] must be {expected}, got {value!r}; fix it in pelicanconf.py"
-    )
-
-
-def _number(name: str, value: Any, low: float, high: float | None = None) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise _fail(name, "a number", value)
-    if value < low or (high is not None and value > high):
-        bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
-        raise _fail(name, f"a number {bounds}", value)
-    return float(value)
-
-
-def _bool(name: str, value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise _fail(name, "True or False", value)
-    return value
-
-
-def _weights(value: Any) -> Mapping[str, float]:
-    if not isinstance(value, Mapping):
-        raise _fail("weights", f"a dict with keys {', '.join(PARTS)}", value)
-    unknown = sorted(set(value) - set(PARTS))
-    if unknown:
-        raise RelatedSettingsError(
-            f"{SETTING}['weights'] has unknown key(s) {', '.join(map(repr, unknown))}; "
-            f"known keys: {', '.join(PARTS)}"
-        )
-    merged = {**DEFAULTS["weights"], **value}
-    weights = {part: _number(f"weights.{part}", merged[part], 0.0) for part in PARTS}
-    if sum(weights.values()) <= 0:
-        raise _fail("weights", "a dict with at least one weight above 0", value)
-    return weights
-
-
-def _per_lang(name: str, value: Any, check) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
-        raise _fail(name, "a dict keyed by language code", value)
-    return {lang: check(f"{name}.{lang}", item) for lang, item in value.items()}
-
-
-def _words(name: str, value: Any) -> tuple[str, ...]:
-    if isinstance(value, str) or not all(isinstance(w, str) for w in value):
-        raise _fail(name, "a list of words", value)
-    return tuple(w.lower() for w in value)
-
-
-def _length(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise _fail(name, "a whole number, 0 or more", value)
-    return value
-
-
 def load(settings: Mapping[str, Any]) -> Config:
     """Merge `settings["RELATED_PUBLICATIONS"]` over DEFAULTS and validate every value."""
-    raw = merged(settings, SETTING, DEFAULTS, RelatedSettingsError)
-    count = raw["count"]
-    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-        raise _fail("count", "a whole number, 1 or more", count)
-    primary = raw["primary_lang"]
-    if primary is None:
-        primary = settings.get("DEFAULT_LANG")
-    if primary is not None and not isinstance(primary, str):
-        raise _fail("primary_lang", "a language code or None", primary)
-    return Config(
-        count=count,
-        weights=_weights(raw["weights"]),
-        threshold=_number("threshold", raw["threshold"], 0.0, 100.0),
-        max_tag_share=_number("max_tag_share", raw["max_tag_share"], 0.0, 1.0),
-        date_half_life_days=_number("date_half_life_days", raw["date_half_life_days"], 1e-9),
-        include_newer=_bool("include_newer", raw["include_newer"]),
-        see_also_newer=_bool("see_also_newer", raw["see_also_newer"]),
-        fallback_any_category=_bool("fallback_any_category", raw["fallback_any_category"]),
-        primary_lang=primary,
-        extra_stop_words=_per_lang("extra_stop_words", raw["extra_stop_words"], _words),
-        text_max_chars=_length("text_max_chars", raw["text_max_chars"]),
-        stem_length=_per_lang("stem_length", raw["stem_length"], _length),
-    )
+    values = SETTINGS.load(settings, SETTING)
+    if sum(values["weights"].values()) <= 0:
+        raise invalid((SETTING, "weights"), values["weights"],
+                      "a dict with at least one weight above 0")
+    return Config(**{
+        **values,
+        "primary_lang": values["primary_lang"] or settings.get("DEFAULT_LANG"),
+        "extra_stop_words": {lang: tuple(word.lower() for word in words)
+                             for lang, words in values["extra_stop_words"].items()},
+    })

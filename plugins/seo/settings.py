@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from sitebuild.settings_dict import merged, typed_like_defaults
+from core.settings import Group, ListOf, RelativePath
 
 SETTING = "SEO"
 
@@ -19,9 +19,8 @@ DEFAULTS: Mapping[str, Any] = MappingProxyType({
     "disallow": ("drafts/", "subscribe/"),
 })
 
-
-class SeoSettingsError(ValueError):
-    """SEO holds an unknown key or a value of the wrong type."""
+SETTINGS = Group(DEFAULTS, sitemap_save_as=RelativePath(), robots_save_as=RelativePath(),
+                 disallow=ListOf(RelativePath()))
 
 
 @dataclass(frozen=True)
@@ -32,6 +31,4 @@ class Config:
 
 
 def load(settings: Mapping[str, Any]) -> Config:
-    values = typed_like_defaults(merged(settings, SETTING, DEFAULTS, SeoSettingsError), SETTING,
-                                 DEFAULTS, SeoSettingsError)
-    return Config(**values)
+    return Config(**SETTINGS.load(settings, SETTING))

@@ -1,4 +1,4 @@
-"""Navigation the theme shows around content: neighbours, category counts, menus, alternates.
+"""Navigation the theme shows around content: neighbours, category counts, menus, languages.
 
 Pure functions over plain objects (anything with the attributes used), so tests can feed
 them simple stand-ins.
@@ -7,7 +7,7 @@ them simple stand-ins.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 
@@ -120,3 +120,55 @@ def alternates(path: str, kind: str, key: str, languages: Mapping[str, str],
                 or key in available.get(lang, {}).get(kind, ())):
             result.append((lang, prefix + path))
     return result
+
+
+@dataclass(frozen=True)
+class LanguageLink:
+    """A page's version in another language, or that language's home when it has none."""
+
+    lang: str
+    name: str
+    url: str
+
+
+@dataclass(frozen=True)
+class PageLanguages:
+    """The languages of one page, as the head and the header's language switch print them.
+
+    `hreflang`: (hreflang, absolute URL) of every version, the page itself included, then
+    `x-default` (empty for a page with no alternates); `switch`: one link per other language;
+    `og_locale` of the page's language and `og_alternates` of the other languages it is
+    available in (Open Graph's og:locale:alternate).
+    """
+
+    hreflang: tuple[tuple[str, str], ...]
+    switch: tuple[LanguageLink, ...]
+    og_locale: str
+    og_alternates: tuple[str, ...]
+
+
+def page_languages(own: str, versions: Sequence[tuple[str, str]], default: str,
+                   languages: Mapping[str, Mapping[str, str]], homes: Mapping[str, str],
+                   local: Callable[[str], str] = str) -> PageLanguages:
+    """Which language is which for a page in `own` whose versions are `versions`.
+
+    `versions`: (lang, absolute URL) of the page in each language that has it, its own
+    included (none: no hreflang links, e.g. the 404 page). x-default is the `default`
+    language's version, else the first. `languages` is SITE_LANGUAGES (`name`, `og_locale`);
+    the switch leads to the page's version in each other language, or to that language's
+    home (`homes`) where there is none; `local` turns its absolute URLs into the page's links.
+    Only the versions are og:locale alternates: a home page is not the page in that language.
+    """
+    hreflang: tuple[tuple[str, str], ...] = ()
+    if versions:
+        x_default = next((url for lang, url in versions if lang == default), versions[0][1])
+        hreflang = (*versions, ("x-default", x_default))
+    found = dict(versions)
+    others = [lang for lang in languages if lang != own]
+    return PageLanguages(
+        hreflang=hreflang,
+        switch=tuple(LanguageLink(lang, languages[lang]["name"],
+                                  local(found.get(lang) or homes[lang])) for lang in others),
+        og_locale=languages[own]["og_locale"],
+        og_alternates=tuple(languages[lang]["og_locale"] for lang in others if lang in found),
+    )

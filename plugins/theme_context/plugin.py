@@ -9,9 +9,12 @@ Adds to the template context:
 - `local` (filter): an absolute URL of the site as this page links to it (relative when
   `RELATIVE_URLS` is on, unchanged otherwise);
 - `listing_alternates(output_file, kind, key)` (global): [(lang, absolute URL)] of a listing page;
+- `page_languages()` (global, reads the page's context): a navigation.PageLanguages — the
+  hreflang links, the language switch and the og:locale alternates of the page;
 - `page_url(output_file)` (filter): the site path of a written file (`index.html` dropped);
 - `search_bundles()` (global): this language's search bundle folders, the primary first;
-- on every article: `prev_in_category`, `next_in_category`, `latest_in_category`;
+- on every article: `prev_in_category`, `next_in_category`, `latest_in_category` (as many as
+  RELATED_PUBLICATIONS["count"]);
 - in the context: `category_counts` (list of CategoryCount), `treat_menu` (pages);
 - writes `<prefix>subscribe/<code>/index.html` for each outcome (template subscribe_result.html)
   and the fingerprinted assets; optionally `.gz` copies of the run's output.
@@ -29,6 +32,7 @@ from pelican.generators import Generator
 
 from core import catalogue, run
 from core.languages import language_prefix
+from related_publications.settings import load as load_related
 from theme_context import assets, navigation
 from theme_context.fragments import RenderOnce
 from theme_context.settings import load
@@ -41,13 +45,17 @@ def _page_url(output_file: str) -> str:
     return output_file[: -len("index.html")] if output_file.endswith("index.html") else output_file
 
 
+def _localised(url: str, siteurl: str, here: str) -> str:
+    """`url` of the site as a page whose SITEURL is `here` links to it."""
+    if here != siteurl and (url == siteurl or url.startswith(siteurl + "/")):
+        return here + url[len(siteurl):]
+    return url
+
+
 def _local_filter(siteurl: str):
     @pass_context
     def local(context, url: str) -> str:
-        here = context.get("SITEURL", siteurl)
-        if here != siteurl and (url == siteurl or url.startswith(siteurl + "/")):
-            return here + url[len(siteurl):]
-        return url
+        return _localised(url, siteurl, context.get("SITEURL", siteurl))
 
     return local
 
@@ -64,6 +72,7 @@ def install_globals(generator) -> None:
     default = run.default_lang(settings)
     prefixes = {lang: language_prefix(settings, lang) for lang in settings["SITE_LANGUAGES"]}
     own_prefix = run.prefix(settings)
+    homes = {lang: f"{siteurl}/{prefix}" for lang, prefix in prefixes.items()}
     available: dict = {}  # from the catalogue, on first use (runs start before it exists)
 
     def listing_alternates(output_file: str, kind: str = "direct", key: str = "") -> list:
@@ -73,6 +82,27 @@ def install_globals(generator) -> None:
         pairs = navigation.alternates(path, kind, str(key), prefixes, available,
                                       run.lang(settings))
         return [(lang, f"{siteurl}/{site_path}") for lang, site_path in pairs]
+
+    def versions(context) -> list[tuple[str, str]]:
+        """(lang, absolute URL) of the page being rendered in each language that has it."""
+        content = context.get("article")
+        if content is None and hasattr(context.get("page"), "translation_links"):
+            content = context.get("page")
+        if content is not None:
+            return [(run.lang(settings), f"{siteurl}/{content.url}"),
+                    *((link["lang"], link["url"]) for link in content.translation_links)]
+        # Listing templates say at their top level where the same page exists (base.html).
+        if "output_file" not in context or context.get("no_alternates"):
+            return []
+        return listing_alternates(context["output_file"], context.get("alt_kind", "direct"),
+                                  context.get("alt_key", ""))
+
+    @pass_context
+    def page_languages(context) -> navigation.PageLanguages:
+        here = context.get("SITEURL", siteurl)
+        return navigation.page_languages(
+            run.lang(settings), versions(context), default, settings["SITE_LANGUAGES"],
+            homes, lambda url: _localised(url, siteurl, here))
 
     def search_bundles() -> list[str]:
         """This language's search bundle folders, the primary first (sitebuild/search.py)."""
@@ -85,9 +115,10 @@ def install_globals(generator) -> None:
             "js": f"{theme_dir}/{js.name}" if js else "",
             "favicon": assets.svg_data_uri(Path(settings["PATH"]) / config.favicon),
         },
-        LANGUAGE_HOMES={lang: f"{siteurl}/{prefix}" for lang, prefix in prefixes.items()},
+        LANGUAGE_HOMES=homes,
         DEFAULT_SITE_LANG=default,
         listing_alternates=listing_alternates,
+        page_languages=page_languages,
         search_bundles=search_bundles,
         SUBSCRIBE_OUTCOMES=config.outcomes,
     )
@@ -105,13 +136,15 @@ def _available_listings(settings: dict) -> dict:
 
 
 def attach_navigation(generator) -> None:
-    """article_generator_finalized: neighbours and fallbacks per article, counts per category."""
-    config = load(generator.settings)
+    """article_generator_finalized: neighbours and fallbacks per article, counts per category.
+
+    The fallback for the related block is as long as a related list: RELATED_PUBLICATIONS
+    ["count"], read from that plugin's settings so the number is written in one place."""
     articles = list(generator.articles)
     neighbours = navigation.category_neighbours(articles)
     hidden = list(getattr(generator, "hidden_articles", ()))
     latest = navigation.latest_in_category(articles, [*articles, *hidden],
-                                           config.related_fallback_count)
+                                           load_related(generator.settings).count)
     for article in [*articles, *hidden]:
         article.prev_in_category, article.next_in_category = neighbours.get(id(article),
                                                                             (None, None))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from sitebuild.settings_dict import merged, typed_like_defaults
+from core.settings import Group, ListOf, OneOf, RelativePath, Text, Whole
 
 SETTING = "THEME_CONTEXT"
 
@@ -28,15 +28,19 @@ DEFAULTS: Mapping[str, Any] = MappingProxyType({
     "favicon": "extra/favicon.svg",
     # `menu:` value of the pages listed in the "What we treat" menu.
     "treat_menu": "treat",
-    # How many articles the related block shows when the article has no related list.
-    "related_fallback_count": 4,
     # Subscribe outcome codes with a static result page at <prefix>subscribe/<code>/.
     "outcomes": OUTCOMES,
 })
 
-
-class ThemeContextSettingsError(ValueError):
-    """THEME_CONTEXT holds an unknown key or a value of the wrong type."""
+_STATIC = RelativePath(where_="the theme's static folder")
+SETTINGS = Group(
+    DEFAULTS,
+    stylesheet=_STATIC,
+    scripts=ListOf(_STATIC),
+    favicon=RelativePath(where_="the content folder"),
+    treat_menu=Text(nonempty=True),
+    outcomes=ListOf(OneOf(*OUTCOMES)),
+)
 
 
 @dataclass(frozen=True)
@@ -45,12 +49,9 @@ class Config:
     scripts: tuple[str, ...] = DEFAULTS["scripts"]
     favicon: str = DEFAULTS["favicon"]
     treat_menu: str = DEFAULTS["treat_menu"]
-    related_fallback_count: int = DEFAULTS["related_fallback_count"]
     outcomes: tuple[str, ...] = DEFAULTS["outcomes"]
 
 
 def load(settings: Mapping[str, Any]) -> Config:
     """Config from `settings[THEME_CONTEXT]`; unknown keys and wrong types are refused."""
-    values = typed_like_defaults(merged(settings, SETTING, DEFAULTS, ThemeContextSettingsError), SETTING,
-                                 DEFAULTS, ThemeContextSettingsError)
-    return Config(**values)
+    return Config(**SETTINGS.load(settings, SETTING))

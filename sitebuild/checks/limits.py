@@ -12,26 +12,20 @@ from collections.abc import Iterator
 from typing import Any
 
 from core.findings import Finding
+from core.settings import Group, Whole
 from core.tags import tag_slug
-from sitebuild.settings_dict import merged, typed_like_defaults
 
 DEFAULTS: dict[str, Any] = {
     # The longest article of the site is ~6 KB of Markdown; 200 KB is a book chapter.
     "article_bytes": 200_000,
     "tags_per_article": 12,
 }
+SETTINGS = Group(DEFAULTS, article_bytes=Whole(low=1, unit="bytes"), tags_per_article=Whole(low=1))
 
 
 def load(settings: dict) -> dict[str, int]:
     """CONTENT_LIMITS over DEFAULTS; SettingsError naming a wrong key or value."""
-    from sitebuild.config import SettingsError
-
-    values = typed_like_defaults(merged(settings, "CONTENT_LIMITS", DEFAULTS, SettingsError),
-                                 "CONTENT_LIMITS", DEFAULTS, SettingsError)
-    for key, value in values.items():
-        if value < 1:
-            raise SettingsError(f"CONTENT_LIMITS[{key!r}] must be at least 1, got {value!r}")
-    return values
+    return SETTINGS.load(settings, "CONTENT_LIMITS")
 
 
 def check(catalogue, settings: dict) -> Iterator[Finding]:

@@ -14,9 +14,10 @@ from typing import Any
 
 import yaml
 
-from sitebuild.settings_dict import merged
+from core.settings import Group, OneOf, Text
 
 SETTING = "CMS"
+BACKENDS = ("github", "gitlab", "gitea", "forgejo", "test-repo")
 DEFAULTS: Mapping[str, Any] = {
     # Where the editor reads and commits in production (README, "The web editor").
     "backend": {"name": "github", "repo": "", "branch": "main"},
@@ -27,28 +28,25 @@ DEFAULTS: Mapping[str, Any] = {
     # URL of decap-server's API (`make cms` sets it): then the editor works on the local files.
     "local_proxy": "",
 }
-BACKENDS = ("github", "gitlab", "gitea", "forgejo", "test-repo")
 FORMAT = "pelican-md"  # registered by admin.js: reads `Key: value` and YAML, writes YAML
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 SUMMARY_CHARS = 300
 STATUSES = ("draft", "published", "hidden")
 
 
-class CMSSettingsError(ValueError):
-    """The CMS setting cannot give a working editor."""
+# A backend is Decap's own dict (each backend takes other keys): given whole, not merged.
+SETTINGS = Group(
+    DEFAULTS,
+    backend=Group(DEFAULTS["backend"], open=True, merge=False, required=("name",),
+                  name=OneOf(*BACKENDS)),
+    publish_mode=OneOf("simple", "editorial_workflow"),
+    ui_locale=Text(nonempty=True, expected="a language code Decap knows, e.g. 'uk'"),
+)
 
 
 def load(settings: Mapping[str, Any]) -> dict[str, Any]:
     """`settings["CMS"]` over DEFAULTS, checked."""
-    cms = merged(settings, SETTING, DEFAULTS, CMSSettingsError)
-    backend = cms["backend"]
-    if not isinstance(backend, Mapping) or backend.get("name") not in BACKENDS:
-        raise CMSSettingsError(f"CMS['backend']['name'] must be one of {', '.join(BACKENDS)}; "
-                               f"got {backend!r}")
-    if cms["publish_mode"] not in ("simple", "editorial_workflow"):
-        raise CMSSettingsError("CMS['publish_mode'] must be 'simple' or 'editorial_workflow'; "
-                               f"got {cms['publish_mode']!r}")
-    return cms
+    return SETTINGS.load(settings, SETTING)
 
 
 def repo_root(settings: Mapping[str, Any]) -> Path:

@@ -1,6 +1,6 @@
 """Endpoint benchmark: throughput and p50/p99 latency of POST /api/newsletter/subscribe.
 
-    python -m newsletter.bench [--seconds 5] [--concurrency 16] [--workers 2] [--repeat 1]
+    python -m bench.newsletter_bench [--seconds 5] [--concurrency 16] [--workers 2] [--repeat 1]
                                [--fake-as-is]
 
 The service runs as in production (`python -m newsletter serve --workers 2`, uvicorn with
@@ -8,9 +8,10 @@ httptools/uvloop) in its own process tree on loopback, with a settings file that
 the per-IP limit (every request comes from 127.0.0.1) and sets the allowed origin. Scenarios:
 - "local": local backend (SQLite queue + subscriber store, one .eml file per subscription);
 - "mailchimp": the fake Mailchimp (tests/fakes/mailchimp.py, own process) answering after
-  20 ms (with TCP_NODELAY, see FAKE); the request waits for the upsert's verdict (mailchimp_answer_wait, default 1 s);
+  20 ms (with TCP_NODELAY, see FAKE); the request waits for the upsert's verdict
+  (mailchimp_answer_wait, default 1 s);
 - "mailchimp-async": the same with mailchimp_answer_wait 0 (answer once stored).
-The load generator is wrk (Debian package; newsletter/benchdata/subscribe.lua): `concurrency`
+The load generator is wrk (Debian package; bench/newsletter_subscribe.lua): `concurrency`
 keep-alive connections, each POSTing a distinct address as soon as the previous answer arrives,
 with the Origin the service allows. wrk's latency percentiles are reported as p50/p90/p99.
 
@@ -50,7 +51,7 @@ FAKE = ("import sys; from tests.fakes import mailchimp as fake; "
 FAKE_AS_IS = ("import sys; from tests.fakes import mailchimp as fake; "
               "sys.exit(fake.main(sys.argv[1:]))")
 DRAIN_TIMEOUT = 120.0  # seconds to wait for the queue after the load (then report what is left)
-SETTINGS = """# Written by newsletter.bench: the project's settings, bench-friendly limits.
+SETTINGS = """# Written by bench.newsletter_bench: the project's settings, bench-friendly limits.
 from newsletter.config import read_pelicanconf as _read
 
 globals().update(_read())
@@ -108,7 +109,7 @@ def _queued(state_dir: str) -> int:
         return conn.execute("SELECT COUNT(*) FROM jobs WHERE state = 'waiting'").fetchone()[0]
 
 
-WRK_SCRIPT = Path(__file__).resolve().parent / "benchdata" / "subscribe.lua"
+WRK_SCRIPT = Path(__file__).resolve().parent / "newsletter_subscribe.lua"
 
 
 def _wrk(url: str, seconds: float, concurrency: int, tag: str, threads: int = 1) -> dict:
@@ -259,7 +260,7 @@ def _setup_interests(env: dict[str, str], state_dir: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m newsletter.bench", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m bench.newsletter_bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--concurrency", type=int, default=16)
