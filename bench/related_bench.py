@@ -194,7 +194,7 @@ def run(n: int, seed: int = 0, repeat: int | None = None, corpus: Path | None = 
         "cpu_seconds": round(cpu_seconds, 3),
         "peak_traced_mb": round(peak_mb, 1),
         "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "warnings": len(result.warnings),
+        "warnings": len(result.findings),
     }
 
 

@@ -33,7 +33,9 @@ import time
 from pathlib import Path
 
 from bench import corpus as corpus_module
-from sitebuild import catalogue, config, search
+from core import catalogue
+from core.languages import language_prefix
+from sitebuild import config, search
 from sitebuild.engine import indexing
 
 BENCH = Path(__file__).resolve().parent
@@ -186,7 +188,7 @@ def _served_from_root(site: Path, settings: dict) -> None:
     """Our build's search pages name the bundles by SITEURL (127.0.0.1:8000); served here on
     another port, that origin is another site the CSP rightly refuses: make them relative."""
     for lang in LANGS:
-        page = site / config.language_prefix(settings, lang) / "search" / "index.html"
+        page = site / language_prefix(settings, lang) / "search" / "index.html"
         page.write_text(page.read_text(encoding="utf-8").replace(f"{settings['SITEURL']}/", "/"),
                         encoding="utf-8")
 

@@ -8,9 +8,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sitebuild import catalogue as catalogue_module
-from sitebuild import config, output, poststeps, related, release, search, sources
-from sitebuild.checks import WARNING, Finding, run_all
+from core import catalogue as catalogue_module
+from core import sources
+from core.findings import WARNING, Finding
+from sitebuild import config, output, poststeps, related, release, search
+from sitebuild.checks import run_all
 from sitebuild.engine import Engine, indexing
 from sitebuild.engine.reuse import Reuse
 from sitebuild.engine.runs import cores

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import FileSystemBytecodeCache
 from pelican.settings import read_settings
 
+from core.languages import language_prefix
 from core.settings import ListOf, OneOf, SettingsError, Whole
 from sitebuild import wordforms
 
@@ -123,10 +124,6 @@ def _links_in(folder: str) -> list[str]:
             if os.path.islink(path):
                 found.append(os.path.relpath(path, folder).replace(os.sep, "/"))
     return sorted(found)
-
-
-def language_prefix(settings: dict, lang: str) -> str:
-    return "" if lang == settings["DEFAULT_LANG"] else f"{lang}/"
 
 
 def for_language(base: dict, lang: str, *, output_path: Path, catalogue_path: Path,

@@ -87,6 +87,6 @@ def relative_paths(message: str, settings: dict) -> str:
 
 
 def _not_built(settings: dict) -> dict[str, str]:
-    from sitebuild.catalogue import catalogue_ready, load_for_run
+    from core.catalogue import for_run
 
-    return load_for_run(settings).not_built if catalogue_ready(settings) else {}
+    return for_run(settings).not_built if settings.get("SITE_CATALOGUE_PATH") else {}

@@ -7,9 +7,10 @@ import shutil
 from pathlib import Path
 from urllib.parse import urlparse
 
+from core.catalogue import DRAFT, Catalogue
+from core.findings import Finding
+from core.languages import language_prefix
 from sitebuild import config, redirects
-from sitebuild.catalogue import DRAFT, Catalogue
-from sitebuild.checks import Finding
 from sitebuild.cms import admin
 
 logger = logging.getLogger(__name__)
@@ -69,7 +70,7 @@ def write_redirects(site_dir: Path, settings: dict, site: Catalogue) -> list[str
 def check_languages_rendered(site_dir: Path, settings: dict, site: Catalogue) -> list[str]:
     """Every language has its home page: a run that silently produced nothing fails here."""
     missing = [lang for lang in site.languages
-               if not (site_dir / config.language_prefix(settings, lang) / "index.html").exists()]
+               if not (site_dir / language_prefix(settings, lang) / "index.html").exists()]
     if missing:
         raise RuntimeError(f"no home page was rendered for: {', '.join(missing)}")
     return []

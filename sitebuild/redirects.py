@@ -215,7 +215,7 @@ def read_file(content: Path, relative: str, languages: Iterable[str], default_la
     """Claims of the redirects file (`"/old/" = "/new/"`), and warnings for what is wrong."""
     path = content / relative
     if not path.is_file() or linked_part(content, relative):
-        return [], []  # a link is refused by name (sitebuild/sources.py), never read
+        return [], []  # a link is refused by name (core/sources.py), never read
     text = path.read_text(encoding="utf-8", errors="replace")
     try:
         table = tomllib.loads(text)

@@ -6,8 +6,8 @@ import logging
 import os
 from pathlib import Path
 
-from sitebuild.catalogue import Catalogue
-from sitebuild.checks import Finding
+from core.catalogue import Catalogue
+from core.findings import Finding
 
 logger = logging.getLogger(__name__)
 
@@ -24,25 +24,13 @@ def compute(site: Catalogue, settings: dict, findings: list[Finding], memo: dict
     # arithmetic and does not use it.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     from related_publications.index import compute_all
-    from related_publications.model import Doc
+    from related_publications.model import docs_of
     from related_publications.settings import load
 
-    entries = {(e.lang, e.slug): e for e in site.articles() if e.date is not None}
-    docs = [
-        Doc(lang=e.lang, slug=e.slug, key=e.key, title=e.title, summary=e.summary, text=e.body,
-            tags=e.tags, category=e.category, date=e.date, related=e.related,
-            related_exclude=e.related_exclude, path=e.path)
-        for e in entries.values()
-    ]
+    docs = docs_of(site)
     result = compute_all(docs, load(settings), memo)
     site.related = dict(result.lists)
-    for message in result.warnings:
-        # The plugin words them "path: field: problem; fix: how".
-        path, _, rest = message.partition(": ")
-        field, _, rest = rest.partition(": ")
-        problem, _, fix = rest.partition("; fix: ")
-        finding = Finding(path, _line(site, path, field), field, problem,
-                          fix or "use the slug of a published article in the same language")
+    for finding in result.findings:
         logger.warning("%s", finding)
         findings.append(finding)
     return docs, result
@@ -57,10 +45,3 @@ def write_report(computed, site_dir: Path) -> None:
     docs, result = computed
     for path in write(result, docs, site_dir / "reports"):
         logger.info("related report: %s", path)
-
-
-def _line(site: Catalogue, path: str, field: str) -> int:
-    for entry in site.entries:
-        if entry.path == path:
-            return entry.line_of(field)
-    return 1

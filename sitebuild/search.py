@@ -32,7 +32,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from sitebuild import config
+from core.languages import language_prefix
 
 logger = logging.getLogger(__name__)
 BUNDLE = "pagefind"
@@ -93,7 +93,7 @@ def plan(settings: dict, site) -> dict[str, list[Bundle]]:
         groups: list[list[str]] = [[] for _ in range(count)]
         for page in pages:
             groups[_bucket(page, count)].append(page)
-        prefix = config.language_prefix(settings, lang)
+        prefix = language_prefix(settings, lang)
         bundles[lang] = [
             Bundle(lang, prefix + (BUNDLE if number == 0 else f"{BUNDLE}-{number + 1}"),
                    tuple(group), lang in forms)

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from pelican.settings import read_settings
 
-from sitebuild import catalogue
+from core import catalogue
 from tests.browser import launch
 from tests.conftest import ROOT, build_into
 from tests.fakes.fixtures import pick_port

@@ -269,16 +269,15 @@ def test_the_build_logs_a_repeated_message_every_time(caplog) -> None:
     assert [r.getMessage() for r in caplog.records] == ["same warning"] * 2 + ["later"] * 2
 
 
-def test_a_build_failing_while_its_runs_wait_ends_at_once(tmp_path) -> None:
-    """A cold build starts the language runs before the catalogue and the related lists
-    exist; when the build then fails, the waiting runs stop instead of waiting out their
-    timeout."""
+def test_a_build_failing_while_its_workers_convert_ends_at_once(tmp_path) -> None:
+    """A cold build's workers convert Markdown while the parent scores the related lists;
+    when the build then fails, the conversions are cancelled and nothing is left behind."""
     import time
 
     from sitebuild.build import build
     from sitebuild.config import BuildOptions
 
-    # Read when the related lists are computed: the runs have started and wait for them.
+    # Read when the related lists are computed: the workers are converting by then.
     options = BuildOptions(settings_file=ROOT / "pelicanconf.py", content=FIXTURE_SITE,
                            output=tmp_path / "output", cache=True,
                            overrides=(("CACHE_PATH", str(tmp_path / "cache")),

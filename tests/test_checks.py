@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from sitebuild import catalogue
-from sitebuild.checks import WARNING, run_all
+from core import catalogue
+from core.findings import WARNING
+from sitebuild.checks import run_all
 from sitebuild.config import BuildOptions, read_base
 from tests.conftest import FIXTURE_SITE, ROOT
 

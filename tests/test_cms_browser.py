@@ -18,8 +18,8 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
+from core import catalogue
 from core.translit import slugify
-from sitebuild import catalogue
 from sitebuild.config import BuildOptions, read_base
 from tests.conftest import FIXTURE_SITE, ROOT
 from tests.test_serve import _free_port, _wait_for  # the devserver's test starts it the same way

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from core import catalogue
 from core.settings import SettingsError
-from sitebuild import catalogue
 from sitebuild.checks.structure import KNOWN_FIELDS
 from sitebuild.cms import admin
 from sitebuild.cms import config as cms_config

@@ -341,7 +341,7 @@ def test_an_edit_within_one_clock_tick_of_reading_is_seen(tmp_path) -> None:
     keeps the mtime too: such a file is read again. One read well before is reused."""
     import time
 
-    from sitebuild import catalogue
+    from core import catalogue
     from sitebuild.config import BuildOptions, read_base
 
     content = tmp_path / "content"

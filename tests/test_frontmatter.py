@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pytest
 
+from core import catalogue
 from core import frontmatter
 from core import headers
-from sitebuild import catalogue
-from sitebuild.checks import WARNING, run_all
+from core.findings import WARNING
+from sitebuild.checks import run_all
 from sitebuild.config import BuildOptions, read_base
 from tests.conftest import FIXTURE_SITE, ROOT
 from tests.test_checks import CASES

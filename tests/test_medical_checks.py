@@ -1,4 +1,4 @@
-"""Medical integrity checks (sitebuild/checks/medical.py): reviews, references, evidence.
+"""Medical integrity checks (plugins/medical/checks.py): reviews, references, evidence.
 
 Each case builds a small content folder in tmp_path, reads it into a catalogue with the
 project's settings, and asserts on the findings: file, line, field, problem, fix, level.
@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from core import catalogue
+from core.findings import NOTICE, WARNING
 from core.settings import SettingsError
+from medical import checks as medical
 from medical import settings as medical_settings
-from sitebuild import catalogue
-from sitebuild.checks import NOTICE, WARNING, medical
 from sitebuild.config import BuildOptions, read_base
 from tests.conftest import ROOT
 

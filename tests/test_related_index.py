@@ -229,15 +229,22 @@ def test_pins_come_first_in_the_editors_order_even_newer_or_low_scoring():
 def test_unknown_pinned_slug_is_a_warning_naming_file_field_and_fix():
     result = compute_all(pinned_site(related=("no-such-article", "sleep-1")), config())
     assert slugs(result, "target")[0] == "sleep-1"
-    [warning] = result.warnings
-    assert warning.startswith("articles/ptsd/target.en.md: related: ")
-    assert "'no-such-article'" in warning and "fix:" in warning
+    [finding] = result.findings
+    assert (finding.path, finding.field) == ("articles/ptsd/target.en.md", "related")
+    assert "'no-such-article'" in finding.problem and "published en article" in finding.fix
+
+
+def test_findings_carry_the_line_of_the_field():
+    docs = pinned_site(related=("no-such-article",))
+    docs[0] = replace(docs[0], lines=(("title", 1), ("related", 6)))
+    [finding] = compute_all(docs, config()).findings
+    assert str(finding).startswith("articles/ptsd/target.en.md:6: related: no published en ")
 
 
 def test_pin_of_an_article_in_another_language_says_so():
     docs = [*pinned_site(related=("only-uk",)), doc("only-uk", lang="uk", topic="sleep")]
-    [warning] = compute_all(docs, config()).warnings
-    assert "it exists in uk" in warning
+    [finding] = compute_all(docs, config()).findings
+    assert "it exists in uk" in finding.problem
 
 
 @pytest.mark.parametrize("related, exclude, fragment", [
@@ -250,8 +257,8 @@ def test_pin_of_an_article_in_another_language_says_so():
 def test_editor_mistakes_are_reported(related, exclude, fragment):
     result = compute_all(pinned_site(related=related or None, exclude=exclude),
                          config(count=2))
-    assert any(fragment in w and w.startswith("articles/ptsd/target.en.md: ")
-               for w in result.warnings), result.warnings
+    assert any(fragment in str(f) and f.path == "articles/ptsd/target.en.md"
+               for f in result.findings), result.findings
 
 
 def test_excluded_articles_never_appear_not_even_as_fallback():
@@ -265,7 +272,7 @@ def test_excluded_articles_never_appear_not_even_as_fallback():
 def test_related_none_hides_the_block_but_the_article_stays_a_candidate():
     result = compute_all(pinned_site(related=("none",)), config())
     assert result[("en", "target")] == ()
-    assert result.warnings == []
+    assert result.findings == []
     assert "target" in slugs(compute_all(pinned_site(related=("None",)),
                                          config(include_newer=True)), "sleep-1")
 
@@ -437,7 +444,7 @@ def test_duplicate_slug_is_reported_and_first_wins():
             replace(doc("same", day=2, topic="family"), path="articles/news/same.en.md"),
             doc("other", day=0, topic="sleep")]
     result = compute_all(docs, config())
-    assert any("also the slug of" in w for w in result.warnings)
+    assert any("also the slug of" in f.problem for f in result.findings)
     assert len(result) == 2
 
 

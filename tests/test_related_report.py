@@ -54,7 +54,7 @@ def test_html_report_escapes_titles_and_shows_warnings(tmp_path):
     page = html_path.read_text(encoding="utf-8")
     assert "<script>alert" not in page
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co" in page
-    assert "lonely.uk.md: related: no published uk article has the slug" in page
+    assert "lonely.uk.md:1: related: no published uk article has the slug" in page
     assert page.count("<table>") == 2  # one per language
 
 

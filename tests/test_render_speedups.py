@@ -12,7 +12,7 @@ from markupsafe import Markup
 from pelican.readers import BaseReader
 from pelican.utils import set_date_tzinfo
 
-from sitebuild.catalogue import read_entry
+from core.catalogue import read_entry
 from site_content.i18n import _lean_gettext
 from site_content.plugin import SiteMarkdownReader
 from theme_context.fragments import RenderOnce
@@ -115,7 +115,7 @@ def test_dates_are_left_to_pelican_when_the_article_has_its_own_zone(tmp_path):
 def test_dates_read_directly_are_the_ones_pelican_reads(value):
     from pelican.utils import get_date
 
-    from sitebuild.catalogue import parse_date
+    from core.catalogue import parse_date
 
     def outcome(parse):
         try:

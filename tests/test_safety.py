@@ -1,4 +1,4 @@
-"""Safe-messaging check (sitebuild/checks/safety.py) over the real phrase list, both languages,
+"""Safe-messaging check (plugins/medical/checks.py) over the real phrase list, both languages,
 and the sensitive-article rule (plugins/medical/safety.py)."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from core.findings import WARNING
+from medical import checks
 from medical import safety
-from sitebuild.checks import WARNING
-from sitebuild.checks import safety as safety_check
 from tests.conftest import ROOT
 from tests.test_medical_checks import base_settings, make_catalogue  # noqa: F401 (fixture)
 
@@ -24,7 +24,7 @@ def run(tmp_path, settings, files, phrases: str | None = None):
         shutil.copy(PHRASES, target)
     else:
         target.write_text(phrases, encoding="utf-8")
-    return list(safety_check.check(site, settings))
+    return list(checks.check_safe_messaging(site, settings))
 
 
 def text(title, body):
@@ -99,9 +99,9 @@ def test_sensitive_tags(tags, sensitive):
 
 
 def test_a_missing_phrase_list_is_a_notice(tmp_path, base_settings):
-    from sitebuild.checks import NOTICE
+    from core.findings import NOTICE
 
     site = make_catalogue(tmp_path, base_settings, {})
-    [finding] = safety_check.check(site, base_settings)
+    [finding] = checks.check_safe_messaging(site, base_settings)
     assert (finding.path, finding.level) == ("content/data/safe-messaging.toml", NOTICE)
     assert "no safe-messaging check ran" in finding.problem

@@ -515,7 +515,8 @@ def test_split_bundles_are_searched_as_one(chromium_browser, served, split_searc
 
 def _catalogue_of(output: Path):
     """The catalogue of the split site's content (which pages each language indexes)."""
-    from sitebuild import catalogue, config
+    from core import catalogue
+    from sitebuild import config
 
     options = config.BuildOptions(settings_file=ROOT / "pelicanconf.py",
                                   content=output.parent / "content", output=output)

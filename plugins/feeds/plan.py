@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from core import run
 from feeds.model import ALL, ATOM, CATEGORY, DIGEST, JSON, RSS, Feed, FeedFile, FeedIndex, feed_id
 from feeds.settings import Config
 from feeds.urls import absolute
@@ -40,8 +41,8 @@ class Site:
     def from_settings(cls, settings: Mapping[str, Any], config: Config) -> Site:
         site_url = settings["SITEURL"].rstrip("/")
         return cls(
-            lang=settings["SITE_LANG"],
-            prefix=settings.get("LANG_PREFIX", ""),
+            lang=run.lang(settings),
+            prefix=run.prefix(settings),
             site_url=site_url,
             name=settings.get("SITENAME") or site_url,
             author=settings.get("AUTHOR") or settings.get("SITENAME") or site_url,

@@ -22,11 +22,12 @@ from medical.references import CITATION, _KEY, citation_order
 
 
 def known_references(settings: dict) -> frozenset[str] | None:
-    """Keys of references.toml for a language run; None outside a build (accept all).
+    """Keys of references.toml for a Pelican run (the driver's or plain `pelican`'s); None
+    without a content folder (accept all).
 
     Read from the file, as the catalogue reads it, not from the catalogue: a run converts
     its Markdown before the catalogue is ready."""
-    if not settings.get("SITE_CATALOGUE_PATH"):
+    if not settings.get("PATH"):
         return None
     import tomllib
     from pathlib import Path

@@ -2,7 +2,7 @@
 sentence that quotes them cites a source with `[@key]`.
 
 A figure from a study is only checkable with its reference next to it, so the content check
-(sitebuild/checks/medical.py) warns about every sentence that quotes one and cites nothing.
+(plugins/medical/checks.py) warns about every sentence that quotes one and cites nothing.
 Pure text functions: no pelican, no settings beyond the patterns passed in.
 """
 

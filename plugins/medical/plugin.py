@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pelican import signals
 
+from core import catalogue, run
 from medical import references as refs
 from medical import report, review, safety
 from medical import settings as medical_settings
@@ -33,10 +34,10 @@ def review_status(entry, config: medical_settings.Config, today: date) -> review
 def attach(content, entry, site, config: medical_settings.Config, settings: dict,
            today: date) -> None:
     """Set the medical attributes on one article or page from its catalogue entry."""
-    lang = settings["SITE_LANG"]
+    lang = run.lang(settings)
     state = review_status(entry, config, today)
     content.reviewer = review.reviewer_for(site.reviewers, entry.reviewed_by, lang,
-                                           settings["SITEURL"], settings.get("LANG_PREFIX", ""))
+                                           settings["SITEURL"], run.prefix(settings))
     content.reviewed_on = entry.reviewed_on
     content.review_due = state.due
     content.review_overdue = state.overdue
@@ -50,13 +51,11 @@ def attach(content, entry, site, config: medical_settings.Config, settings: dict
 
 def attach_medical_data(generator) -> None:
     """article/page_generator_finalized: medical attributes on every content object."""
-    from sitebuild.catalogue import load_for_run  # the build driver, present at build time
-
     settings = generator.settings
     config = medical_settings.load(settings)
-    site = load_for_run(settings)
+    site = catalogue.for_run(settings)
     by_path = {entry.path: entry for entry in site.entries}
-    today = settings["SITE_BUILD_DATE"]  # one date for the whole build (sitebuild.config)
+    today = run.build_date(settings)
     contents = [*getattr(generator, "articles", ()), *getattr(generator, "translations", ()),
                 *getattr(generator, "hidden_articles", ()), *getattr(generator, "drafts", ()),
                 *getattr(generator, "pages", ()), *getattr(generator, "hidden_pages", ()),
@@ -73,13 +72,11 @@ def attach_medical_data(generator) -> None:
 def write_report(pelican) -> None:
     """finalized: the review-status page, written by the default language's run only."""
     settings = pelican.settings
-    if settings.get("SITE_LANG") != settings.get("SITE_DEFAULT_LANG"):
+    if run.lang(settings) != run.default_lang(settings):
         return
-    from sitebuild.catalogue import load_for_run
-
     config = medical_settings.load(settings)
-    site = load_for_run(settings)
-    today = settings["SITE_BUILD_DATE"]  # one date for the whole build (sitebuild.config)
+    site = catalogue.for_run(settings)
+    today = run.build_date(settings)
     # Relative in a development build (RELATIVE_URLS), like the site's own pages.
     base = ("../" * REPORT_PATH.count("/") if settings.get("RELATIVE_URLS")
             else settings["SITEURL"].rstrip("/") + "/")

@@ -1,7 +1,7 @@
 """Settings of the medical plugin and checks: defaults, and one validated Config.
 
 `MEDICAL = {...}` in pelicanconf.py overrides any key of DEFAULTS below (the only place the
-defaults are written down). The content checks in sitebuild/checks/ read the same Config.
+defaults are written down). The content checks (checks.py) read the same Config.
 """
 
 from __future__ import annotations

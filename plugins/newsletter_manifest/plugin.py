@@ -15,6 +15,7 @@ from pathlib import Path
 from pelican import signals
 from pelican.generators import ArticlesGenerator
 
+from core import catalogue, run
 from core.state import state_dir as newsletter_state_dir
 from newsletter.digest import manifest as manifest_format
 from newsletter.digest import settings as digest_settings
@@ -28,13 +29,7 @@ PREFIX = "newsletter_manifest: "
 
 
 def _translation_key(settings: dict, lang: str, slug: str) -> str:
-    try:
-        from sitebuild.catalogue import load_for_run
-    except ImportError:  # a plain `pelican` run without the build driver
-        return slug
-    if not settings.get("SITE_CATALOGUE_PATH"):
-        return slug
-    entry = load_for_run(settings).by_lang_slug.get((lang, slug))
+    entry = catalogue.for_run(settings).by_lang_slug.get((lang, slug))
     return entry.key if entry else slug
 
 
@@ -59,8 +54,8 @@ def write_manifest(generators) -> None:
         return
     settings = articles_generator.settings
     config = plugin_settings.load(settings)
-    lang = settings.get("SITE_LANG") or settings["DEFAULT_LANG"]
-    prefix = settings.get("LANG_PREFIX", "")
+    lang = run.lang(settings)
+    prefix = run.prefix(settings)
     site_url = settings["SITEURL"].rstrip("/")
     content_path = Path(settings["PATH"])
     items = []

@@ -44,6 +44,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import scipy.sparse as sp
 
+from core.findings import Finding
 from related_publications.model import FALLBACK, HIDE, PINNED, SCORED, Doc, Match, Result
 from related_publications.settings import PARTS, Config
 from related_publications.text import vectorise
@@ -60,7 +61,7 @@ _DOC_FIELDS = tuple(f.name for f in dataclasses.fields(Doc) if f.name != "text")
 
 
 def compute_all(docs: Sequence[Doc], config: Config, memo: dict | None = None) -> Result:
-    """Related lists for every doc, and warnings about the editors' `related*` fields.
+    """Related lists for every doc, and findings about the editors' `related*` fields.
 
     `memo` (a dict the caller keeps between calls, as the devserver does) holds each
     language's lists by a digest of everything they are computed from: a language whose
@@ -77,8 +78,8 @@ def compute_all(docs: Sequence[Doc], config: Config, memo: dict | None = None) -
 
 
 def _compute_all(docs: Sequence[Doc], config: Config, memo: dict | None) -> Result:
-    warnings: list[str] = []
-    unique = _unique(docs, warnings)
+    findings: list[Finding] = []
+    unique = _unique(docs, findings)
     known = {(doc.lang, doc.slug) for doc in unique}
     by_lang: dict[str, list[Doc]] = defaultdict(list)
     for doc in unique:
@@ -101,30 +102,33 @@ def _compute_all(docs: Sequence[Doc], config: Config, memo: dict | None) -> Resu
             scorers[index].map = chunk_pool.map
         scored = dict(zip(to_score, lang_pool.map(_LanguageScorer.lists,
                                                   [scorers[index] for index in to_score])))
-    # (lists, warnings) of each language, scored now or remembered
-    per_language = [(scored[index], scorers[index].warnings) if index in scored else before[key]
+    # (lists, findings) of each language, scored now or remembered
+    per_language = [(scored[index], scorers[index].findings) if index in scored else before[key]
                     for index, key in enumerate(keys)]
     if memo is not None:  # only what this call used: nothing piles up
         memo.clear()
         memo.update(zip(keys, per_language))
     own: dict[tuple[str, str], tuple[tuple[Match, ...], int]] = {}
-    for found, scorer_warnings in per_language:
+    for found, scorer_findings in per_language:
         own.update(found)
-        warnings.extend(scorer_warnings)  # in language order, whatever finished first
-    return Result(lists=_agree(unique, own, config), warnings=warnings)
+        findings.extend(scorer_findings)  # in language order, whatever finished first
+    return Result(lists=_agree(unique, own, config), findings=findings)
 
 
-def _unique(docs: Sequence[Doc], warnings: list[str]) -> list[Doc]:
+def _unique(docs: Sequence[Doc], findings: list[Finding]) -> list[Doc]:
     """Docs in a fixed order (so results never depend on input order), one per (lang, slug)."""
     seen: dict[tuple[str, str], Doc] = {}
     for doc in sorted(docs, key=lambda d: (d.lang, d.slug, d.path)):
         first = seen.setdefault((doc.lang, doc.slug), doc)
         if first is not doc:
-            warnings.append(
-                f"{doc.path}: slug: {doc.slug!r} is also the slug of {first.path}; "
-                "related publications use the first; fix: give one of them another slug"
-            )
+            findings.append(_finding(
+                doc, "slug", f"{doc.slug!r} is also the slug of {first.path}; related "
+                "publications use the first", "give one of them another slug"))
     return list(seen.values())
+
+
+def _finding(doc: Doc, field: str, problem: str, fix: str) -> Finding:
+    return Finding(doc.path, doc.line_of(field), field, problem, fix)
 
 
 def _agree(docs: list[Doc], own: dict, config: Config) -> dict[tuple[str, str], tuple]:
@@ -177,7 +181,7 @@ class _LanguageScorer:
         self.docs = sorted(docs, key=lambda d: (-d.date.timestamp(), d.slug))
         self.config = config
         self.known = known
-        self.warnings: list[str] = []
+        self.findings: list[Finding] = []
         self.map = map  # how row chunks are run; compute_all hands in a thread pool's map
         self.n = len(docs)
         self.slugs = [doc.slug for doc in self.docs]
@@ -264,23 +268,22 @@ class _LanguageScorer:
     # -- editor fields ----------------------------------------------------------------------
 
     def _resolve(self, doc: Doc, field: str, slugs: Sequence[str]) -> list[int]:
-        """Indices of the given slugs in this language; a warning for each unknown one."""
+        """Indices of the given slugs in this language; a finding for each unknown one."""
         found = []
         for slug in slugs:
             if slug == doc.slug:
-                self.warnings.append(
-                    f"{doc.path}: {field}: {slug!r} is this article itself; fix: remove it")
+                self.findings.append(_finding(doc, field, f"{slug!r} is this article itself",
+                                              "remove it"))
             elif slug in self.index_of:
                 found.append(self.index_of[slug])
             else:
                 elsewhere = sorted(lang for lang, s in self.known if s == slug)
                 hint = (f" (it exists in {', '.join(elsewhere)}: related articles are "
                         "always in the article's own language)") if elsewhere else ""
-                self.warnings.append(
-                    f"{doc.path}: {field}: no published {doc.lang} article has the slug "
-                    f"{slug!r}{hint}; fix: write the slug of a published {doc.lang} article "
-                    f"(its file name without .{doc.lang}.md) or remove it"
-                )
+                self.findings.append(_finding(
+                    doc, field, f"no published {doc.lang} article has the slug {slug!r}{hint}",
+                    f"write the slug of a published {doc.lang} article (its file name without "
+                    f".{doc.lang}.md) or remove it"))
         return found
 
     def _editor_choices(self) -> tuple[list[list[int]], list[list[int]]]:
@@ -291,22 +294,22 @@ class _LanguageScorer:
             pinned: list[int] = []
             if doc.hidden:
                 if len(doc.related) > 1:
-                    self.warnings.append(
-                        f"{doc.path}: related: {HIDE!r} hides the block and must stand alone; "
-                        f"the block is hidden; fix: write either `related: {HIDE}` or slugs")
+                    self.findings.append(_finding(
+                        doc, "related", f"{HIDE!r} hides the block and must stand alone; the "
+                        "block is hidden", f"write either `related: {HIDE}` or slugs"))
             elif doc.related is not None:
                 for j in self._resolve(doc, "related", doc.related):
                     if j in excluded:
-                        self.warnings.append(
-                            f"{doc.path}: related: {self.docs[j].slug!r} is also in "
-                            "related_exclude and is left out; fix: remove it from one")
+                        self.findings.append(_finding(
+                            doc, "related", f"{self.docs[j].slug!r} is also in "
+                            "related_exclude and is left out", "remove it from one"))
                     elif j not in pinned:
                         pinned.append(j)
                 if len(pinned) > self.config.count:
-                    self.warnings.append(
-                        f"{doc.path}: related: {len(pinned)} slugs pinned but only "
-                        f"{self.config.count} are shown; fix: pin at most "
-                        f"{self.config.count} or raise RELATED_PUBLICATIONS['count']")
+                    self.findings.append(_finding(
+                        doc, "related", f"{len(pinned)} slugs pinned but only "
+                        f"{self.config.count} are shown", f"pin at most {self.config.count} "
+                        "or raise RELATED_PUBLICATIONS['count']"))
             pins.append(pinned[: self.config.count])
             excludes.append(excluded)
         return pins, excludes

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
+from core.findings import Finding
+
 # Why an item is in a list; the report shows it to editors.
 PINNED, SCORED, FALLBACK = "pinned", "scored", "fallback"
 
@@ -30,6 +32,11 @@ class Doc:
     related: tuple[str, ...] | None  # pinned slugs; None = not set; ("none",) hides the block
     related_exclude: tuple[str, ...]
     path: str  # source path, for messages
+    lines: tuple[tuple[str, int], ...] = ()  # (field, line) of the header, for findings
+
+    def line_of(self, name: str) -> int:
+        """Line of a header field in the source, or 1 when it is not known."""
+        return dict(self.lines).get(name, 1)
 
     @property
     def hidden(self) -> bool:
@@ -56,10 +63,11 @@ class Match(NamedTuple):
 
 @dataclass(frozen=True)
 class Result(Mapping):
-    """(lang, slug) -> tuple of Matches for every article given, plus build warnings."""
+    """(lang, slug) -> tuple of Matches for every article given, plus what editors should fix
+    in their `related*` fields and slugs (findings: path, line, field, problem, fix)."""
 
     lists: dict[tuple[str, str], tuple[Match, ...]]
-    warnings: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
 
     def __getitem__(self, key: tuple[str, str]) -> tuple[Match, ...]:
         return self.lists[key]
@@ -69,3 +77,20 @@ class Result(Mapping):
 
     def __len__(self) -> int:
         return len(self.lists)
+
+
+# The header fields a finding of the index can name.
+_FINDING_FIELDS = ("slug", "related", "related_exclude")
+
+
+def docs_of(catalogue) -> list[Doc]:
+    """Every published, dated article of a catalogue (core.catalogue.Catalogue), one per
+    (language, slug), as the scorer sees it."""
+    entries = {(e.lang, e.slug): e for e in catalogue.articles() if e.date is not None}
+    return [
+        Doc(lang=e.lang, slug=e.slug, key=e.key, title=e.title, summary=e.summary, text=e.body,
+            tags=e.tags, category=e.category, date=e.date, related=e.related,
+            related_exclude=e.related_exclude, path=e.path,
+            lines=tuple((name, e.line_of(name)) for name in _FINDING_FIELDS))
+        for e in entries.values()
+    ]

@@ -1,8 +1,9 @@
 """Pelican boundary: hands each article its related publications inside a language run.
 
-The lists themselves are computed once per build, in the build driver's parent process
-(`sitebuild` calls `index.compute_all` over every published article of every language and
-keeps the Result in the catalogue as `.related`). Here we only look them up and turn slugs
+Under the build driver the lists are computed once per build, in its parent process
+(`sitebuild` calls `index.compute_all` over every published article of every language), and
+each language run looks them up. Under plain `pelican`, the run computes them itself, once,
+over the catalogue it reads (core.catalogue.for_run). Either way this module turns slugs
 into the run's Article objects.
 """
 
@@ -12,6 +13,8 @@ import logging
 from collections.abc import Iterable, Mapping
 
 from pelican import signals
+
+from core import catalogue
 
 logger = logging.getLogger(__name__)
 PREFIX = "related_publications: "
@@ -54,11 +57,28 @@ def _articles_of(generator) -> list:
     ]
 
 
-def add_related(generator) -> None:
-    """article_generator_finalized: attach the build's precomputed lists to the run's articles."""
-    from sitebuild.catalogue import related_for_run  # the build driver, present at build time
+def lists_for_run(settings: dict) -> Mapping:
+    """(lang, slug) -> Matches: the driver's, or computed here under plain `pelican` (once:
+    kept in the run's catalogue, whose `related` is where the driver keeps them too)."""
+    lists = catalogue.related_for_run(settings)
+    if lists is not None:
+        return lists
+    site = catalogue.for_run(settings)
+    if not site.related:  # numpy and scipy are imported only by a run that scores
+        from related_publications.index import compute_all
+        from related_publications.model import docs_of
+        from related_publications.settings import load
 
-    for problem in attach(_articles_of(generator), related_for_run(generator.settings)):
+        result = compute_all(docs_of(site), load(settings))
+        for finding in result.findings:
+            logger.warning("%s%s", PREFIX, finding)
+        site.related = dict(result.lists)
+    return site.related
+
+
+def add_related(generator) -> None:
+    """article_generator_finalized: attach the build's lists to the run's articles."""
+    for problem in attach(_articles_of(generator), lists_for_run(generator.settings)):
         logger.warning("%s%s", PREFIX, problem)
 
 

@@ -95,8 +95,8 @@ def render_html(result: Result, docs: Sequence[Doc]) -> str:
         f"<th scope=\"col\">score</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
         for lang, rows in sorted(by_lang.items())
     )
-    # A plain mapping (e.g. the catalogue's copy of the lists) works too, without warnings.
-    warnings = "".join(f"<li>{e(w)}</li>" for w in getattr(result, "warnings", ()))
+    # A plain mapping (e.g. the catalogue's copy of the lists) works too, without findings.
+    warnings = "".join(f"<li>{e(str(w))}</li>" for w in getattr(result, "findings", ()))
     return (
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         "<title>Related publications report</title>"

@@ -11,6 +11,8 @@ from pathlib import Path
 
 from pelican import signals
 
+from core import catalogue, run
+from core.languages import language_prefix
 from seo import sitemap
 from seo.settings import load
 
@@ -21,14 +23,12 @@ PREFIX = "seo: "
 def write_site_files(pelican) -> None:
     """finalized: sitemap.xml and robots.txt into the run's OUTPUT_PATH."""
     settings = pelican.settings
-    default = settings.get("SITE_DEFAULT_LANG", settings["DEFAULT_LANG"])
-    if settings.get("SITE_LANG", default) != default:
+    default = run.default_lang(settings)
+    if run.lang(settings) != default:
         return
-    from sitebuild.catalogue import load_for_run  # the build driver, present at build time
-
     config = load(settings)
-    site = load_for_run(settings)
-    prefixes = {lang: "" if lang == default else f"{lang}/" for lang in site.languages}
+    site = catalogue.for_run(settings)
+    prefixes = {lang: language_prefix(settings, lang) for lang in site.languages}
     # CATEGORY_URL is prefixed in this (default-language) run only by "", so it is the bare one.
     groups = [*sitemap.listing_groups(site.built(), prefixes, settings["CATEGORY_URL"]),
               *sitemap.content_groups(site.translations)]

@@ -6,6 +6,7 @@ import copy
 
 from markdown import Markdown
 
+from core import run
 from core.translit import slugify
 from medical.citations import CitationExtension, known_references
 from site_content.callout import CalloutExtension
@@ -35,7 +36,7 @@ def markdown_for(settings: dict, *, with_meta: bool) -> Markdown:
     if "markdown.extensions.toc" in extensions:
         configs["markdown.extensions.toc"] = {"slugify": heading_id,
                                               **configs.get("markdown.extensions.toc", {})}
-    lang = settings["SITE_LANG"]
+    lang = run.lang(settings)
     title = FOOTNOTE_BACKLINK_TITLES.get(lang, FOOTNOTE_BACKLINK_TITLES["en"])
     backlink = {"BACKLINK_TITLE": title}
     if "markdown.extensions.extra" in extensions:

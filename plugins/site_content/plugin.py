@@ -9,7 +9,7 @@ import os
 from pelican import signals
 from pelican.readers import MarkdownReader
 
-from core import svg
+from core import catalogue, run, svg
 from core.categories import category_slug
 from core.paths import is_script, linked_part, under_link
 from core.tags import tag_slug
@@ -32,9 +32,9 @@ class SiteMarkdownReader(MarkdownReader):
         self._converters = None
         self._entries = None  # relative path -> catalogue entry, loaded on first use
         self._cache = cache_for(self.settings.get("SITE_MARKDOWN_CACHE"),
-                                self.settings["SITE_LANG"], fingerprint(self.settings))
+                                run.lang(self.settings), fingerprint(self.settings))
 
-    file_extensions = ["md"]  # the only source the catalogue reads (sitebuild/sources.py)
+    file_extensions = ["md"]  # the only source the catalogue reads (core/sources.py)
 
     def read(self, source_path: str):
         self._source_path = source_path
@@ -66,32 +66,26 @@ class SiteMarkdownReader(MarkdownReader):
         return converted.html, metadata
 
     def _catalogue(self) -> dict:
-        """Catalogue entries by path; empty until the parent has written it (_parsed_date then
-        parses the dates itself)."""
+        """Catalogue entries by path (the driver's, or read in-process under plain pelican)."""
         if self._entries is None:
-            from sitebuild.catalogue import catalogue_ready, load_for_run
-
-            if not catalogue_ready(self.settings):
-                return {}
-            self._entries = {entry.path: entry for entry in load_for_run(self.settings).entries}
+            self._entries = {entry.path: entry
+                             for entry in catalogue.for_run(self.settings).entries}
         return self._entries
 
     @staticmethod
     def _parsed_date(entry, name: str, value: str, timezone: str, *, own_zone: bool):
         """`date` and `modified` as the catalogue reads them (Pelican's get_date, then the
-        site's time zone), taken from the catalogue when it is written. Early in a cold build
-        it is not yet: parsed here the same way, because Pelican's own parsing leaves them
-        naive in `metadata`, which gave every page a fingerprint the next build could not
-        match. None: Pelican parses it (an article with its own `timezone`, or no date)."""
+        site's time zone): taken from the catalogue entry, or parsed here the same way for a
+        file it has not (Pelican's own parsing leaves them naive in `metadata`, which gave
+        every page a fingerprint the next build could not match). None: Pelican parses it
+        (an article with its own `timezone`, or no date)."""
         if name not in ("date", "modified") or "_" in value or own_zone:
             return None
         source = entry.fields.get(name) if entry is not None else None
         if source is not None and source.value == value:
             return entry.date if name == "date" else entry.modified
-        from sitebuild.catalogue import site_date  # the build driver, present at build time
-
         try:
-            return site_date(value, timezone)
+            return catalogue.site_date(value, timezone)
         except (ValueError, OverflowError):
             return None  # Pelican words the error
 
@@ -122,9 +116,7 @@ def leave_out_unbuilt(generator) -> None:
     source named without a language (built in the default language only), the second file
     with one slug (the first is built), a page over a page of the site. The content checks
     name each; Pelican would build them twice or stop the build."""
-    from sitebuild.catalogue import load_for_run
-
-    built = load_for_run(generator.settings).built_in(generator.settings["SITE_LANG"])
+    built = catalogue.for_run(generator.settings).built_in(run.lang(generator.settings))
     names = ("articles", "translations", "hidden_articles", "hidden_translations", "drafts",
              "drafts_translations", "pages", "hidden_pages", "draft_pages",
              "draft_translations")
@@ -139,12 +131,10 @@ def leave_out_unbuilt(generator) -> None:
 
 def attach_site_data(generator) -> None:
     """Give every article and page its translations, reading time and table of contents."""
-    from sitebuild.catalogue import load_for_run
-
-    site = load_for_run(generator.settings)
+    site = catalogue.for_run(generator.settings)
     by_path = {entry.path: entry for entry in site.entries}
     settings = generator.settings
-    conversions = cache_for(settings.get("SITE_MARKDOWN_CACHE"), settings["SITE_LANG"],
+    conversions = cache_for(settings.get("SITE_MARKDOWN_CACHE"), run.lang(settings),
                             fingerprint(settings))
     siteurl = generator.settings["SITEURL"].rstrip("/")
     contents = [*getattr(generator, "articles", ()), *getattr(generator, "hidden_articles", ()),
@@ -173,12 +163,15 @@ def attach_site_data(generator) -> None:
 
 
 def install_theme_helpers(generator) -> None:
-    lang = generator.settings["SITE_LANG"]
+    lang = run.lang(generator.settings)
     i18n.install(generator.env, generator.settings, lang)
+    # The driver's runs have LANG_PREFIX in their settings (the context wins over globals);
+    # a plain `pelican` run renders the default language, at the root.
+    generator.env.globals.setdefault("LANG_PREFIX", run.prefix(generator.settings))
 
 
 def save_conversion_cache(pelican) -> None:
-    cache_for(pelican.settings.get("SITE_MARKDOWN_CACHE"), pelican.settings["SITE_LANG"],
+    cache_for(pelican.settings.get("SITE_MARKDOWN_CACHE"), run.lang(pelican.settings),
               fingerprint(pelican.settings)).save()
 
 
@@ -223,7 +216,14 @@ def drop_tags_without_slug(generator) -> None:
             article.tags = list(by_slug.values())
 
 
+def start_run(pelican) -> None:
+    """get_generators, sent as every run begins (it adds no generator): under plain
+    `pelican --autoreload` each run reads the content's catalogue again."""
+    catalogue.forget_in_process()
+
+
 def register() -> None:
+    signals.get_generators.connect(start_run)
     signals.readers_init.connect(use_site_reader)
     signals.article_generator_pretaxonomy.connect(leave_out_unbuilt)
     signals.page_generator_finalized.connect(leave_out_unbuilt)

@@ -30,6 +30,8 @@ from jinja2 import pass_context
 from pelican import signals
 from pelican.generators import Generator
 
+from core import catalogue, run
+from core.languages import language_prefix
 from related_publications.settings import load as load_related
 from theme_context import assets, navigation
 from theme_context.fragments import RenderOnce
@@ -67,9 +69,9 @@ def install_globals(generator) -> None:
     js = assets.script_bundle(static, config.scripts)
     theme_dir = settings["THEME_STATIC_DIR"]
     siteurl = settings["SITEURL"].rstrip("/")
-    default = settings.get("SITE_DEFAULT_LANG", settings["DEFAULT_LANG"])
-    prefixes = {lang: "" if lang == default else f"{lang}/" for lang in settings["SITE_LANGUAGES"]}
-    own_prefix = settings.get("LANG_PREFIX", "")
+    default = run.default_lang(settings)
+    prefixes = {lang: language_prefix(settings, lang) for lang in settings["SITE_LANGUAGES"]}
+    own_prefix = run.prefix(settings)
     homes = {lang: f"{siteurl}/{prefix}" for lang, prefix in prefixes.items()}
     available: dict = {}  # from the catalogue, on first use (runs start before it exists)
 
@@ -78,7 +80,7 @@ def install_globals(generator) -> None:
             available.update(_available_listings(settings))
         path = _page_url(output_file)[len(own_prefix):]
         pairs = navigation.alternates(path, kind, str(key), prefixes, available,
-                                      settings["SITE_LANG"])
+                                      run.lang(settings))
         return [(lang, f"{siteurl}/{site_path}") for lang, site_path in pairs]
 
     def versions(context) -> list[tuple[str, str]]:
@@ -87,7 +89,7 @@ def install_globals(generator) -> None:
         if content is None and hasattr(context.get("page"), "translation_links"):
             content = context.get("page")
         if content is not None:
-            return [(settings["SITE_LANG"], f"{siteurl}/{content.url}"),
+            return [(run.lang(settings), f"{siteurl}/{content.url}"),
                     *((link["lang"], link["url"]) for link in content.translation_links)]
         # Listing templates say at their top level where the same page exists (base.html).
         if "output_file" not in context or context.get("no_alternates"):
@@ -99,14 +101,12 @@ def install_globals(generator) -> None:
     def page_languages(context) -> navigation.PageLanguages:
         here = context.get("SITEURL", siteurl)
         return navigation.page_languages(
-            settings["SITE_LANG"], versions(context), default, settings["SITE_LANGUAGES"],
+            run.lang(settings), versions(context), default, settings["SITE_LANGUAGES"],
             homes, lambda url: _localised(url, siteurl, here))
 
     def search_bundles() -> list[str]:
         """This language's search bundle folders, the primary first (sitebuild/search.py)."""
-        from sitebuild.catalogue import load_for_run
-
-        own = load_for_run(settings).search_bundles.get(settings["SITE_LANG"])
+        own = catalogue.for_run(settings).search_bundles.get(run.lang(settings))
         return own or [own_prefix + "pagefind"]
 
     generator.env.globals.update(
@@ -131,9 +131,7 @@ def install_globals(generator) -> None:
 
 
 def _available_listings(settings: dict) -> dict:
-    from sitebuild.catalogue import load_for_run  # the build driver, present at build time
-
-    site = load_for_run(settings)
+    site = catalogue.for_run(settings)
     return navigation.listing_languages(site.built(), site.languages)
 
 
@@ -170,7 +168,7 @@ class ThemeFilesGenerator(Generator):
     def generate_output(self, writer) -> None:
         config = load(self.settings)
         template = self.get_template("subscribe_result")
-        prefix = self.settings.get("LANG_PREFIX", "")
+        prefix = run.prefix(self.settings)
         for code in config.outcomes:
             save_as = f"{prefix}subscribe/{code}/index.html"
             writer.write_file(save_as, template, self.context, outcome=code,

@@ -1,39 +1,27 @@
 """Content checks: every problem in every file, reported in one run.
 
-Each check module exposes `check(catalogue, settings) -> Iterable[Finding]`. Findings print as
-`path:line: field: problem — fix`. `make html` shows them and builds anyway; `make check` and
-`make publish` fail on any warning.
+Each check is a `check(catalogue, settings) -> Iterable[Finding]` (core/findings.py): the
+structural ones here, the medical and safe-messaging ones with their domain in the medical
+plugin. Findings print as `path:line: field: problem — fix`. `make html` shows them and builds
+anyway; `make check` and `make publish` fail on any warning.
 """
 
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
 
-WARNING, NOTICE = "warning", "notice"
+from core.findings import Finding
 
-
-@dataclass(frozen=True, order=True)
-class Finding:
-    path: str
-    line: int
-    field: str
-    problem: str
-    fix: str
-    level: str = WARNING  # notices are listed but never fail a build
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.field}: {self.problem} — {self.fix}"
-
-
-# Modules under sitebuild/checks/, run in this order.
-CHECK_MODULES = ("structure", "medical", "safety", "svg", "limits")
+# Checks as "module:function", run in this order.
+CHECKS = ("sitebuild.checks.structure:check", "medical.checks:check",
+          "medical.checks:check_safe_messaging", "sitebuild.checks.svg:check",
+          "sitebuild.checks.limits:check")
 
 
 def run_all(catalogue, settings: dict) -> list[Finding]:
     """Every finding of every check, sorted by file and line."""
     findings: list[Finding] = []
-    for name in CHECK_MODULES:
-        module = importlib.import_module(f"sitebuild.checks.{name}")
-        findings.extend(module.check(catalogue, settings))
+    for name in CHECKS:
+        module, _, function = name.partition(":")
+        findings.extend(getattr(importlib.import_module(module), function)(catalogue, settings))
     return sorted(set(findings))

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from core.tags import tag_slug
-from sitebuild.checks import Finding
+from core.findings import Finding
 from core.settings import Group, Whole
+from core.tags import tag_slug
 
 DEFAULTS: dict[str, Any] = {
     # The longest article of the site is ~6 KB of Markdown; 200 KB is a book chapter.

@@ -9,10 +9,10 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urlparse
 
-from sitebuild.catalogue import (DRAFT, STATUSES, Catalogue, Entry, escapes_site,
+from core.catalogue import (DRAFT, STATUSES, Catalogue, Entry, escapes_site,
                                  file_language, file_languages)
-from sitebuild.checks import Finding
-from sitebuild.sources import expected_names
+from core.findings import Finding
+from core.sources import expected_names
 
 # Every field an editor may write (CONTENT.md documents them), plus Pelican's own.
 KNOWN_FIELDS = frozenset({

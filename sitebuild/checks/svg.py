@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from core import svg
+from core.findings import Finding
 from core.paths import is_script
-from sitebuild.checks import Finding
 
 FIX = ("remove it: export the drawing as a plain SVG without scripts, event handlers or "
        "linked files (e.g. Inkscape: Save as > Optimized SVG), or publish a PNG instead")

@@ -14,7 +14,7 @@ from pathlib import Path
 from string import Template
 from urllib.parse import urlsplit
 
-from sitebuild.catalogue import Catalogue
+from core.catalogue import Catalogue
 from sitebuild.cms import config as cms_config
 
 logger = logging.getLogger(__name__)
@@ -94,7 +94,8 @@ def findings_json(settings: dict, site: Catalogue) -> bytes:
     """{repository path: ["line: field: problem — fix", …]} of the content checks, for the
     editor's preview in `make cms` (never in a published build: drafts' problems are
     nobody else's business)."""
-    from sitebuild.checks import WARNING, run_all
+    from core.findings import WARNING
+    from sitebuild.checks import run_all
 
     content = Path(settings["PATH"]).resolve()
     by_path: dict[str, list[str]] = {}

@@ -20,8 +20,10 @@ import logging
 import os
 from pathlib import Path
 
-from sitebuild import catalogue as catalogue_module
-from sitebuild import config, output, search, sources
+from core import catalogue as catalogue_module
+from core import sources
+from core.languages import language_prefix
+from sitebuild import config, output, search
 from sitebuild.engine import indexing
 from sitebuild.engine import reuse as reuse_module
 from sitebuild.engine.runs import Workers, preload, render_language
@@ -198,7 +200,7 @@ class Engine:
         writes into the new site itself: what lies under another language's folder is not
         its."""
         base = self.base
-        others = tuple(config.language_prefix(base, lang) for lang in site.languages
+        others = tuple(language_prefix(base, lang) for lang in site.languages
                        if lang != base["DEFAULT_LANG"])
         files = []
         for directory, _, names in os.walk(run_dir):

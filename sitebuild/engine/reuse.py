@@ -5,7 +5,7 @@ Three levels, from coarse to fine:
 - a whole language run, when nothing it reads changed (its sources, every source's header,
   its related lists, the code, the settings, the date, the digests sent): the files it wrote
   last time are linked instead of running Pelican at all;
-- single pages (the render_cache plugin), by fingerprint;
+- single pages (writer.py), by fingerprint;
 - search bundles (sitebuild/search.py), by the files they index.
 
 `<CACHE_PATH>/pages/` holds one page map per language, `runs.pickle` (each language run's
@@ -48,7 +48,7 @@ class Reuse:
         self.runs_record: dict[str, dict] = {}
         self.skipped: set[str] = set()
 
-    # --- Pages (render_cache) -------------------------------------------------------------
+    # --- Pages (writer.py) -----------------------------------------------------------------
 
     def settings_for(self, lang: str) -> dict:
         """The run's SITE_RENDER_CACHE: where to reuse from (when valid) and write to."""

@@ -259,7 +259,7 @@ def _catalogue_digest(encoder: Encoder, settings: dict) -> bytes:
     """Every source's header in every language (language switches, translation links)."""
     if not settings.get("SITE_CATALOGUE_PATH"):
         return b""
-    from sitebuild.catalogue import load_for_run
+    from core.catalogue import for_run
     from sitebuild.engine.reuse import headers_digest
 
-    return headers_digest(encoder, load_for_run(settings).entries)
+    return headers_digest(encoder, for_run(settings).entries)

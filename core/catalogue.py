@@ -3,7 +3,8 @@
 It holds what spans the whole site — which file is which article in which language, the
 translation pairs, the shared reviewers and references, the related-publications lists — so
 each per-language Pelican run can link across languages without reading the others' files.
-The build pickles it next to the output; plugins get it back with `load_for_run(settings)`.
+The build driver reads it once and pickles it next to the output; plugins get it back with
+`for_run(settings)`, which under plain `pelican` reads it in-process instead.
 """
 
 from __future__ import annotations
@@ -24,11 +25,11 @@ from typing import Any
 
 from pelican.utils import SafeDatetime, get_date, set_date_tzinfo
 
-from core.categories import category_slug
-from core.paths import linked_part
 from core import headers
+from core import sources
+from core.categories import category_slug
 from core.headers import Field
-from sitebuild import sources
+from core.paths import linked_part
 
 PUBLISHED, DRAFT, HIDDEN = "published", "draft", "hidden"
 STATUSES = (PUBLISHED, DRAFT, HIDDEN)
@@ -226,7 +227,7 @@ def _load_toml(content_path: Path, settings: dict, setting: str,
     relative = settings[setting]
     path = content_path / relative
     if not path.exists() or linked_part(content_path, relative):
-        return {}  # a link is refused by name (sitebuild/sources.py), never read
+        return {}  # a link is refused by name (core/sources.py), never read
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as error:  # a folder, or a file this user may not read
@@ -415,48 +416,65 @@ def save_related(lists: dict, path: Path) -> None:
 
 
 @functools.lru_cache(maxsize=4)
-def _load_related(path: str, timeout: float) -> dict:
-    _wait_for(path, timeout, "the related index")
-    with open(path, "rb") as handle:
-        return pickle.load(handle)
+def _load_pickle(path: str, what: str):
+    """What the driver pickled for its runs: written before any run starts (engine/)."""
+    try:
+        with open(path, "rb") as handle:
+            return pickle.load(handle)
+    except FileNotFoundError:
+        raise RuntimeError(f"{what} is not at {path}: the build was abandoned, or this run "
+                           "was started before the driver wrote it") from None
 
 
-def related_for_run(settings: dict, timeout: float = 900.0) -> dict:
-    """(lang, slug) -> related matches for this build, waiting until the parent has them."""
+def related_for_run(settings: dict) -> dict | None:
+    """(lang, slug) -> related matches of the build this Pelican run belongs to; None under
+    plain `pelican` (the related_publications plugin then computes them itself)."""
     path = settings.get("SITE_RELATED_PATH")
-    return _load_related(path, timeout) if path else load_for_run(settings).related
+    if path:
+        return _load_pickle(path, "the related index")
+    return for_run(settings).related if settings.get("SITE_CATALOGUE_PATH") else None
 
 
-@functools.lru_cache(maxsize=4)
-def _load(path: str, timeout: float) -> Catalogue:
-    _wait_for(path, timeout, "the catalogue")
-    with open(path, "rb") as handle:
-        return pickle.load(handle)
+def for_run(settings: dict) -> Catalogue:
+    """The catalogue of the build this Pelican run belongs to.
 
-
-def _wait_for(path: str, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not os.path.exists(path):  # the parent writes it while this run reads content
-        if not os.path.isdir(os.path.dirname(path)):
-            raise RuntimeError(f"the build was abandoned before {what} was ready")
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{what} never arrived at {path}")
-        time.sleep(0.02)
-
-
-def catalogue_ready(settings: dict) -> bool:
-    """Whether load_for_run would return at once (a cold build starts the runs first)."""
+    Under the build driver (`SITE_CATALOGUE_PATH` set), the one it pickled before the run
+    started. Under plain `pelican content -s pelicanconf.py`, read here from the run's
+    settings, once per run (forget_in_process drops it when the run is over)."""
     path = settings.get("SITE_CATALOGUE_PATH")
-    return bool(path) and os.path.exists(path)
+    if path:
+        return _load_pickle(path, "the catalogue")
+    return _read_in_process(_RunSettings(settings))
 
 
-def load_for_run(settings: dict, timeout: float = 900.0) -> Catalogue:
-    """The catalogue of the build this Pelican run belongs to, waiting until the parent has
-    written it (a cold build starts the runs before the catalogue is read)."""
-    path = settings.get("SITE_CATALOGUE_PATH")
-    if not path:
-        raise RuntimeError(
-            "SITE_CATALOGUE_PATH is not set: build the site with `python -m sitebuild html` "
-            "(or `make html`), not with `pelican` directly"
-        )
-    return _load(path, timeout)
+class _RunSettings:
+    """A Pelican run's settings, equal to another's when the catalogue read under them is
+    the same: the memo key of _read_in_process."""
+
+    def __init__(self, settings: dict) -> None:
+        self.settings = settings
+        self.key = repr([(name, settings.get(name)) for name in sorted(settings)
+                         if name in _IN_PROCESS_SETTINGS or name.endswith("_SAVE_AS")])
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _RunSettings) and other.key == self.key
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+
+# What a catalogue read in-process depends on: the reading (_READ_SETTINGS), the walk of the
+# content folder (sources.scan), the data files and the reserved slugs.
+_IN_PROCESS_SETTINGS = frozenset((*_READ_SETTINGS, "SITE_LANGUAGES", "DIRECT_TEMPLATES",
+                                  "STATIC_PATHS", "REVIEWERS_FILE", "REFERENCES_FILE"))
+
+
+@functools.lru_cache(maxsize=1)
+def _read_in_process(run: _RunSettings) -> Catalogue:
+    return build(run.settings)
+
+
+def forget_in_process() -> None:
+    """Drop the catalogue read under plain `pelican` (`pelican --autoreload` runs again in the
+    same process, after the content changed)."""
+    _read_in_process.cache_clear()

@@ -1,4 +1,6 @@
-"""Checks of medical integrity: review status, references data, claims of evidence.
+"""Content checks of the medical domain, run by the build with its other checks.
+
+`check`, medical integrity:
 
 - a medical-category article without a review, or whose review is overdue (a notice, or a
   warning when MEDICAL["strict_review_in_publish"] is True);
@@ -7,6 +9,10 @@
 - `[@key]` citations that name no reference, or one missing from the `references:` field;
 - an article that mentions studies or trials without citing anything;
 - a sentence that quotes a figure (a percentage, "n = 41") and cites nothing.
+
+`check_safe_messaging`: phrasings suicide-reporting guidelines advise against, both languages.
+The phrases live in content/data/safe-messaging.toml (MEDICAL["safe_messaging_file"]); each
+finding quotes the words found and the suggested alternative.
 """
 
 from __future__ import annotations
@@ -17,13 +23,13 @@ import re
 from collections.abc import Iterator
 from datetime import date, datetime
 
+from core.catalogue import Catalogue, Entry
+from core.findings import NOTICE, WARNING, Finding
 from medical import figures
 from medical import references as refs
-from medical import review
+from medical import review, safety
 from medical import settings as medical_settings
 from medical import vancouver
-from sitebuild.catalogue import Catalogue, Entry
-from sitebuild.checks import NOTICE, WARNING, Finding
 
 _TABLE = re.compile(r"^\s*\[(?P<key>[^\[\]]+)\]\s*(?:#.*)?$")
 _ASSIGN = re.compile(r"^\s*(?P<name>[A-Za-z0-9_-]+)\s*=")
@@ -41,6 +47,40 @@ def check(catalogue: Catalogue, settings: dict) -> Iterator[Finding]:
         yield from check_citations(entry, catalogue)
         yield from check_evidence(entry, config)
         yield from check_figures(entry, config)
+
+
+def check_safe_messaging(catalogue: Catalogue, settings: dict) -> Iterator[Finding]:
+    """Safe-messaging findings: each phrase to avoid, where it is, and what to write instead."""
+    config = medical_settings.load(settings)
+    path = catalogue.content_path / config.safe_messaging_file
+    shown = f"content/{config.safe_messaging_file}"
+    if not path.is_file():
+        # A notice, not a warning: small content folders (tests, benchmarks) have no list.
+        yield Finding(shown, 1, "safe-messaging",
+                      "the phrase list is missing, so no safe-messaging check ran",
+                      "restore the file or set MEDICAL['safe_messaging_file'] in pelicanconf.py",
+                      NOTICE)
+        return
+    try:
+        phrases = safety.load_phrases(path)
+    except safety.PhraseListError as error:
+        message = str(error).replace(str(path), shown)
+        location, _, problem = message.partition(": ")
+        line = int(location.rsplit(":", 1)[1]) if location.rsplit(":", 1)[-1].isdigit() else 1
+        yield Finding(shown, line, "safe-messaging", problem or message,
+                      "fix the entry (the file's header explains the format)")
+        return
+    for entry in catalogue.entries:
+        if entry.status == "draft":
+            continue
+        for hit in safety.scan(entry.title, entry.body, entry.lang, phrases):
+            if hit.place == "title":
+                line, field = entry.line_of("title"), "title"
+            else:
+                line, field = entry.body_line + hit.line_offset, "body"
+            yield Finding(entry.path, line, field,
+                          f"safe messaging: {hit.text!r} — {hit.phrase.why}",
+                          f"write {hit.phrase.alternative} instead")
 
 
 def check_review(entry: Entry, config: medical_settings.Config, today) -> Iterator[Finding]:
