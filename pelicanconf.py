@@ -191,8 +191,11 @@ LOAD_CONTENT_CACHE = False
 DELETE_OUTPUT_DIRECTORY = False  # sitebuild always renders into a fresh directory
 EDITOR_REPORTS = True  # output/reports/: review status, related lists (publishconf: False)
 # A language with more pages is searched through several Pagefind bundles, merged in the
-# browser: Pagefind holds ~0.3 MB a page while indexing, and the bundles index in parallel.
-SEARCH_BUNDLE_PAGES = 1500
+# browser: Pagefind's memory grows with the pages it holds, and the bundles index in
+# parallel. A bundle's indexing is the one step after a language's pages are written; at
+# 800, a 1,000-article language ends on two Pagefinds side by side instead of one (a query
+# then reads two small index chunks instead of one; bench/DIARY.md).
+SEARCH_BUNDLE_PAGES = 800
 # Languages whose search finds every case and number of a word (sitebuild/wordforms.py;
 # Pagefind stems English itself): «сну» finds the pages that say «сон».
 SEARCH_WORD_FORMS = ["uk"]

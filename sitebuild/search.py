@@ -39,7 +39,7 @@ BUNDLE = "pagefind"
 MARK = "data-pagefind-body"  # the theme's mark on the element search indexes
 # What Pagefind prints when it did (or did not) find MARK on a site.
 _MARKED, _UNMARKED = f"Found a {MARK} element", f"Did not find a {MARK} element"
-DEFAULT_BUNDLE_PAGES = 1500
+DEFAULT_BUNDLE_PAGES = 800
 _INDEXED = re.compile(r"Indexed (\d+) (page|word|filter)s?\b")
 # Page paths a Pagefind glob can name literally (no glob syntax in them).
 _PLAIN_PATH = re.compile(r"[\w./-]+")
