@@ -85,7 +85,7 @@ def _entry(tmp_path, header: str):
 
 @pytest.mark.parametrize("value", DATES)
 def test_dates_from_the_catalogue_equal_pelicans_own_parsing(tmp_path, value):
-    """With the catalogue written or not yet (early in a cold build), the same values."""
+    """From the catalogue entry or parsed for a file it lacks, the same values."""
     entry = _entry(tmp_path, f"date: {value}\nmodified: {value}")
     reader = BaseReader({**SETTINGS, "FORMATTED_FIELDS": []})
     for name in ("date", "modified"):

@@ -1,7 +1,9 @@
 """One source file to sanitised HTML, and the cache that makes a rebuild convert only edits.
 
-Markdown conversion is most of a build. Each language run converts its own files (the runs
-go in parallel), and keeps the results in `<CACHE_PATH>/markdown/<lang>.pickle`, keyed by
+Markdown conversion is most of a build. The build engine converts every file on all cores
+before the language runs (sitebuild/engine/runs.py), through the same `convert_source`; a
+run converts only what it does not find (all of it under plain `pelican`). The results
+are kept in `<CACHE_PATH>/markdown/<lang>.pickle`, keyed by
 the file's bytes and stamped with a fingerprint of everything else that shapes the HTML:
 the Markdown settings, the plugin code, the shared data files. Change any of those and the
 whole cache is dropped; edit one article and only that article is converted again.
