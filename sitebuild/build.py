@@ -99,16 +99,15 @@ def build(options: config.BuildOptions, *, swap: bool = True,
             )
         if swap:
             with clock("swap"):
-                report.retired_output = output.swap_in(engine.fresh, target,
+                report.retired_output = output.swap_in(engine.hand_over(), target,
                                                        keep_old=options.defer_search)
-                engine.fresh = None
                 release.swapped(target, release.PUBLISH if publishing else release.DEVELOPMENT,
                                 base["SITEURL"])
                 engine.commit(site)
             report.output = target
             report.deferred_search, report.reuse = engine.deferred_search(), engine.reused
         else:
-            report.output, engine.fresh = engine.fresh, None
+            report.output = engine.hand_over()
     except BaseException as error:
         if publishing:
             release.publish_failed(target, error)

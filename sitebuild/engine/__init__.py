@@ -213,6 +213,11 @@ class Engine:
 
     # --- After rendering ------------------------------------------------------------------
 
+    def hand_over(self) -> Path:
+        """The new site's folder, now the caller's: the engine no longer discards it."""
+        fresh, self.fresh = self.fresh, None
+        return fresh
+
     def deferred_search(self) -> list[search.Bundle]:
         return list(self.indexer.deferred) if self.indexer is not None else []
 

@@ -73,18 +73,8 @@ class Reuse:
         previous = self.runs_previous.get(lang)
         if not previous or (previous["key"], previous["related"]) != (key, related):
             return False
-        for relative, size, mtime_ns in previous["files"]:
-            try:
-                stat = (self.target / relative).stat()
-            except OSError:
-                return False
-            if (stat.st_size, stat.st_mtime_ns) != (size, mtime_ns):
-                return False  # changed since (by hand?): let the run write it again
-        for relative, _, _ in previous["files"]:
-            target = destination / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if not target.exists():  # a file shared by the languages may be there already
-                os.link(self.target / relative, target)
+        if not link_unchanged(previous["files"], self.target, destination):
+            return False
         self.skipped.add(lang)
         self.runs_record[lang] = previous
         return True
@@ -221,6 +211,29 @@ def _sent_digests(settings: dict, lang: str) -> list:
 
 
 # --- Files ----------------------------------------------------------------------------------
+
+def link_unchanged(files, previous_output: Path, destination: Path) -> bool:
+    """Link `files` ((relative, size, mtime_ns), as recorded when they were written) from the
+    previous output into `destination`, if every one is still as it was written; False (and
+    nothing linked) when one changed since (by hand?) or is gone: it is written again."""
+    for relative, size, mtime_ns in files:
+        try:
+            stat = (previous_output / relative).stat()
+        except OSError:
+            return False
+        if (stat.st_size, stat.st_mtime_ns) != (size, mtime_ns):
+            return False
+    for relative, _, _ in files:
+        target = destination / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists():  # a file shared by the languages may be there already
+            continue
+        try:
+            os.link(previous_output / relative, target)
+        except OSError:  # another file system, or one without hard links
+            shutil.copy2(previous_output / relative, target)
+    return True
+
 
 def _identity(path: Path) -> dict | None:
     try:

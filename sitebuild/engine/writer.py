@@ -23,7 +23,6 @@ from __future__ import annotations
 import logging
 import os
 import pickle
-import shutil
 import zlib
 from pathlib import Path
 
@@ -34,6 +33,7 @@ from pelican.utils import get_relative_path, path_to_url
 from pelican.writers import FileOverwriteFailedError, Writer
 
 from sitebuild.engine.fingerprint import Encoder, Unstable, context_digest, new_hash
+from sitebuild.engine.reuse import link_unchanged
 
 logger = logging.getLogger(__name__)
 PREFIX = "render cache: "
@@ -192,19 +192,10 @@ class PageWriter(Writer):
         previous = self.previous.get(name)
         if previous is None or previous[0] != fingerprint:
             return False
-        output = Path(self.output_path)
-        for relative, size, mtime_ns in previous[1]:
-            try:
-                stat = (self.previous_output / relative).stat()
-            except OSError:
-                return False
-            if (stat.st_size, stat.st_mtime_ns) != (size, mtime_ns):
-                return False
+        if not link_unchanged(previous[1], self.previous_output, Path(self.output_path)):
+            return False
         for relative, _, _ in previous[1]:
-            target = output / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            _link(self.previous_output / relative, target)
-            self._written_files.add(str(target))
+            self._written_files.add(str(Path(self.output_path) / relative))
             self.reused_files.append(relative)
         self.map[name] = previous
         return True
@@ -235,13 +226,6 @@ def _code_fingerprint(settings: dict) -> bytes:
     from sitebuild.engine.reuse import code_fingerprint
 
     return code_fingerprint(settings)
-
-
-def _link(source: Path, target: Path) -> None:
-    try:
-        os.link(source, target)
-    except OSError:  # another file system, or one without hard links
-        shutil.copy2(source, target)
 
 
 def _load_map(path: str | None) -> dict:
