@@ -80,7 +80,7 @@ def build(options: config.BuildOptions, *, swap: bool = True,
             pin_findings: list[Finding] = []  # logged by related.compute
             related_lists = related.compute(site, base, pin_findings,
                                             state.related if state else None)
-            engine.related_ready(site)
+            engine.related_ready(site)  # the runs start rendering
         with clock("checks"):
             report.findings = run_all(site, base)
         for finding in report.findings:

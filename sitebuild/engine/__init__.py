@@ -42,7 +42,8 @@ class Engine:
         self.workers = Workers(options.parallel)
         self.fresh = self.work = self.indexer = None
         self.reused = None
-        self.runs: list[dict] = []
+        self.runs: list[dict] = []  # each language run's settings
+        self._runs: list[tuple] = []  # (settings, its future, or warnings if not run, or None)
         self.keys: dict[str, str | None] = {}
 
     # --- Before rendering -----------------------------------------------------------------
@@ -115,26 +116,30 @@ class Engine:
             [s for s in self.runs if s["SITE_LANG"] not in self._unchanged], site)
 
     def related_ready(self, site) -> None:
-        """The related lists, for the runs to read."""
+        """The related lists are known: with the catalogue, all a run reads from the parent.
+        Once the conversions are in, the runs start (the parent's checks overlap them); a
+        run whose every input is as last time is not started: its files are linked."""
         catalogue_module.save_related(site.related, self.work / RELATED)
-
-    # --- Rendering ------------------------------------------------------------------------
-
-    def render(self, site) -> list[str]:
-        """Every language run (or its previous files, when nothing it reads changed), each
-        indexed for search as it finishes and merged into the new site. Returns warnings."""
         self.workers.save_conversions()
-        reused, runs = self.reused, []
-        warnings: list[str] = []
+        reused = self.reused
+        self._runs = []
         for settings in self.runs:
             lang = settings["SITE_LANG"]
             if lang in self._unchanged and reused.link_previous_run(
                     lang, self.keys[lang], reuse_module.related_key(site, lang),
                     Path(settings["OUTPUT_PATH"])):
                 logger.info("%s: nothing it reads changed; last build's files kept", lang)
-                runs.append((settings, reused.previous_warnings(lang)))
+                self._runs.append((settings, reused.previous_warnings(lang)))
             else:
-                runs.append((settings, self.workers.start(settings)))
+                self._runs.append((settings, self.workers.start(settings)))
+
+    # --- Rendering ------------------------------------------------------------------------
+
+    def render(self, site) -> list[str]:
+        """Every language run's pages (or its previous files), each language indexed for
+        search as it finishes and merged into the new site. Returns warnings."""
+        runs = self._runs
+        warnings: list[str] = []
         default = self.base["DEFAULT_LANG"]
         finished = self._finished(runs)
         to_merge = []
