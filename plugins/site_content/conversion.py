@@ -94,9 +94,11 @@ def _as_pelican_reads(markdown: dict) -> dict:
 
 
 class ConversionCache:
-    """{relative path: (sha256 of the source, Converted)} for one language, on disk."""
+    """{relative path: (sha256 of the source, Converted)} for one language, on disk, with a
+    small index of the digests beside it (`cached_digests`). `fresh`: files of conversions
+    made for this run elsewhere (the build engine's workers), taken in on loading."""
 
-    def __init__(self, path: Path | None, stamp: str) -> None:
+    def __init__(self, path: Path | None, stamp: str, fresh: tuple[str, ...] = ()) -> None:
         self.path, self.stamp = path, stamp
         self.entries: dict[str, tuple[str, Converted]] = {}
         self.seen: set[str] = set()
@@ -109,6 +111,10 @@ class ConversionCache:
                 found_stamp, entries = None, {}
             if found_stamp == stamp:
                 self.entries = entries
+        for chunk in fresh:
+            with open(chunk, "rb") as handle:
+                for relative, digest, converted in pickle.load(handle):
+                    self.put(relative, digest, converted)
 
     def get(self, relative: str, digest: str) -> Converted | None:
         self.seen.add(relative)
@@ -137,11 +143,41 @@ class ConversionCache:
         temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
         with temporary.open("wb") as handle:
             pickle.dump((self.stamp, self.entries), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        index = _index_path(self.path).with_suffix(f".{os.getpid()}.tmp")
+        with index.open("wb") as handle:
+            pickle.dump((self.stamp, {relative: hit[0] for relative, hit in self.entries.items()}),
+                        handle, protocol=pickle.HIGHEST_PROTOCOL)
+        # The index last: one that names a conversion the cache lacks costs a conversion,
+        # never a wrong page (the run converts what it does not find).
         temporary.replace(self.path)
+        index.replace(_index_path(self.path))
         self.changed, self.seen = False, set()
 
 
+def _index_path(cache: Path) -> Path:
+    return cache.with_name(cache.stem + ".digests.pickle")
+
+
+def cached_digests(directory: str, lang: str, stamp: str) -> dict[str, str]:
+    """{relative path: sha256} of what the language's cache holds, without loading it."""
+    try:
+        with _index_path(Path(directory) / f"{lang}.pickle").open("rb") as handle:
+            found_stamp, digests = pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError):
+        return {}
+    return digests if found_stamp == stamp else {}
+
+
 @functools.lru_cache(maxsize=4)
-def cache_for(directory: str | None, lang: str, stamp: str) -> ConversionCache:
+def cache_for(directory: str | None, lang: str, stamp: str,
+              fresh: tuple[str, ...] = ()) -> ConversionCache:
     """The run's cache, shared by the article and page readers of one Pelican run."""
-    return ConversionCache(Path(directory) / f"{lang}.pickle" if directory else None, stamp)
+    return ConversionCache(Path(directory) / f"{lang}.pickle" if directory else None, stamp,
+                           fresh)
+
+
+def run_cache(settings: dict, lang: str) -> ConversionCache:
+    """The cache of this run's settings: SITE_MARKDOWN_CACHE, with the conversions the
+    build engine made for the run (SITE_CONVERSIONS); none under plain `pelican`."""
+    return cache_for(settings.get("SITE_MARKDOWN_CACHE"), lang, fingerprint(settings),
+                     tuple(settings.get("SITE_CONVERSIONS") or ()))

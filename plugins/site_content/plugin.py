@@ -14,7 +14,7 @@ from core.categories import category_slug
 from core.paths import is_script, linked_part, under_link
 from core.tags import tag_slug
 from site_content import i18n, reading, toc
-from site_content.conversion import cache_for, convert_source, fingerprint
+from site_content.conversion import convert_source, run_cache
 from site_content.markdown_setup import markdown_for
 
 logger = logging.getLogger(__name__)
@@ -31,8 +31,7 @@ class SiteMarkdownReader(MarkdownReader):
         super().__init__(*args, **kwargs)
         self._converters = None
         self._entries = None  # relative path -> catalogue entry, loaded on first use
-        self._cache = cache_for(self.settings.get("SITE_MARKDOWN_CACHE"),
-                                run.lang(self.settings), fingerprint(self.settings))
+        self._cache = run_cache(self.settings, run.lang(self.settings))
 
     file_extensions = ["md"]  # the only source the catalogue reads (core/sources.py)
 
@@ -134,8 +133,7 @@ def attach_site_data(generator) -> None:
     site = catalogue.for_run(generator.settings)
     by_path = {entry.path: entry for entry in site.entries}
     settings = generator.settings
-    conversions = cache_for(settings.get("SITE_MARKDOWN_CACHE"), run.lang(settings),
-                            fingerprint(settings))
+    conversions = run_cache(settings, run.lang(settings))
     siteurl = generator.settings["SITEURL"].rstrip("/")
     contents = [*getattr(generator, "articles", ()), *getattr(generator, "hidden_articles", ()),
                 *getattr(generator, "drafts", ()), *getattr(generator, "pages", ()),
@@ -171,8 +169,7 @@ def install_theme_helpers(generator) -> None:
 
 
 def save_conversion_cache(pelican) -> None:
-    cache_for(pelican.settings.get("SITE_MARKDOWN_CACHE"), run.lang(pelican.settings),
-              fingerprint(pelican.settings)).save()
+    run_cache(pelican.settings, run.lang(pelican.settings)).save()
 
 
 def sort_static_files(generator) -> None:

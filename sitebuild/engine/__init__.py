@@ -69,10 +69,11 @@ class Engine:
                                        cache_root=cache_root)
         settings["SITE_RELATED_PATH"] = str(work / RELATED)
         # Without the cache (publish, --no-cache) conversions still go through a cache
-        # folder: the work folder's, filled by the workers and thrown away with it.
+        # folder: the work folder's, thrown away with it.
         markdown = cache_root / "markdown" if self.options.cache else work / "markdown"
         settings["SITE_MARKDOWN_CACHE"] = (str(markdown) if self.options.cache
                                            or self.options.parallel else None)
+        settings["SITE_CONVERSIONS"] = ()  # the workers' conversion files: prepare()
         settings["SITE_FEEDS_CACHE"] = str(cache_root / "feeds") if self.options.cache else None
         settings["SITE_RENDER_CACHE"] = (self.reused.settings_for(lang)
                                          if self.reused is not None else None)
@@ -113,14 +114,15 @@ class Engine:
                            and reused.may_skip(settings["SITE_LANG"],
                                                self.keys[settings["SITE_LANG"]])}
         self.workers.submit_conversions(
-            [s for s in self.runs if s["SITE_LANG"] not in self._unchanged], site)
+            [s for s in self.runs if s["SITE_LANG"] not in self._unchanged], site,
+            self.work / "conversions")
 
     def related_ready(self, site) -> None:
         """The related lists are known: with the catalogue, all a run reads from the parent.
         Once the conversions are in, the runs start (the parent's checks overlap them); a
         run whose every input is as last time is not started: its files are linked."""
         catalogue_module.save_related(site.related, self.work / RELATED)
-        self.workers.save_conversions()
+        self.workers.wait_for_conversions()
         reused = self.reused
         self._runs = []
         for settings in self.runs:
@@ -162,6 +164,9 @@ class Engine:
                 for ready in [r for r in to_merge if self.indexer.indexed(r[0]["SITE_LANG"])]:
                     self._merge(site, ready)
                     to_merge.remove(ready)
+        # Every run is over: the workers go, and with them the runs' memory, before the
+        # last languages' Pagefinds need theirs.
+        self.workers.shutdown()
         for ready in to_merge:  # while the languages indexed last are still indexing
             self.indexer.wait_for(ready[0]["SITE_LANG"])
             self._merge(site, ready)

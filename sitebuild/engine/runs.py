@@ -14,7 +14,8 @@ import gc
 import logging
 import multiprocessing
 import os
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+import pickle
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 from sitebuild import pelican_log
@@ -53,8 +54,7 @@ class Workers:
     def __init__(self, parallel: bool) -> None:
         self.count = cores() if parallel else 0
         self.pool = None
-        self._conversions: dict[Future, object] = {}
-        self._caches: dict[str, object] = {}
+        self._conversions: list[Future] = []
         if self.count:
             context = multiprocessing.get_context("fork")
             # gc.freeze: a worker's full collections skip what it inherited, and do not
@@ -69,37 +69,35 @@ class Workers:
 
     # --- Markdown conversion --------------------------------------------------------------
 
-    def submit_conversions(self, runs: list[dict], site) -> None:
-        """Start converting every source the runs will read that their caches lack (the
-        caller goes on meanwhile; save_conversions waits). Serial builds leave it to the
-        runs."""
+    def submit_conversions(self, runs: list[dict], site, folder: Path) -> None:
+        """Start converting every source the runs will read that their caches lack, each
+        chunk into a file of `folder` the run takes in (SITE_CONVERSIONS, set here): the
+        converted HTML never passes through this process. The caller goes on meanwhile;
+        wait_for_conversions waits. Serial builds leave it to the runs."""
         if self.pool is None:
             return
-        from site_content.conversion import cache_for, fingerprint
+        from site_content.conversion import cached_digests, fingerprint
 
+        folder.mkdir(parents=True, exist_ok=True)
         for settings in runs:
             if not settings.get("SITE_MARKDOWN_CACHE"):
                 continue
             lang = settings["SITE_LANG"]
-            cache = cache_for(settings["SITE_MARKDOWN_CACHE"], lang, fingerprint(settings))
-            self._caches[lang] = cache
+            cached = cached_digests(settings["SITE_MARKDOWN_CACHE"], lang, fingerprint(settings))
             missing = [(entry.path, entry.digest) for entry in site.entries
-                       if entry.lang == lang and cache.get(entry.path, entry.digest) is None]
+                       if entry.lang == lang and cached.get(entry.path) != entry.digest]
+            chunks = []
             for start in range(0, len(missing), CHUNK):
-                future = self.pool.submit(convert_chunk, settings, missing[start:start + CHUNK])
-                self._conversions[future] = cache
+                chunk = folder / f"{lang}-{len(chunks)}.pickle"
+                self._conversions.append(self.pool.submit(convert_chunk, settings,
+                                                          missing[start:start + CHUNK], chunk))
+                chunks.append(str(chunk))
+            settings["SITE_CONVERSIONS"] = chunks
 
-    def save_conversions(self) -> None:
-        """Wait for the conversions; save each run's cache for the run to read."""
-        from site_content.conversion import cache_for
-
-        for future in as_completed(self._conversions):
-            for relative, digest, converted in future.result():
-                self._conversions[future].put(relative, digest, converted)
-        for cache in self._caches.values():
-            cache.save(prune=False)  # the run prunes what it does not read
-        self._conversions, self._caches = {}, {}
-        cache_for.cache_clear()  # the runs load the files afresh
+    def wait_for_conversions(self) -> None:
+        for future in self._conversions:
+            future.result()
+        self._conversions = []
 
     # --- Language runs --------------------------------------------------------------------
 
@@ -115,9 +113,9 @@ class Workers:
 _converters: dict[str, tuple] = {}
 
 
-def convert_chunk(settings: dict, items: list[tuple[str, str]]) -> list[tuple]:
+def convert_chunk(settings: dict, items: list[tuple[str, str]], out: Path) -> None:
     """In a worker: (relative path, sha256, Converted) of each source, as the run's reader
-    would convert it."""
+    would convert it, pickled into `out`."""
     from site_content.conversion import convert_source
     from site_content.markdown_setup import markdown_for
 
@@ -130,7 +128,10 @@ def convert_chunk(settings: dict, items: list[tuple[str, str]]) -> list[tuple]:
         raw = (Path(settings["PATH"]) / relative).read_bytes()
         results.append((relative, digest,
                         convert_source(*_converters[lang], settings, raw.decode("utf-8-sig"))))
-    return results
+    temporary = out.with_suffix(".tmp")
+    with temporary.open("wb") as handle:
+        pickle.dump(results, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    temporary.replace(out)
 
 
 class _WarningCollector(logging.Handler):
