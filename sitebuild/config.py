@@ -19,8 +19,11 @@ from sitebuild import wordforms
 # Settings whose value is a URL or output path inside the site: prefixed with `en/` for English.
 _LOCATION_SUFFIXES = ("_URL", "_SAVE_AS")
 _NOT_PREFIXED = {"STATIC_URL", "STATIC_SAVE_AS", "SITEURL", "FEED_DOMAIN", "MAILCHIMP_API_URL"}
-# Search settings of the whole site (absent: sitebuild/search.py's defaults).
+# Build settings of the whole site, checked when present (absent: the defaults of
+# sitebuild/search.py and sitebuild/engine/runs.py).
 _SEARCH = {
+    # Worker processes and page-writing shards of a build (default: the machine's cores).
+    "BUILD_WORKERS": Whole(low=1, unit="processes"),
     "SEARCH_BUNDLE_PAGES": Whole(low=1, unit="pages"),
     "SEARCH_WORD_FORMS": ListOf(OneOf(*wordforms.LANGUAGES, expected="a language with word-form "
                                       f"rules ({', '.join(wordforms.LANGUAGES)})"),

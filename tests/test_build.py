@@ -194,6 +194,40 @@ def test_speedups_do_not_change_the_output(tmp_path: Path) -> None:
     assert run("parallel-cold", parallel=True, cache=True, SITE_BUILD_DATE=BUILD_DATE) == plain
     # From the cache:
     assert run("parallel-warm", parallel=True, cache=True, SITE_BUILD_DATE=BUILD_DATE) == plain
+    # Three workers, each run's pages written by three shards (engine/shards.py), whatever
+    # the machine's cores; and a publish-like build without the cache.
+    assert run("three-shards", parallel=True, cache=False, SITE_BUILD_DATE=BUILD_DATE,
+               BUILD_WORKERS=3) == plain
+
+
+def test_shards_split_the_writes_and_hand_back_what_they_wrote(tmp_path: Path) -> None:
+    """Every page is written by one shard; the run's render-cache map covers every page the
+    shards wrote (else the next build would render them all again)."""
+    import pickle
+
+    from sitebuild.build import build
+    from sitebuild.config import BuildOptions
+    from sitebuild.engine.writer import shard_of
+
+    names = [f"articles/a{i}/index.html" for i in range(300)]
+    for shards in (2, 3):
+        counts = [sum(shard_of(name, shards) == shard for name in names) for shard in range(shards)]
+        assert sum(counts) == 300 and min(counts) > 300 / shards / 2, counts
+    options = BuildOptions(settings_file=ROOT / "pelicanconf.py", content=ROOT / "content",
+                           output=tmp_path / "out", overrides=(
+                               ("CACHE_PATH", str(tmp_path / "cache")), ("BUILD_WORKERS", 3),
+                               ("SITE_BUILD_DATE", BUILD_DATE)))
+    build(options)
+    for lang in ("uk", "en"):
+        with (tmp_path / "cache" / "pages" / f"{lang}.pickle").open("rb") as handle:
+            pages = pickle.load(handle)["pages"]
+        assert {shard_of(name, 3) for name in pages} == {0, 1, 2}
+        prefix = "en/" if lang == "en" else ""
+        written = {path.relative_to(tmp_path / "out").as_posix()
+                   for path in (tmp_path / "out").rglob("index.html")}
+        for article in (tmp_path / "out" / prefix / "articles").iterdir():
+            assert f"{prefix}articles/{article.name}/index.html" in pages
+            assert f"{prefix}articles/{article.name}/index.html" in written
 
 
 def test_one_date_for_the_whole_build(tmp_path: Path) -> None:

@@ -39,7 +39,7 @@ class Engine:
         self.base, self.options, self.target = base, options, target
         if options.parallel:
             preload(base)  # before the workers fork: they start with every import done
-        self.workers = Workers(options.parallel)
+        self.workers = Workers(options.parallel, base.get("BUILD_WORKERS"))
         self.fresh = self.work = self.indexer = None
         self.reused = None
         self.runs: list[dict] = []  # each language run's settings

@@ -51,8 +51,8 @@ def preload(settings: dict) -> None:
 class Workers:
     """The build's worker processes (none with `parallel=False`: everything runs here)."""
 
-    def __init__(self, parallel: bool) -> None:
-        self.count = cores() if parallel else 0
+    def __init__(self, parallel: bool, count: int | None = None) -> None:
+        self.count = (count or cores()) if parallel else 0
         self.pool = None
         self._conversions: list[Future] = []
         if self.count:
