@@ -294,7 +294,7 @@ def test_a_bundle_kept_or_deferred_is_linked_from_the_previous_output_unread(tmp
     bundles = search.plan({"DEFAULT_LANG": "uk"}, site)
     record: dict = {}
     first = indexing.Indexer(site_dir, tmp_path / "work1", bundles, cores=2, output_root=previous,
-                           record=record)
+                             records=indexing.SearchRecords(record=record))
     first.start("uk")
     assert first.wait()[0].pages == 1 and (previous / "pagefind/pagefind-entry.json").is_file()
 
@@ -306,8 +306,8 @@ def test_a_bundle_kept_or_deferred_is_linked_from_the_previous_output_unread(tmp
             (out / "articles/a/index.html").unlink()
             (out / "articles/a/index.html").write_text("<html lang=uk><body>нове</body></html>")
         indexer = indexing.Indexer(out, tmp_path / f"work-{name}", bundles, cores=2,
-                                 previous_output=previous, previous=known, record={},
-                                 defer=defer)
+                                   records=indexing.SearchRecords(previous, known, {}),
+                                   defer=defer)
         indexer.start("uk")
         [run] = indexer.wait()
         entry = out / "pagefind/pagefind-entry.json"

@@ -44,7 +44,8 @@ class Engine:
         self.reused = None
         self.runs: list[dict] = []  # each language run's settings
         self._runs: list[tuple] = []  # (settings, its future, or warnings if not run, or None)
-        self.keys: dict[str, str | None] = {}
+        self.keys: dict[str, str | None] = {}  # each language run's reuse key
+        self._unchanged: set[str] = set()  # languages whose every input is as last time
 
     # --- Before rendering -----------------------------------------------------------------
 
@@ -92,9 +93,7 @@ class Engine:
         reused = self.reused
         self.indexer = indexing.Indexer(
             self.fresh, self.work, bundles, cores=self.workers.shards(),
-            previous_output=reused.previous_output if reused else None,
-            previous=reused.search_previous if reused else None,
-            record=reused.search_record if reused else None,
+            records=reused.search_records() if reused else None,
             defer=self.options.defer_search, pages_stay=True)
         for settings in self.runs:
             catalogue_module.save(site, Path(settings["SITE_CATALOGUE_PATH"]),

@@ -14,6 +14,7 @@ import subprocess
 import tempfile
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 from sitebuild import wordforms
@@ -21,11 +22,22 @@ from sitebuild.search import (_INDEXED, _MARKED, _PLAIN_PATH, _UNMARKED, Bundle,
                               SearchIndexError, command)
 
 
+@dataclass(frozen=True)
+class SearchRecords:
+    """What an index run may reuse and where it notes what it indexed: the output being
+    replaced (None: nothing to reuse), {bundle path: key of the files it indexed} there, and
+    this build's (filled in; None: not noted, e.g. publish)."""
+
+    previous_output: Path | None = None
+    previous: dict | None = None
+    record: dict | None = None
+
+
 class Indexer:
     """Indexes bundles into the new site folder, in background threads, as languages finish.
 
-    `previous` / `record`: {bundle path: key of the files it indexed} of the output being
-    replaced and of this build (None: nothing is reused, e.g. publish). With `defer` (the
+    `records`: what may be reused, and where this build's keys go (None: nothing is
+    reused or noted, e.g. publish). With `defer` (the
     devserver), a bundle that needs indexing keeps its previous version for now and is
     listed in `deferred`, for index_deferred once the new pages are being served.
     `output_root`: where bundles are written (default: the site folder).
@@ -35,12 +47,12 @@ class Indexer:
     """
 
     def __init__(self, site_dir: Path, work: Path, bundles: dict[str, list[Bundle]], *,
-                 cores: int, previous_output: Path | None = None,
-                 previous: dict | None = None, record: dict | None = None,
-                 defer: bool = False, output_root: Path | None = None,
-                 pages_stay: bool = False) -> None:
+                 cores: int, records: SearchRecords | None = None, defer: bool = False,
+                 output_root: Path | None = None, pages_stay: bool = False) -> None:
         self.site_dir, self.work, self.bundles = site_dir, work, bundles
-        self.previous_output, self.previous, self.record = previous_output, previous, record
+        records = records or SearchRecords()
+        self.previous_output, self.previous = records.previous_output, records.previous
+        self.record = records.record
         self.defer, self.pages_stay = defer, pages_stay
         self.output_root = output_root or site_dir
         self.deferred: list[Bundle] = []
@@ -278,8 +290,8 @@ def index_deferred(site_dir: Path, bundles: list[Bundle], *, cores: int,
         by_lang: dict[str, list[Bundle]] = {}
         for bundle in bundles:
             by_lang.setdefault(bundle.lang, []).append(bundle)
-        indexer = Indexer(site_dir, work, by_lang, cores=cores, record=record,
-                          output_root=work / "out")
+        indexer = Indexer(site_dir, work, by_lang, cores=cores,
+                          records=SearchRecords(record=record), output_root=work / "out")
         for lang in by_lang:
             indexer.start(lang)
         runs = indexer.wait()

@@ -110,6 +110,13 @@ class Reuse:
         stamp = {"output": str(self.target), **_identity(self.target)}
         _write(self.folder / STAMP, json.dumps(stamp).encode())
 
+    def search_records(self):
+        """What search indexing may reuse from the output being replaced, and this build's
+        record of what it indexed (engine/indexing.py)."""
+        from sitebuild.engine.indexing import SearchRecords
+
+        return SearchRecords(self.previous_output, self.search_previous, self.search_record)
+
     def save_search(self) -> None:
         """Also after bundles were indexed into output/ in place (the devserver)."""
         _write(self.folder / SEARCH, json.dumps(self.search_record, sort_keys=True).encode())
