@@ -11,6 +11,7 @@ over shards (shards.py), so a one-language site uses every core as a bilingual o
 from __future__ import annotations
 
 import gc
+import hashlib
 import logging
 import multiprocessing
 import os
@@ -102,7 +103,7 @@ class Workers:
     # --- Language runs --------------------------------------------------------------------
 
     def start(self, settings: dict) -> Future | None:
-        """A language run in a worker (None when serial: `finish` runs it here)."""
+        """A language run in a worker (None when serial: Engine.render runs it itself)."""
         return self.pool.submit(render_language, settings) if self.pool else None
 
     def shutdown(self, cancel: bool = False) -> None:
@@ -124,8 +125,11 @@ def convert_chunk(settings: dict, items: list[tuple[str, str]], out: Path) -> No
         _converters[lang] = (markdown_for(settings, with_meta=True),
                              markdown_for(settings, with_meta=False))
     results = []
-    for relative, digest in items:
+    for relative, _ in items:
         raw = (Path(settings["PATH"]) / relative).read_bytes()
+        # Keyed by the bytes converted, not those the catalogue read: a file saved again
+        # meanwhile is then a cache miss for the run, never someone else's HTML.
+        digest = hashlib.sha256(raw).hexdigest()
         results.append((relative, digest,
                         convert_source(*_converters[lang], settings, raw.decode("utf-8-sig"))))
     temporary = out.with_suffix(".tmp")
