@@ -194,15 +194,16 @@ def test_speedups_do_not_change_the_output(tmp_path: Path) -> None:
     assert run("parallel-cold", parallel=True, cache=True, SITE_BUILD_DATE=BUILD_DATE) == plain
     # From the cache:
     assert run("parallel-warm", parallel=True, cache=True, SITE_BUILD_DATE=BUILD_DATE) == plain
-    # Three workers, each run's pages written by three shards (engine/shards.py), whatever
-    # the machine's cores; and a publish-like build without the cache.
+    # Three workers, each language's pages written by the shards its share of the sources
+    # gets (engine/shards.py), whatever the machine's cores; and without the cache.
     assert run("three-shards", parallel=True, cache=False, SITE_BUILD_DATE=BUILD_DATE,
                BUILD_WORKERS=3) == plain
 
 
 def test_shards_split_the_writes_and_hand_back_what_they_wrote(tmp_path: Path) -> None:
     """Every page is written by one shard; the run's render-cache map covers every page the
-    shards wrote (else the next build would render them all again)."""
+    shards wrote (else the next build would render them all again). Three workers: the
+    larger language of the real content gets two shards or more."""
     import pickle
 
     from sitebuild.build import build
@@ -220,8 +221,10 @@ def test_shards_split_the_writes_and_hand_back_what_they_wrote(tmp_path: Path) -
     build(options)
     for lang in ("uk", "en"):
         with (tmp_path / "cache" / "pages" / f"{lang}.pickle").open("rb") as handle:
-            pages = pickle.load(handle)["pages"]
-        assert {shard_of(name, 3) for name in pages} == {0, 1, 2}
+            record = pickle.load(handle)
+        pages = record["pages"]
+        if lang == "uk":  # the larger language: at least half of three cores, rounded
+            assert record["shards"] >= 2
         prefix = "en/" if lang == "en" else ""
         written = {path.relative_to(tmp_path / "out").as_posix()
                    for path in (tmp_path / "out").rglob("index.html")}

@@ -112,9 +112,21 @@ class Engine:
                            if self.keys.get(settings["SITE_LANG"])
                            and reused.may_skip(settings["SITE_LANG"],
                                                self.keys[settings["SITE_LANG"]])}
-        self.workers.submit_conversions(
-            [s for s in self.runs if s["SITE_LANG"] not in self._unchanged], site,
-            self.work / "conversions")
+        running = [s for s in self.runs if s["SITE_LANG"] not in self._unchanged]
+        self._share_cores(running, site)
+        self.workers.submit_conversions(running, site, self.work / "conversions")
+
+    def _share_cores(self, running: list[dict], site) -> None:
+        """Each run's page-writing shards, by its share of the sources: two languages of
+        equal size on two cores write one process each (they keep both cores busy already),
+        one language alone gets both."""
+        sizes = {s["SITE_LANG"]: sum(entry.lang == s["SITE_LANG"] for entry in site.entries)
+                 for s in running}
+        total = sum(sizes.values()) or 1
+        cores = self.workers.shards()
+        for settings in running:
+            share = cores * sizes[settings["SITE_LANG"]] / total
+            settings["SITE_SHARDS"] = max(1, min(cores, round(share)))
 
     def related_ready(self, site) -> None:
         """The related lists are known: with the catalogue, all a run reads from the parent.

@@ -212,7 +212,8 @@ class PageWriter(Writer):
         target.parent.mkdir(parents=True, exist_ok=True)
         with target.open("wb") as handle:
             pickle.dump({"format": MAP_FORMAT, "pages": {} if self._unstable else self.map,
-                         "reused": self.reused_files}, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                         "reused": self.reused_files, "shards": self.shards}, handle,
+                        protocol=pickle.HIGHEST_PROTOCOL)
         logger.info("%s%s: %d page writes rendered, %d reused", PREFIX,
                     self.settings.get("SITE_LANG"), self.rendered, self.reused)
 
