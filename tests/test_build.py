@@ -327,6 +327,34 @@ def test_a_build_failing_while_its_workers_convert_ends_at_once(tmp_path) -> Non
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cache"]  # nothing left behind
 
 
+def test_a_page_failing_in_a_shard_fails_the_build_and_leaves_nothing(tmp_path) -> None:
+    """A template that fails on some articles: whichever shard renders them, the build fails
+    with the template's error, output/ keeps what it had, and no staging folder is left
+    (the runs still under way are waited for before their folders are removed)."""
+    from sitebuild.build import build
+    from sitebuild.config import BuildOptions
+
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    article = theme / "templates" / "article.html"
+    article.write_text(article.read_text(encoding="utf-8").replace(
+        "{% block content %}",
+        "{% block content %}{% if article.slug|length % 3 == 1 %}"
+        "{{ article.no_such_thing.boom() }}{% endif %}", 1), encoding="utf-8")
+    output = tmp_path / "output"
+    output.mkdir()
+    (output / "index.html").write_text("the site before", encoding="utf-8")
+    options = BuildOptions(settings_file=ROOT / "pelicanconf.py", content=ROOT / "content",
+                           output=output, overrides=(
+                               ("CACHE_PATH", str(tmp_path / "cache")), ("THEME", str(theme)),
+                               ("BUILD_WORKERS", 3)))
+    with pytest.raises(Exception, match="no_such_thing"):
+        build(options)
+    assert [p.name for p in output.iterdir()] == ["index.html"]
+    assert (output / "index.html").read_text(encoding="utf-8") == "the site before"
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".output-")]
+
+
 def test_merging_a_language_moves_its_folders_whole_and_refuses_a_different_file(tmp_path):
     from sitebuild.output import OutputCollision, merge_tree
 

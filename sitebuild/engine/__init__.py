@@ -248,16 +248,17 @@ class Engine:
             self.reused.commit(site.languages)
 
     def abandon(self) -> None:
-        """The build failed: nothing more starts; what runs stops once the work folder
-        is gone (a run may be reading the catalogue)."""
+        """The build failed: nothing more starts (close discards the new site once the
+        runs under way are over)."""
         self.workers.shutdown(cancel=True)
         if self.indexer is not None:
             self.indexer.abandon()
-        if self.fresh is not None:
-            output.discard(self.fresh)
-            self.fresh = None
 
     def close(self) -> None:
-        if self.work is not None:
-            output.discard(self.work)
+        """After the runs under way end (a run writes into both folders until then): the
+        work folder goes, and the new site too unless it was handed over."""
         self.workers.shutdown()
+        for folder in (self.fresh, self.work):
+            if folder is not None:
+                output.discard(folder)
+        self.fresh = self.work = None
