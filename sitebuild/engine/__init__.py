@@ -248,15 +248,15 @@ class Engine:
             self.reused.commit(site.languages)
 
     def abandon(self) -> None:
-        """The build failed: nothing more starts (close discards the new site once the
-        runs under way are over)."""
+        """The build failed: nothing more starts, and what runs is waited for (a run writes
+        into the new site and the work folder until it ends); close then discards them."""
         self.workers.shutdown(cancel=True)
         if self.indexer is not None:
             self.indexer.abandon()
 
     def close(self) -> None:
-        """After the runs under way end (a run writes into both folders until then): the
-        work folder goes, and the new site too unless it was handed over."""
+        """Once the workers have ended: the work folder goes, and the new site too unless
+        it was handed over."""
         self.workers.shutdown()
         for folder in (self.fresh, self.work):
             if folder is not None:

@@ -107,8 +107,12 @@ class Workers:
         return self.pool.submit(render_language, settings) if self.pool else None
 
     def shutdown(self, cancel: bool = False) -> None:
+        """Wait for the workers to end, after what they are doing (`cancel`: nothing that
+        has not started starts). Always waits: the executor forgets its workers on its first
+        shutdown, so a later one with wait=True would not wait for them."""
         if self.pool is not None:
-            self.pool.shutdown(wait=not cancel, cancel_futures=cancel)
+            self.pool.shutdown(wait=True, cancel_futures=cancel)
+            self.pool = None
 
 
 _converters: dict[str, tuple] = {}
