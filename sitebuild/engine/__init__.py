@@ -69,16 +69,14 @@ class Engine:
                                        catalogue_path=work / f"catalogue-{lang}.pickle",
                                        cache_root=cache_root)
         settings["SITE_RELATED_PATH"] = str(work / RELATED)
-        # Without the cache (publish, --no-cache) conversions still go through a cache
-        # folder: the work folder's, thrown away with it.
-        markdown = cache_root / "markdown" if self.options.cache else work / "markdown"
-        settings["SITE_MARKDOWN_CACHE"] = (str(markdown) if self.options.cache
-                                           or self.options.parallel else None)
+        # Without the cache (publish, --no-cache) the workers' conversions still reach the
+        # run (SITE_CONVERSIONS), but nothing is kept for the next build.
+        settings["SITE_MARKDOWN_CACHE"] = (str(cache_root / "markdown") if self.options.cache
+                                           else None)
         settings["SITE_CONVERSIONS"] = ()  # the workers' conversion files: prepare()
         settings["SITE_FEEDS_CACHE"] = str(cache_root / "feeds") if self.options.cache else None
         settings["SITE_RENDER_CACHE"] = (self.reused.settings_for(lang)
                                          if self.reused is not None else None)
-        settings["SITE_SHARDS"] = self.workers.shards()
         # Pelican walks into linked folders (os.walk with followlinks): keep it out of them.
         for name in ("ARTICLE_EXCLUDES", "PAGE_EXCLUDES", "STATIC_EXCLUDES"):
             settings[name] = [*base.get(name, ()), *found.linked_folders]

@@ -81,10 +81,9 @@ class Workers:
 
         folder.mkdir(parents=True, exist_ok=True)
         for settings in runs:
-            if not settings.get("SITE_MARKDOWN_CACHE"):
-                continue
             lang = settings["SITE_LANG"]
-            cached = cached_digests(settings["SITE_MARKDOWN_CACHE"], lang, fingerprint(settings))
+            directory = settings.get("SITE_MARKDOWN_CACHE")
+            cached = cached_digests(directory, lang, fingerprint(settings)) if directory else {}
             missing = [(entry.path, entry.digest) for entry in site.entries
                        if entry.lang == lang and cached.get(entry.path) != entry.digest]
             chunks = []

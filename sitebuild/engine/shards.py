@@ -70,13 +70,13 @@ class Shards:
         self.generators = list(generators)
 
     def _writer_class(self, pelican) -> type:
-        shards = self.count if any(isinstance(g, SHARDED_GENERATORS)
-                                   for g in self.generators) else 1
+        count = self.count if any(isinstance(g, SHARDED_GENERATORS)
+                                  for g in self.generators) else 1
         if pelican.settings.get("SITE_SEARCH_FORMS"):
             from sitebuild import wordforms
 
             wordforms.shared_keys()  # loaded once, before the fork: the shards share it
-        if shards > 1:
+        if count > 1:
             for generator in self.generators:
                 if isinstance(generator, SHARDED_GENERATORS):
                     for name in TEMPLATES:
@@ -84,12 +84,13 @@ class Shards:
                             generator.get_template(name)
                         except Exception:  # noqa: BLE001 - a theme need not have them all
                             pass
-            for shard in range(1, shards):
-                self._fork(pelican, shard, shards)
-        shards_type = type("ShardWriter", (PageWriter,), {"shard": 0, "shards": shards})
+            for shard in range(1, count):
+                self._fork(pelican, shard, count)
         owner = self
 
-        class RunWriter(shards_type):
+        class RunWriter(PageWriter):  # shard 0: the run's own process
+            shard, shards = 0, count
+
             def __init__(self, *args, **kwargs) -> None:
                 super().__init__(*args, **kwargs)
                 owner.writer = self
