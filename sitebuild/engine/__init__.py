@@ -208,9 +208,12 @@ class Engine:
         self._record(site, settings["SITE_LANG"], files, found)
 
     def _record(self, site, lang: str, files: list[str], warnings: list[str]) -> None:
-        """What the run wrote, for the next build (a skipped run keeps last time's record)."""
+        """What the run wrote, for the next build. A skipped run is recorded again too: the
+        files it shares with another language (the theme's) are that run's new ones, and a
+        record of the old ones would not match the next build's output, which then ran the
+        skipped language again on every other rebuild."""
         reused = self.reused
-        if reused is not None and self.keys.get(lang) and lang not in reused.skipped:
+        if reused is not None and self.keys.get(lang):
             reused.record_run(lang, self.keys[lang], reuse_module.related_key(site, lang),
                               self.fresh, files, warnings)
 
