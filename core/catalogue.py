@@ -426,11 +426,19 @@ def _load_pickle(path: str, what: str):
                            "was started before the driver wrote it") from None
 
 
+# A run of the build engine may start before the related index is written: it needs it only
+# once every article is read. In its worker processes the engine sets this to what blocks
+# until the index is written, or the build abandoned (sitebuild/engine/runs.py).
+related_gate = None
+
+
 def related_for_run(settings: dict) -> dict | None:
     """(lang, slug) -> related matches of the build this Pelican run belongs to; None under
     plain `pelican` (the related_publications plugin then computes them itself)."""
     path = settings.get("SITE_RELATED_PATH")
     if path:
+        if related_gate is not None:
+            related_gate()
         return _load_pickle(path, "the related index")
     return for_run(settings).related if settings.get("SITE_CATALOGUE_PATH") else None
 

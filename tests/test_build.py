@@ -327,6 +327,42 @@ def test_a_build_failing_while_its_workers_convert_ends_at_once(tmp_path) -> Non
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cache"]  # nothing left behind
 
 
+def _through_the_related_gate(marker: Path) -> str:
+    """In a worker: what a run does where it attaches the related lists."""
+    from core import catalogue
+
+    marker.touch()
+    catalogue.related_gate()
+    return "through"
+
+
+@pytest.mark.parametrize("release", ["lists written", "build abandoned"])
+def test_a_run_waits_for_the_related_lists_until_the_parent_lets_it_go(tmp_path, release):
+    """Runs start while the parent still scores the related lists (engine/runs.py) and wait
+    for them where they attach them: until the parent has written them, or gives the build
+    up (a run waiting for ever would keep the failed build from ending)."""
+    import time
+
+    from sitebuild.engine.runs import Workers
+
+    workers = Workers(parallel=True, count=1)
+    try:
+        waiting = workers.pool.submit(_through_the_related_gate, tmp_path / "waiting")
+        deadline = time.monotonic() + 60
+        while not (tmp_path / "waiting").exists():
+            assert time.monotonic() < deadline, "the task never started"
+            time.sleep(0.05)
+        assert not waiting.done()  # held at the gate
+        if release == "lists written":
+            workers.release_runs()
+            assert waiting.result(timeout=60) == "through"
+        else:
+            workers.shutdown(cancel=True)  # what Engine.abandon does
+            assert waiting.result(timeout=0) == "through"
+    finally:
+        workers.shutdown()
+
+
 def test_a_page_failing_in_a_shard_fails_the_build_and_leaves_nothing(tmp_path) -> None:
     """A template that fails on some articles: whichever shard renders them, the build fails
     with the template's error, output/ keeps what it had, and no staging folder is left

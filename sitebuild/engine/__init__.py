@@ -113,6 +113,8 @@ class Engine:
         running = [s for s in self.runs if s["SITE_LANG"] not in self._unchanged]
         self._share_cores(running, site)
         self.workers.submit_conversions(running, site, self.work / "conversions")
+        # The runs read their articles while this process scores the related lists.
+        self.workers.start_after_conversions(running)
 
     def _share_cores(self, running: list[dict], site) -> None:
         """Each run's page-writing shards, by its share of the sources: two languages of
@@ -128,15 +130,20 @@ class Engine:
 
     def related_ready(self, site) -> None:
         """The related lists are known: with the catalogue, all a run reads from the parent.
-        Once the conversions are in, the runs start (the parent's checks overlap them); a
-        run whose every input is as last time is not started: its files are linked."""
+        The runs started at the end of `prepare` go on past their wait for the lists (the
+        parent's checks overlap them); a run whose every input but its related lists is as
+        last time is started only now if those changed, else its files are linked."""
         catalogue_module.save_related(site.related, self.work / RELATED)
+        self.workers.release_runs()
+        started = self.workers.started()
         self.workers.wait_for_conversions()
         reused = self.reused
         self._runs = []
         for settings in self.runs:
             lang = settings["SITE_LANG"]
-            if lang in self._unchanged and reused.link_previous_run(
+            if lang in started:
+                self._runs.append((settings, started[lang]))
+            elif lang in self._unchanged and reused.link_previous_run(
                     lang, self.keys[lang], reuse_module.related_key(site, lang),
                     Path(settings["OUTPUT_PATH"])):
                 logger.info("%s: nothing it reads changed; last build's files kept", lang)

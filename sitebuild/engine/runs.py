@@ -10,12 +10,14 @@ over shards (shards.py), so a one-language site uses every core as a bilingual o
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import logging
 import multiprocessing
 import os
 import pickle
+import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
@@ -50,20 +52,32 @@ def preload(settings: dict) -> None:
 
 
 class Workers:
-    """The build's worker processes (none with `parallel=False`: everything runs here)."""
+    """The build's worker processes (none with `parallel=False`: everything runs here).
+
+    A run starts as soon as the conversions are in (`start_after_conversions`), while the
+    parent is still scoring the related lists: it reads its articles meanwhile and waits for
+    the lists only where it attaches them (core.catalogue.related_gate). The wait is on a
+    pipe whose only write end is the parent's: closing it (`release_runs`: the lists are
+    written, or the build is abandoned, or the parent died) lets every run go on."""
 
     def __init__(self, parallel: bool, count: int | None = None) -> None:
         self.count = (count or cores()) if parallel else 0
         self.pool = None
         self._conversions: list[Future] = []
+        self._gate: int | None = None  # the write end of the runs' gate, until released
+        self._starter: threading.Thread | None = None
+        self._started: dict[str, Future] = {}
+        self._start_error: BaseException | None = None
+        self._stopping = False
         if self.count:
             context = multiprocessing.get_context("fork")
-            # gc.freeze: a worker's full collections skip what it inherited, and do not
-            # copy those pages by touching them.
+            read, self._gate = os.pipe()
             self.pool = ProcessPoolExecutor(max_workers=self.count, mp_context=context,
-                                            initializer=gc.freeze)
+                                            initializer=_worker_started,
+                                            initargs=(read, self._gate))
             for ready in [self.pool.submit(os.getpid) for _ in range(self.count)]:
                 ready.result()  # the workers exist now, forked from a lean process
+            os.close(read)
 
     def shards(self) -> int:
         return max(1, self.count)
@@ -101,6 +115,43 @@ class Workers:
 
     # --- Language runs --------------------------------------------------------------------
 
+    def start_after_conversions(self, runs: list[dict]) -> None:
+        """Start `runs` once the conversions are in, from a thread: the caller goes on (with
+        the related lists, which the runs wait for: release_runs). Serial builds start
+        nothing here."""
+        if self.pool is None or not runs:
+            return
+
+        def start() -> None:
+            try:
+                self.wait_for_conversions()
+                for settings in runs:
+                    if self._stopping:
+                        return
+                    self._started[settings["SITE_LANG"]] = self.pool.submit(render_language,
+                                                                            settings)
+            except BaseException as error:  # noqa: BLE001 - raised again by started()
+                self._start_error = error
+
+        self._starter = threading.Thread(target=start, name="start-runs", daemon=True)
+        self._starter.start()
+
+    def started(self) -> dict[str, Future]:
+        """The runs start_after_conversions started, by language, once it is done."""
+        if self._starter is not None:
+            self._starter.join()
+            self._starter = None
+        if self._start_error is not None:
+            error, self._start_error = self._start_error, None
+            raise error
+        return self._started
+
+    def release_runs(self) -> None:
+        """The related lists are written (or never will be): the runs waiting go on."""
+        if self._gate is not None:
+            os.close(self._gate)
+            self._gate = None
+
     def start(self, settings: dict) -> Future | None:
         """A language run in a worker (None when serial: Engine.render runs it itself)."""
         return self.pool.submit(render_language, settings) if self.pool else None
@@ -109,9 +160,31 @@ class Workers:
         """Wait for the workers to end, after what they are doing (`cancel`: nothing that
         has not started starts). Always waits: the executor forgets its workers on its first
         shutdown, so a later one with wait=True would not wait for them."""
+        self._stopping = True
+        self.release_runs()  # a run waiting for the lists would never end otherwise
+        if self._starter is not None:
+            self._starter.join()
+            self._starter = None
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=cancel)
             self.pool = None
+
+
+def _worker_started(gate: int, parent_end: int) -> None:
+    """A worker's first act: the runs it will make wait on `gate` for the related lists;
+    the parent's end of it is closed here, so that only the parent holds it open."""
+    from core import catalogue
+
+    os.close(parent_end)
+    catalogue.related_gate = functools.partial(_wait_for_related, gate)
+    gc.freeze()  # a worker's full collections skip what it inherited, and do not copy
+    # those pages by touching them
+
+
+def _wait_for_related(gate: int) -> None:
+    """Blocks until the parent closes its end of the gate (returns at once after that)."""
+    while os.read(gate, 1):
+        pass
 
 
 _converters: dict[str, tuple] = {}
