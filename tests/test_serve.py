@@ -153,3 +153,76 @@ def test_devserver_rebuilds_an_edited_article_then_its_search(tmp_path) -> None:
         except subprocess.TimeoutExpired:
             server.kill()
     assert not list(tmp_path.glob(".output-*")), "temporary folders left behind"
+
+
+# --- the devserver's rebuilds against a cold build ---------------------------------------
+
+def test_devserver_rebuilds_give_the_cold_build_after_every_kind_of_edit(tmp_path, monkeypatch):
+    """The devserver keeps what it may between rebuilds (the catalogue, the related lists,
+    the checks' results, the previous output and its records) and its runs start before the
+    related lists are scored. After each edit made while it runs — a header, a body whose
+    article is a related neighbour of others, one language alone again and again, a data
+    file, a new file, a deleted file — its output is exactly a cold build's."""
+    import dataclasses
+    import re
+    import shutil
+    from datetime import date
+
+    from sitebuild import config, serve
+    from sitebuild.build import BuildState, build
+    from tests.conftest import ROOT
+    from tests.test_build import snapshot
+    from tests.test_incremental import SEARCH, _difference
+
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    monkeypatch.setenv("NEWSLETTER_STATE_DIR", str(tmp_path / "newsletter"))
+    options = config.BuildOptions(
+        settings_file=_settings_file(tmp_path), content=content, output=tmp_path / "output",
+        defer_search=True, overrides=(("SITE_BUILD_DATE", date(2026, 11, 29)),))
+    options = serve.served_at(options, "127.0.0.1", 8765)
+    state = BuildState()
+    serve._finish(build(options, state=state))
+    app = LiveReload(None)  # no server: the rebuild's reload event goes nowhere
+
+    def edit(relative: str, change) -> None:
+        path = content / relative
+        path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
+
+    def same_as_cold(what: str) -> None:
+        cold = tmp_path / "cold"
+        shutil.rmtree(cold, ignore_errors=True)
+        build(dataclasses.replace(options, cache=False, output=cold, defer_search=False))
+        served = snapshot(tmp_path / "output", skip=SEARCH)
+        expected = snapshot(cold, skip=SEARCH)
+        assert served == expected, what + ": " + _difference(tmp_path / "output", cold,
+                                                              served, expected)
+
+    uk_article = "articles/ptsd/ptsd-in-veterans.uk.md"
+    edits = [
+        ("a title", "articles/ptsd/ptsd-in-veterans.en.md", lambda t: t.replace(
+            "title: PTSD in veterans:", "title: Veterans and PTSD:")),
+        ("a related neighbour's body", "articles/disorders/alcohol-and-ptsd.en.md",
+         lambda t: t + "\n\nVeterans with PTSD and sleep problems drink more.\n"),
+        ("tags", "articles/disorders/alcohol-and-ptsd.en.md",
+         lambda t: re.sub(r"^tags: ", "tags: veterans, ", t, count=1, flags=re.M)),
+        ("one language", uk_article, lambda t: t + "\n\nЩе один абзац.\n"),
+        ("the same language again", uk_article, lambda t: t + "\n\nІ ще один.\n"),
+        ("reviewer data", "data/reviewers.toml",
+         lambda t: t.replace("Andrii Marchenko", "Andrii Marchenko-Koval")),
+    ]
+    for what, relative, change in edits:
+        edit(relative, change)
+        serve.rebuild(options, app, state, 1)
+        same_as_cold(what)
+    new = content / "articles/ptsd/grounding.en.md"
+    new.write_text("title: Grounding in a panic\ndate: 2026-06-01\ncategory: ptsd\n"
+                   "tags: ptsd, veterans\nsummary: Five senses, one minute.\n\nName five "
+                   "things you can see.\n", encoding="utf-8")
+    serve.rebuild(options, app, state, 1)
+    assert (tmp_path / "output/en/articles/grounding/index.html").is_file()
+    same_as_cold("a new file")
+    new.unlink()
+    serve.rebuild(options, app, state, 1)
+    assert not (tmp_path / "output/en/articles/grounding").exists()
+    same_as_cold("a deleted file")
