@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -63,7 +64,7 @@ def test_open_pages_are_told_to_reload_after_a_rebuild(live_server) -> None:
 
 # --- the real devserver, as `make devserver` runs it ------------------------------------
 
-def _settings_file(tmp_path) -> "Path":
+def _settings_file(tmp_path) -> Path:
     """pelicanconf.py with this test's own cache (absolute paths: the file lives in tmp)."""
     from tests.conftest import ROOT
 
@@ -197,6 +198,11 @@ def test_devserver_rebuilds_give_the_cold_build_after_every_kind_of_edit(tmp_pat
         expected = snapshot(cold, skip=SEARCH)
         assert served == expected, what + ": " + _difference(tmp_path / "output", cold,
                                                               served, expected)
+        assert folders(tmp_path / "output") == folders(cold), what  # none left empty
+
+    def folders(root: Path) -> set[str]:
+        return {path.relative_to(root).as_posix() for path in root.rglob("*")
+                if path.is_dir() and not path.relative_to(root).as_posix().startswith(SEARCH)}
 
     uk_article = "articles/ptsd/ptsd-in-veterans.uk.md"
     edits = [
