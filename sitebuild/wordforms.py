@@ -102,8 +102,8 @@ def query_keys(query: str) -> list[str]:
 
 
 class _Memo(dict):
-    """A dict that makes a missing value with `make(key)` and keeps it (read in C through
-    `__getitem__`; each entry is made once, by whichever thread asks first)."""
+    """A dict that makes a missing value with `make(key)` and keeps it, read in C through
+    `__getitem__` (two threads asking at once for a new key both make the same value)."""
 
     def __init__(self, make) -> None:
         super().__init__()
