@@ -122,7 +122,7 @@ class Keys:
     per word and per whitespace-separated token: a language's pages share most words and
     tokens (what that costs a build: bench/search_forms_bench.py, bench/DIARY.md)."""
 
-    MAX_TOKENS = 300_000  # tokens remembered (a build's pages share most; memory stays bounded)
+    REMEMBERED = 300_000  # tokens, or words, remembered at most (memory stays bounded)
 
     def __init__(self, morph=None) -> None:
         self.morph = morph
@@ -175,8 +175,10 @@ class Keys:
         A word never spans whitespace, so the words of the text are those of its
         whitespace-separated tokens, each token's found once (`words` on the whole text
         gives the same words in the same order)."""
-        if len(self._groups_in) > self.MAX_TOKENS:
+        if max(len(self._groups_in), len(self._group_of)) > self.REMEMBERED:
             self._groups_in.clear()
+            self._group_of.clear()
+            self._spelled.clear()
         return Counter(chain.from_iterable(map(self._groups_in.__getitem__, text.split())))
 
     def block(self, text: str, title: Iterable[str] = ()) -> str:

@@ -120,9 +120,13 @@ def test_index_copy_of_a_sample_page_is_pinned_byte_for_byte(keys):
     copy = wordforms.index_copy(SAMPLE_PAGE, keys)
     assert copy.encode() == SAMPLE_PAGE.replace(
         "</article>", SAMPLE_BLOCK + "</article>", 1).encode()
-    # The same keys again (now from the caches), and from a fresh Keys with the same rules
+    # The same keys again (now from the caches), from another Keys with the same rules, and
+    # from one that forgets what it remembered as soon as it holds more than 3 tokens
     assert wordforms.index_copy(SAMPLE_PAGE, keys) == copy
     assert wordforms.index_copy(SAMPLE_PAGE, wordforms.shared_keys()) == copy
+    forgetful = wordforms.Keys(keys.morph)
+    forgetful.REMEMBERED = 3
+    assert [wordforms.index_copy(SAMPLE_PAGE, forgetful) for _ in range(2)] == [copy, copy]
 
 
 def test_a_page_s_groups_are_its_words_groups_in_the_order_they_come(keys):
