@@ -221,6 +221,7 @@ class Engine:
                     folder = posixpath.dirname(folder)
             made = self._made[settings["SITE_LANG"]] = []
             root = settings["OUTPUT_PATH"]
+            os.makedirs(root, exist_ok=True)  # another language's staging folder
             for folder in sorted(folders, key=lambda name: (name.count("/"), name)):
                 path = os.path.join(root, folder)
                 try:
