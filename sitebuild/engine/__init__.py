@@ -117,13 +117,8 @@ class Engine:
         running = [s for s in self.runs if s["SITE_LANG"] not in self._unchanged]
         self._share_cores(running, site)
         self.workers.submit_conversions(running, site, self.work / "conversions")
-        # The runs read their articles while this process scores the related lists, and a
-        # thread makes the folders they will write into.
+        # The runs read their articles while this process scores the related lists.
         self.workers.start_after_conversions(running)
-        if self.workers.pool is not None and self.reused is not None:
-            self._folders = threading.Thread(target=self._make_folders, args=(running,),
-                                             name="make-folders", daemon=True)
-            self._folders.start()
 
     def _share_cores(self, running: list[dict], site) -> None:
         """Each run's page-writing shards, by its share of the sources: two languages of
@@ -146,6 +141,14 @@ class Engine:
         self.workers.release_runs()
         started = self.workers.started()
         self.workers.wait_for_conversions()
+        if started and self.reused is not None:
+            # A thread makes the folders the runs will write into while they read their
+            # articles (not earlier: it would slow the scoring down, when that is what a
+            # rebuild waits for).
+            self._folders = threading.Thread(
+                target=self._make_folders, name="make-folders", daemon=True,
+                args=([s for s in self.runs if s["SITE_LANG"] in started],))
+            self._folders.start()
         reused = self.reused
         self._runs = []
         for settings in self.runs:
@@ -200,8 +203,8 @@ class Engine:
         return warnings + search.warnings_for(self.indexer.wait(), site)
 
     def _make_folders(self, runs: list[dict]) -> None:
-        """In a thread, while the runs read their articles: the folders they wrote into last
-        time. Made by the shards as they link or write their pages, a thousand of them took
+        """In a thread, while the runs read their articles (started once the related lists
+        are written): the folders they wrote into last time. Made by the shards as they link or write their pages, a thousand of them took
         0.5 s of a devserver rebuild at 1,000 articles. Those a run leaves empty (an article
         deleted or moved) go when it ends (_drop_unused_folders)."""
         for settings in runs:
