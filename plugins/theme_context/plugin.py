@@ -12,6 +12,8 @@ Adds to the template context:
 - `page_languages()` (global, reads the page's context): a navigation.PageLanguages — the
   hreflang links, the language switch and the og:locale alternates of the page;
 - `page_url(output_file)` (filter): the site path of a written file (`index.html` dropped);
+- `breadcrumb_list(items, id)` (global): a JSON-LD BreadcrumbList, as `|tojson` writes it;
+- `menu_state()` (global, reads the page's context): the header's menu entry that is this page;
 - `search_bundles()` (global): this language's search bundle folders, the primary first;
 - on every article: `prev_in_category`, `next_in_category`, `latest_in_category` (as many as
   RELATED_PUBLICATIONS["count"]);
@@ -126,12 +128,28 @@ def install_globals(generator) -> None:
         SUBSCRIBE_OUTCOMES=config.outcomes,
     )
     generator.env.globals["breadcrumb_list"] = make_breadcrumb_list(generator.env)
+    generator.env.globals["menu_state"] = _menu_state
     generator.env.filters["page_url"] = _page_url
     generator.env.filters["local"] = _local_filter(siteurl)
     generator.env.globals["ABSOLUTE_SITEURL"] = siteurl
     generator.env.add_extension(RenderOnce)  # {% once %}: fragments fixed for the run
     # Compact JSON-LD (|tojson): the same data in fewer bytes on every page.
     generator.env.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":")}
+
+
+@pass_context
+def _menu_state(context) -> tuple:
+    """`menu_state()`: what of the page being rendered the header's menus show — the path
+    among those they link that is this page's, the URL among the menu pages' that is its
+    page's — or None. Two pages with the same state (and SITEURL) get the same menus."""
+    current = _page_url(context.get("output_file") or "")
+    prefix = context.get("LANG_PREFIX") or ""
+    paths = {prefix, f"{prefix}search/", f"{prefix}subscribe/",
+             *(entry.url for entry in context.get("category_counts") or ())}
+    urls = {item.url for item in [*(context.get("treat_menu") or ()),
+                                  *(context.get("pages") or ())]}
+    page_url = getattr(context.get("page"), "url", None)
+    return (current if current in paths else None, page_url if page_url in urls else None)
 
 
 def make_breadcrumb_list(env):
