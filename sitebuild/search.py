@@ -16,7 +16,8 @@ rendered, so the search page knows its bundles (kept in the catalogue). Each lan
 bundles are indexed as soon as that language is rendered, one Pagefind at a time while
 another language is still rendering, then one per core. A bundle whose pages are the very
 files the previous build indexed (the render cache linked them unchanged) is linked from the
-previous output instead of being indexed again.
+previous output instead of being indexed again; another starts from the previous bundle's
+files, of which it keeps those it still names (sitebuild/engine/bundle_files.py).
 
 For a language in SEARCH_WORD_FORMS (Ukrainian), Pagefind reads a copy of each page whose
 body ends with the keys of its words' forms (sitebuild/wordforms.py), so a query in any case

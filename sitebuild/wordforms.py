@@ -30,6 +30,7 @@ import html
 import re
 from collections import Counter
 from collections.abc import Iterable
+from itertools import chain
 
 MARK = "ъ"  # ends every key: Ukrainian has no ъ, so a key is never a prefix of a real word
 BLOCK = "␞"  # starts the block of keys in the text Pagefind indexes (not a word to it)
@@ -100,17 +101,36 @@ def query_keys(query: str) -> list[str]:
     return terms
 
 
+class _Memo(dict):
+    """A dict that makes a missing value with `make(key)` and keeps it, read in C through
+    `__getitem__` (two threads asking at once for a new key both make the same value)."""
+
+    def __init__(self, make) -> None:
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key):
+        value = self[key] = self.make(key)
+        return value
+
+
 class Keys:
     """The keys of a word: the stems of all its forms, by the dictionary when it knows it.
 
     `morph`: a pymorphy3 MorphAnalyzer for Ukrainian, or None for stems alone (the bench
-    compares both). Results are cached per word: a language's pages share most words
-    (what that costs a build: bench/search_forms_bench.py, bench/search_bench.py)."""
+    compares both). Results are cached per word, and a word's group as the block spells it
+    per word and per whitespace-separated token: a language's pages share most words and
+    tokens (what that costs a build: bench/search_forms_bench.py, bench/DIARY.md)."""
+
+    REMEMBERED = 300_000  # tokens, or words, remembered at most (memory stays bounded)
 
     def __init__(self, morph=None) -> None:
         self.morph = morph
         self.of = functools.lru_cache(maxsize=200_000)(self._of)
         self._lexemes: dict[tuple[str, int], frozenset[str]] = {}
+        self._spelled: dict[str, str] = {}  # one string per group text: compared by identity
+        self._group_of = _Memo(self._group_text)  # lower-case word -> its group as spelled
+        self._groups_in = _Memo(self._token_groups)  # lower-case token -> its words' groups
 
     @classmethod
     def with_dictionary(cls) -> Keys:
@@ -140,39 +160,45 @@ class Keys:
                                            if "voct" not in form.tag)
         return self._lexemes[key]
 
-    def groups(self, text_words: Iterable[str]) -> dict[tuple[str, ...], int]:
-        """{group of keys: how often its words occur}, one group per distinct word of a
-        page in the order they first come; words with the same keys (ґ/г, apostrophes,
-        сон/сну) share one. Lower case is cheaper: index_copy lowercases the text first."""
-        counts: dict[tuple[str, ...], int] = {}
-        for word, count in Counter(text_words).items():
-            group = self.of(word)
-            counts[group] = counts.get(group, 0) + count
-        return counts
+    def _group_text(self, word: str) -> str:
+        text = " ".join(key + MARK for key in self.of(word))
+        return self._spelled.setdefault(text, text)
+
+    def _token_groups(self, token: str) -> tuple[str, ...]:
+        return tuple(map(self._group_of.__getitem__, _WORD.findall(token)))
+
+    def counts(self, text: str) -> Counter[str]:
+        """{group of keys as the block spells it: how often its words occur in `text`
+        (lower case)}, in the order the groups first come; words with the same keys (ґ/г,
+        apostrophes, сон/сну) share one.
+
+        A word never spans whitespace, so the words of the text are those of its
+        whitespace-separated tokens, each token's found once (`words` on the whole text
+        gives the same words in the same order)."""
+        if max(len(self._groups_in), len(self._group_of)) > self.REMEMBERED:
+            self._groups_in.clear()
+            self._group_of.clear()
+            self._spelled.clear()
+        return Counter(chain.from_iterable(map(self._groups_in.__getitem__, text.split())))
+
+    def block(self, text: str, title: Iterable[str] = ()) -> str:
+        """The HTML appended to a page's indexed body (`text`, lower case; `title`: the
+        words of its h1, lower case): BLOCK, then each group's keys, weighted as its words
+        weigh in the text (how often they occur; more in the title): the keys occur once,
+        so their weight is what ranks pages as their words did."""
+        titled = set(map(self._group_of.__getitem__, title))
+        weights: dict[int, list[str]] = {}
+        for group, count in self.counts(text).items():
+            weight = count + (TITLE_WEIGHT - 1) if group in titled else count
+            weights.setdefault(weight if weight < MAX_WEIGHT else MAX_WEIGHT, []).append(group)
+        spans = [f'<span data-pagefind-weight="{weight}"> '
+                 + f" {GROUP} ".join(weights[weight]) + " </span>"
+                 for weight in sorted(weights)]
+        return f"<p hidden> {BLOCK} " + f" {GROUP} ".join(spans) + " </p>"
 
 
 TITLE_WEIGHT = 7  # Pagefind's weight for an h1: a title's words rank its page first
 MAX_WEIGHT = 10  # the most Pagefind takes
-
-
-def block(groups: dict[tuple[str, ...], int], title: Iterable[tuple[str, ...]] = ()) -> str:
-    """The HTML appended to a page's indexed body: BLOCK, then each group's keys, weighted
-    as its words weigh in the text (how often they occur; more in the title): the keys
-    occur once, so their weight is what ranks pages as their words did."""
-    weights: dict[int, list[tuple[str, ...]]] = {}
-    title = set(title)
-    for group, count in groups.items():
-        weight = min(MAX_WEIGHT, count + (TITLE_WEIGHT - 1) * (group in title))
-        weights.setdefault(weight, []).append(group)
-    spans = [f'<span data-pagefind-weight="{weight}"> '
-             + f" {GROUP} ".join(map(_group_text, weights[weight])) + " </span>"
-             for weight in sorted(weights)]
-    return f"<p hidden> {BLOCK} " + f" {GROUP} ".join(spans) + " </p>"
-
-
-@functools.lru_cache(maxsize=200_000)
-def _group_text(group: tuple[str, ...]) -> str:
-    return " ".join(key + MARK for key in group)
 
 
 # --- the page Pagefind reads ------------------------------------------------------------
@@ -184,27 +210,54 @@ _H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1\s*>", re.DOTALL | re.IGNORECASE)
 _SKIPPED = re.compile(r"<(script|style|template)\b.*?</\1\s*>", re.DOTALL | re.IGNORECASE)
 
 
+def _opening(pattern: re.Pattern, attribute: str, page: str, start: int = 0) -> re.Match | None:
+    """`pattern.search(page, start)`, the first tag with `attribute`, searched from the
+    last `>` before the attribute's first mention: a tag that has it holds no `>` before
+    it, so none starts earlier (a page's head and menus are most of it)."""
+    mention = page.find(attribute, start)
+    if mention < 0:
+        return None
+    return pattern.search(page, max(start, page.rfind(">", start, mention) + 1))
+
+
+@functools.lru_cache(maxsize=64)
+def _tags(name: str) -> re.Pattern:
+    return re.compile(rf"<(/?){re.escape(name)}\b[^>]*>", re.IGNORECASE)
+
+
 def _close(page: str, name: str, start: int) -> int:
     """Where the element opened just before `start` closes (the index of its end tag)."""
-    tags = re.compile(rf"<(/?){re.escape(name)}\b[^>]*>", re.IGNORECASE)
     depth = 1
-    for match in tags.finditer(page, start):
+    for match in _tags(name).finditer(page, start):
         depth += -1 if match[1] else 1
         if depth == 0:
             return match.start()
     return len(page)
 
 
-def body_text(page: str) -> str | None:
-    """The text of the page's `data-pagefind-body` element, without what Pagefind ignores."""
-    opening = _BODY.search(page)
+def _body(page: str) -> tuple[re.Match, int] | None:
+    """The opening tag of the page's `data-pagefind-body` element and where it closes."""
+    opening = _opening(_BODY, "data-pagefind-body", page)
     if opening is None:
         return None
-    inner = page[opening.end():_close(page, opening[1], opening.end())]
-    while (ignored := _IGNORED.search(inner)) is not None:
+    return opening, _close(page, opening[1], opening.end())
+
+
+def _text(inner: str) -> str:
+    """The text of a body's inner HTML, without what Pagefind ignores."""
+    while (ignored := _opening(_IGNORED, "data-pagefind-ignore", inner)) is not None:
         end = _close(inner, ignored[1], ignored.end())
         inner = inner[:ignored.start()] + " " + inner[end:]
     return html.unescape(_TAG.sub(" ", _SKIPPED.sub(" ", inner)))
+
+
+def body_text(page: str) -> str | None:
+    """The text of the page's `data-pagefind-body` element, without what Pagefind ignores."""
+    found = _body(page)
+    if found is None:
+        return None
+    opening, end = found
+    return _text(page[opening.end():end])
 
 
 @functools.lru_cache(maxsize=1)
@@ -216,13 +269,11 @@ def shared_keys() -> Keys:
 
 def index_copy(page: str, keys: Keys) -> str:
     """The page with the keys of its body's words at the end of the body (for Pagefind)."""
-    opening = _BODY.search(page)
-    text = body_text(page)
-    if opening is None or text is None:
+    found = _body(page)
+    if found is None:
         return page
-    end = _close(page, opening[1], opening.end())
+    opening, end = found
     heading = _H1.search(page, opening.end(), end)
     title = words(html.unescape(_TAG.sub(" ", heading[1])).lower()) if heading else []
     # Keys are letters and ъ only: nothing in them to escape.
-    keys_html = block(keys.groups(words(text.lower())), map(keys.of, title))
-    return page[:end] + keys_html + page[end:]
+    return page[:end] + keys.block(_text(page[opening.end():end]).lower(), title) + page[end:]

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sitebuild import wordforms
+from sitebuild.engine import bundle_files
 from sitebuild.search import (_INDEXED, _MARKED, _PLAIN_PATH, _UNMARKED, Bundle, IndexRun,
                               SearchIndexError, command)
 
@@ -148,7 +149,7 @@ class Indexer:
                 site, folder = source
                 if bundle.word_forms:
                     site = self._word_form_copies(bundle, site, folder)
-                return self._run_pagefind(bundle, site, folder, threads=self.cores if last else 1)
+                return self._seeded_run(bundle, site, folder, threads=self.cores if last else 1)
             finally:
                 with self._slots:
                     self._running -= 1
@@ -212,6 +213,21 @@ class Indexer:
                 os.link(source, target)
         tree.mkdir(parents=True, exist_ok=True)
         return tree
+
+    def _seeded_run(self, bundle: Bundle, site: Path, folder: Path, threads: int) -> IndexRun:
+        """Pagefind into the bundle's folder seeded with the previous bundle's files (those
+        of unchanged pages are not compressed again), then rid of every file the new index
+        does not name (sitebuild/engine/bundle_files.py)."""
+        output = self.output_root / bundle.path
+        seeded = (bundle_files.seed(self.previous_output / bundle.path, output)
+                  if self.previous_output is not None else set())
+        run = self._run_pagefind(bundle, site, folder, threads)
+        if seeded and not bundle_files.prune(output, seeded):
+            # A seed that is not what its name says (new content with an old file's hash
+            # prefix), which Pagefind kept as it was: again, from nothing.
+            shutil.rmtree(output)
+            run = self._run_pagefind(bundle, site, folder, threads)
+        return run
 
     def _run_pagefind(self, bundle: Bundle, site: Path, folder: Path,
                       threads: int) -> IndexRun:
@@ -290,8 +306,10 @@ def index_deferred(site_dir: Path, bundles: list[Bundle], *, cores: int,
         by_lang: dict[str, list[Bundle]] = {}
         for bundle in bundles:
             by_lang.setdefault(bundle.lang, []).append(bundle)
+        # Seeded with the bundles being served: their unchanged pages' files are kept.
         indexer = Indexer(site_dir, work, by_lang, cores=cores,
-                          records=SearchRecords(record=record), output_root=work / "out")
+                          records=SearchRecords(previous_output=site_dir, record=record),
+                          output_root=work / "out")
         for lang in by_lang:
             indexer.start(lang)
         runs = indexer.wait()
