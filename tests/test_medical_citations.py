@@ -57,6 +57,20 @@ def test_listed_but_uncited_references_come_last():
         (1, "beta", True), (2, "alpha", False), (3, "gamma", False)]
 
 
+def test_citations_formatted_once_per_run_are_the_same_lists():
+    """The run formats each cited source once (`formatted`, shared by its articles): every
+    article's list is the one it gets alone, numbers and back links its own."""
+    bodies = ["First [@beta], then [@alpha].", "Only [@alpha].", "None here."]
+    formatted: dict = {}
+    for body in bodies:
+        cited = refs.cited_keys(body)
+        order = refs.citation_order(body, ["gamma", "alpha"], KNOWN, cited=cited)
+        assert order == refs.citation_order(body, ["gamma", "alpha"], KNOWN)
+        shared = refs.reference_list(order, KNOWN, cited=cited, formatted=formatted)
+        assert shared == refs.reference_list(order, KNOWN, cited=refs.cited_keys(body))
+    assert set(formatted) == {"alpha", "beta", "gamma"}
+
+
 @pytest.mark.parametrize("text", [
     "Unknown [@nobody] stays as written.",
     "Code `[@alpha]` is code.",

@@ -149,3 +149,26 @@ def test_the_check_finds_each_mistake(child: str, part: str, expected: list[str]
     assert len(found) == len(expected)
     for problem, start in zip(found, expected, strict=True):
         assert problem.startswith(start), problem
+
+
+def test_breadcrumb_list_writes_what_the_template_loop_wrote() -> None:
+    """theme_context's breadcrumb_list replaced a Jinja loop of dicts and `|tojson` in
+    macros/meta.html (a tenth of an article page's rendering): the same bytes, with names
+    holding tags, entities, quotes, Cyrillic and a closing script tag."""
+    from markupsafe import Markup
+
+    from theme_context.plugin import make_breadcrumb_list
+
+    env = build_environment(DictLoader({}))
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":")}
+    loop = env.from_string(
+        '{% set list = [] %}{% for name, url in items %}{% set ignored = list.append('
+        '{"@type": "ListItem", "position": loop.index, "name": name|striptags, "item": url})'
+        ' %}{% endfor %}{{ {"@type": "BreadcrumbList", "@id": id, "itemListElement": list}'
+        '|tojson }}')
+    items = [(Markup("Головна"), "https://example.org/uk/"),
+             ('<b>Tom &amp; Jerry</b>  "quoted"\n</script>', "https://example.org/a?b=1&c=2"),
+             ("Кав'ярня <i>café</i> &lt;3", "https://example.org/é/")]
+    made = make_breadcrumb_list(env)(items, "https://example.org/a#breadcrumb")
+    assert str(made) == loop.render(items=items, id="https://example.org/a#breadcrumb")
+    assert "</script>" not in str(made)

@@ -32,8 +32,9 @@ def review_status(entry, config: medical_settings.Config, today: date) -> review
 
 
 def attach(content, entry, site, config: medical_settings.Config, settings: dict,
-           today: date) -> None:
-    """Set the medical attributes on one article or page from its catalogue entry."""
+           today: date, formatted: dict | None = None) -> None:
+    """Set the medical attributes on one article or page from its catalogue entry
+    (`formatted`: the citations already formatted in this run, references.reference_list)."""
     lang = run.lang(settings)
     state = review_status(entry, config, today)
     content.reviewer = review.reviewer_for(site.reviewers, entry.reviewed_by, lang,
@@ -42,9 +43,10 @@ def attach(content, entry, site, config: medical_settings.Config, settings: dict
     content.review_due = state.due
     content.review_overdue = state.overdue
     content.review_status = state.state
-    order = refs.citation_order(entry.body, entry.references, site.references)
-    content.reference_list = refs.reference_list(order, site.references,
-                                                 cited=refs.cited_keys(entry.body))
+    cited = refs.cited_keys(entry.body)
+    order = refs.citation_order(entry.body, entry.references, site.references, cited=cited)
+    content.reference_list = refs.reference_list(order, site.references, cited=cited,
+                                                 formatted=formatted)
     content.jsonld_citations = refs.jsonld_citations(content.reference_list)
     content.is_sensitive = safety.is_sensitive(entry.tags, config.sensitive_tags)
 
@@ -60,13 +62,14 @@ def attach_medical_data(generator) -> None:
                 *getattr(generator, "hidden_articles", ()), *getattr(generator, "drafts", ()),
                 *getattr(generator, "pages", ()), *getattr(generator, "hidden_pages", ()),
                 *getattr(generator, "draft_pages", ())]
+    formatted: dict = {}  # each cited source's citations, formatted once for the run
     for content in contents:
         entry = by_path.get(content.relative_source_path.replace("\\", "/"))
         if entry is None:
             logger.warning("%s%s is not in the build's catalogue; no review data attached",
                            PREFIX, content.relative_source_path)
             continue
-        attach(content, entry, site, config, settings, today)
+        attach(content, entry, site, config, settings, today, formatted)
 
 
 def write_report(pelican) -> None:

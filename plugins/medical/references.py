@@ -43,14 +43,15 @@ def cited_keys(text: str) -> list[str]:
 
 
 def citation_order(text: str, header_keys: Iterable[str] = (),
-                   known: Mapping[str, Any] | frozenset[str] | None = None) -> list[str]:
+                   known: Mapping[str, Any] | frozenset[str] | None = None,
+                   cited: list[str] | None = None) -> list[str]:
     """Keys numbered 1..n: cited ones by first appearance, then listed-but-uncited ones.
 
     `known` (the keys of references.toml) filters out unknown keys, which the content check
-    reports; None accepts every key.
+    reports; None accepts every key. `cited`: `cited_keys(text)`, when the caller has it.
     """
     order: list[str] = []
-    for key in [*cited_keys(text), *header_keys]:
+    for key in [*(cited_keys(text) if cited is None else cited), *header_keys]:
         if key not in order and (known is None or key in known):
             order.append(key)
     return order
@@ -67,19 +68,26 @@ def authors_text(authors: Any) -> str:
 
 
 def reference_list(order: Iterable[str], references: Mapping[str, Mapping[str, Any]],
-                   cited: Iterable[str] = ()) -> list[dict[str, Any]]:
+                   cited: Iterable[str] = (),
+                   formatted: dict[str, tuple[Any, str]] | None = None) -> list[dict[str, Any]]:
     """The numbered list shown under an article and carried into JSON-LD `citation`.
 
     `cited` holds the keys the text cites (their entries link back to the first citation).
     `citation_html` / `citation_text` are the one Vancouver formatting (medical/vancouver.py)
     of the entry; `lang` is the language it is written in (the theme marks it up, so a screen
     reader reads an English citation on a Ukrainian page with an English voice); the other
-    fields are the data, for JSON-LD and templates that need them.
+    fields are the data, for JSON-LD and templates that need them. `formatted` keeps each
+    key's two citations across the calls given the same `references` (a source cited by
+    many articles is formatted once).
     """
     cited = frozenset(cited)
+    formatted = {} if formatted is None else formatted
     items = []
     for number, key in enumerate(order, start=1):
         data = references[key]
+        if key not in formatted:
+            formatted[key] = (vancouver.citation_html(data), vancouver.citation_text(data))
+        citation_html, citation_text = formatted[key]
         text = {name: str(data.get(name, "") or "").strip()
                 for name in ("doi", "pmid", "url", "title", "journal", "volume", "issue",
                              "pages", "publisher")}
@@ -96,8 +104,8 @@ def reference_list(order: Iterable[str], references: Mapping[str, Mapping[str, A
             "web": vancouver.is_web_source(data),
             "doi_url": vancouver.doi_url(text["doi"]),
             "pmid_url": vancouver.pmid_url(text["pmid"]),
-            "citation_html": vancouver.citation_html(data),
-            "citation_text": vancouver.citation_text(data),
+            "citation_html": citation_html,
+            "citation_text": citation_text,
             "cited": key in cited,
         })
     return items

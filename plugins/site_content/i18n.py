@@ -39,15 +39,24 @@ def _lean_gettext(translations: gettext.NullTranslations) -> dict:
     %-format string with the keyword arguments escaped into it.
     """
     looked_up: dict[str, str] = {}
+    # Without arguments the result is the same on every call (a few hundred strings): kept,
+    # by string and autoescape, rather than formatted again on every page.
+    plain: dict[tuple[str, bool], str] = {}
 
     @pass_context
     def lean_gettext(__context, __string: str, **variables):
+        autoescape = __context.eval_ctx.autoescape
+        if not variables and (done := plain.get((__string, autoescape))) is not None:
+            return done
         rv = looked_up.get(__string)
         if rv is None:
             rv = looked_up[__string] = translations.gettext(__string)
-        if __context.eval_ctx.autoescape:
+        if autoescape:
             rv = Markup(rv)
-        return rv % variables
+        rv = rv % variables
+        if not variables:
+            plain[(__string, autoescape)] = rv
+        return rv
 
     @pass_context
     def lean_ngettext(__context, __singular: str, __plural: str, __num: int, **variables):

@@ -12,6 +12,8 @@ Adds to the template context:
 - `page_languages()` (global, reads the page's context): a navigation.PageLanguages — the
   hreflang links, the language switch and the og:locale alternates of the page;
 - `page_url(output_file)` (filter): the site path of a written file (`index.html` dropped);
+- `breadcrumb_list(items, id)` (global): a JSON-LD BreadcrumbList, as `|tojson` writes it;
+- `menu_state()` (global, reads the page's context): the header's menu entry that is this page;
 - `search_bundles()` (global): this language's search bundle folders, the primary first;
 - on every article: `prev_in_category`, `next_in_category`, `latest_in_category` (as many as
   RELATED_PUBLICATIONS["count"]);
@@ -26,6 +28,9 @@ import logging
 from pathlib import Path
 
 from jinja2 import pass_context
+from jinja2.filters import do_striptags
+from jinja2.utils import htmlsafe_json_dumps
+from markupsafe import Markup
 
 from pelican import signals
 from pelican.generators import Generator
@@ -122,12 +127,43 @@ def install_globals(generator) -> None:
         search_bundles=search_bundles,
         SUBSCRIBE_OUTCOMES=config.outcomes,
     )
+    generator.env.globals["breadcrumb_list"] = make_breadcrumb_list(generator.env)
+    generator.env.globals["menu_state"] = _menu_state
     generator.env.filters["page_url"] = _page_url
     generator.env.filters["local"] = _local_filter(siteurl)
     generator.env.globals["ABSOLUTE_SITEURL"] = siteurl
     generator.env.add_extension(RenderOnce)  # {% once %}: fragments fixed for the run
     # Compact JSON-LD (|tojson): the same data in fewer bytes on every page.
     generator.env.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":")}
+
+
+@pass_context
+def _menu_state(context) -> tuple:
+    """`menu_state()`: what of the page being rendered the header's menus show — the path
+    among those they link that is this page's, the URL among the menu pages' that is its
+    page's — or None. Two pages with the same state (and SITEURL) get the same menus."""
+    current = _page_url(context.get("output_file") or "")
+    prefix = context.get("LANG_PREFIX") or ""
+    paths = {prefix, f"{prefix}search/", f"{prefix}subscribe/",
+             *(entry.url for entry in context.get("category_counts") or ())}
+    urls = {item.url for item in [*(context.get("treat_menu") or ()),
+                                  *(context.get("pages") or ())]}
+    page_url = getattr(context.get("page"), "url", None)
+    return (current if current in paths else None, page_url if page_url in urls else None)
+
+
+def make_breadcrumb_list(env):
+    """`breadcrumb_list(items, id)`: the JSON-LD BreadcrumbList of [(name, absolute URL)],
+    from the home page down, as `|tojson` writes it (names without their tags)."""
+
+    def breadcrumb_list(items, id: str) -> Markup:  # noqa: A002 (JSON-LD's name)
+        elements = [{"@type": "ListItem", "position": position, "name": do_striptags(name),
+                     "item": url} for position, (name, url) in enumerate(items, 1)]
+        return htmlsafe_json_dumps(
+            {"@type": "BreadcrumbList", "@id": id, "itemListElement": elements},
+            dumps=env.policies["json.dumps_function"], **env.policies["json.dumps_kwargs"])
+
+    return breadcrumb_list
 
 
 def _available_listings(settings: dict) -> dict:

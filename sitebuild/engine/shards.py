@@ -22,7 +22,7 @@ from pelican import signals
 from pelican.generators import ArticlesGenerator, PagesGenerator
 
 from sitebuild import pelican_log
-from sitebuild.engine.writer import PageWriter
+from sitebuild.engine.writer import PageWriter, RunFingerprint
 
 logger = logging.getLogger(__name__)
 # The writers' generators: their writes are sharded. Their end-of-output signals (feeds
@@ -50,6 +50,7 @@ class Shards:
     generators: list = field(default_factory=list)
     children: list[tuple[int, int]] = field(default_factory=list)  # (pid, read end)
     writer: PageWriter | None = None
+    prepared: RunFingerprint | None = None  # the run's fingerprint, when the shards fork
 
     def __enter__(self) -> Shards:
         signals.all_generators_finalized.connect(self._generators)
@@ -84,12 +85,14 @@ class Shards:
                             generator.get_template(name)
                         except Exception:  # noqa: BLE001 - a theme need not have them all
                             pass
+            # Hashed once here rather than by every shard after the fork.
+            self.prepared = PageWriter.prepare(pelican.settings, self.generators[0].context)
             for shard in range(1, count):
                 self._fork(pelican, shard, count)
         owner = self
 
         class RunWriter(PageWriter):  # shard 0: the run's own process
-            shard, shards = 0, count
+            shard, shards, prepared = 0, count, owner.prepared
 
             def __init__(self, *args, **kwargs) -> None:
                 super().__init__(*args, **kwargs)
@@ -120,7 +123,8 @@ class Shards:
                     signal.disconnect(receiver)
             held_before = len(self.held.records)
             collected_before = len(self.collector.messages)
-            writer_class = type("ShardWriter", (PageWriter,), {"shard": shard, "shards": shards})
+            writer_class = type("ShardWriter", (PageWriter,), {"shard": shard, "shards": shards,
+                                                               "prepared": self.prepared})
             writer = writer_class(pelican.output_path, settings=pelican.settings)
             for generator in self.generators:
                 if isinstance(generator, SHARDED_GENERATORS):

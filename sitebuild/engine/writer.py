@@ -50,21 +50,29 @@ class PageWriter(Writer):
     names of its shard while `sharded` (the articles' and pages' writes)."""
 
     shard, shards = 0, 1  # set on a subclass per process (shards.py)
+    # The run's fingerprint, when computed before the shards fork (`prepare`): every shard's
+    # writer starts from it instead of hashing every article's card again.
+    prepared: RunFingerprint | None = None
 
     def __init__(self, output_path, settings=None) -> None:
         super().__init__(output_path, settings=settings)
         self.sharded = self.shards > 1
         self.options = (settings or {}).get(SETTING) or {}
-        self.encoder = Encoder((Content,), _content_key, (URLWrapper,))
         self.previous = _load_map(self.options.get("previous_map"))
         self.previous_output = Path(self.options.get("previous_output") or "")
         self.map: dict[str, tuple[bytes, tuple]] = {}
         self.rendered = self.reused = 0
         self.reused_files: list[str] = []
-        self._run: bytes | None = None
-        self._shared_context = None
         self._opened: list[str] = []
-        self._unstable = False
+        self.run_fingerprint = self.prepared or RunFingerprint(self.settings)
+
+    @property
+    def _unstable(self) -> bool:
+        return self.run_fingerprint.unstable
+
+    @_unstable.setter
+    def _unstable(self, value: bool) -> None:
+        self.run_fingerprint.unstable = value
 
     # --- Pelican's Writer API -------------------------------------------------------------
 
@@ -142,17 +150,18 @@ class PageWriter(Writer):
                      override_output, url, kwargs) -> bytes | None:
         if not self.options or self._unstable or signals.content_written.receivers:
             return None  # a content_written listener would miss the pages not rendered
+        encoder = self.run_fingerprint.encoder
         try:
-            run = self._run_fingerprint(context)
+            run = self.run_fingerprint.of(context)
             digest = new_hash()
             digest.update(run)
-            self.encoder.update(digest, [name, getattr(template, "name", None), relative_urls,
-                                         template_name, override_output, url])
-            self.encoder.update(digest, paginated)
-            if context is not self._shared_context:  # period archives: a copy plus a few keys
-                shared = self._shared_context
-                self.encoder.update(digest, {key: value for key, value in context.items()
-                                             if key not in shared or shared[key] is not value})
+            encoder.update(digest, [name, getattr(template, "name", None), relative_urls,
+                                    template_name, override_output, url])
+            encoder.update(digest, paginated)
+            shared = self.run_fingerprint.context
+            if context is not shared:  # period archives: a copy plus a few keys
+                encoder.update(digest, {key: value for key, value in context.items()
+                                        if key not in shared or shared[key] is not value})
             for key in sorted(kwargs):
                 value = kwargs[key]
                 digest.update(key.encode())
@@ -160,31 +169,27 @@ class PageWriter(Writer):
                     # Pelican's `content` follows the context's `localsiteurl`, which under
                     # RELATIVE_URLS is the page written last: the body as this page shows it.
                     local = path_to_url(get_relative_path(name)) if relative_urls else None
-                    digest.update(self.encoder.own_page(value, local))
+                    digest.update(encoder.own_page(value, local))
                 else:
-                    self.encoder.update(digest, value)
+                    encoder.update(digest, value)
             return digest.digest()
         except Unstable as problem:
-            self._unstable = True
-            logger.info("%spages of this run are always rendered: %s", PREFIX, problem)
+            self.run_fingerprint.give_up(problem)
             return None
 
-    def _run_fingerprint(self, context) -> bytes:
-        if self._run is None:
-            self._shared_context = context
-            settings = self.settings
-            contents = [*context.get("generated_content", {}).values(),
-                        *context.get("static_content", {}).values()]
-            cards = sorted((_content_key(content), self.encoder.card(content))
-                           for content in contents if isinstance(content, Content))
-            digest = new_hash()
-            digest.update(_code_fingerprint(settings))
-            digest.update(context_digest(self.encoder, context))
-            for key, card in cards:
-                digest.update(key.encode() + card)
-            digest.update(_catalogue_digest(self.encoder, settings))
-            self._run = digest.digest()
-        return self._run
+    @staticmethod
+    def prepare(settings: dict, context: dict) -> RunFingerprint | None:
+        """The run's fingerprint computed now, from the shared context every write is given
+        (shards.py: before the fork, so that each shard inherits it, as `prepared` of its
+        writer class); None when pages are not fingerprinted."""
+        if not (settings.get(SETTING) or {}) or signals.content_written.receivers:
+            return None
+        prepared = RunFingerprint(settings)
+        try:
+            prepared.of(context)
+        except Unstable as problem:
+            prepared.give_up(problem)
+        return prepared
 
     # --- Reuse ----------------------------------------------------------------------------
 
@@ -216,6 +221,39 @@ class PageWriter(Writer):
                         protocol=pickle.HIGHEST_PROTOCOL)
         logger.info("%s%s: %d page writes rendered, %d reused", PREFIX,
                     self.settings.get("SITE_LANG"), self.rendered, self.reused)
+
+
+class RunFingerprint:
+    """What every page of a run shares: the code, the template context, every article's and
+    page's card, every source's header (fingerprint.py), hashed once; and the encoder whose
+    cards the pages' own fingerprints reuse."""
+
+    def __init__(self, settings: dict) -> None:
+        self.settings = settings
+        self.encoder = Encoder((Content,), _content_key, (URLWrapper,))
+        self.context = None  # the shared context it was computed from
+        self.digest: bytes | None = None
+        self.unstable = False
+
+    def of(self, context) -> bytes:
+        if self.digest is None:
+            self.context = context
+            contents = [*context.get("generated_content", {}).values(),
+                        *context.get("static_content", {}).values()]
+            cards = sorted((_content_key(content), self.encoder.card(content))
+                           for content in contents if isinstance(content, Content))
+            digest = new_hash()
+            digest.update(_code_fingerprint(self.settings))
+            digest.update(context_digest(self.encoder, context))
+            for key, card in cards:
+                digest.update(key.encode() + card)
+            digest.update(_catalogue_digest(self.encoder, self.settings))
+            self.digest = digest.digest()
+        return self.digest
+
+    def give_up(self, problem: Unstable) -> None:
+        self.unstable = True
+        logger.info("%spages of this run are always rendered: %s", PREFIX, problem)
 
 
 def shard_of(name: str, shards: int) -> int:
