@@ -204,9 +204,10 @@ class Engine:
 
     def _make_folders(self, runs: list[dict]) -> None:
         """In a thread, while the runs read their articles (started once the related lists
-        are written): the folders they wrote into last time. Made by the shards as they link or write their pages, a thousand of them took
-        0.5 s of a devserver rebuild at 1,000 articles. Those a run leaves empty (an article
-        deleted or moved) go when it ends (_drop_unused_folders)."""
+        are written): the folders they wrote into last time. Made by the shards as they link
+        or write their pages, a thousand of them took 0.5 s of a devserver rebuild at 1,000
+        articles. Those a run leaves empty (an article deleted or moved) go when it ends
+        (_drop_unused_folders)."""
         for settings in runs:
             previous = self.reused.runs_previous.get(settings["SITE_LANG"])
             if not previous:

@@ -128,7 +128,8 @@ def run_key(settings: dict, site, lang: str, code: bytes) -> str | None:
     """What a language run reads, its related lists apart (those come later): the code and
     settings, its own sources, every source's header (translation links, language switches),
     the build's date (review status) and the digests sent so far (digest feed, web versions);
-    `code` is code_fingerprint(settings). None when a setting has no stable written form (the run then always runs)."""
+    `code` is code_fingerprint(settings). None when a setting has no stable written form
+    (the run then always runs)."""
     from sitebuild.engine.fingerprint import Encoder, Unstable, context_digest, new_hash
 
     encoder = Encoder((), str, ())

@@ -66,14 +66,6 @@ class PageWriter(Writer):
         self._opened: list[str] = []
         self.run_fingerprint = self.prepared or RunFingerprint(self.settings)
 
-    @property
-    def _unstable(self) -> bool:
-        return self.run_fingerprint.unstable
-
-    @_unstable.setter
-    def _unstable(self, value: bool) -> None:
-        self.run_fingerprint.unstable = value
-
     # --- Pelican's Writer API -------------------------------------------------------------
 
     def _open_w(self, filename, encoding, override=False):
@@ -134,7 +126,7 @@ class PageWriter(Writer):
     def result(self) -> dict:
         """What a shard's process hands back to shard 0's."""
         return {"map": self.map, "rendered": self.rendered, "reused": self.reused,
-                "reused_files": self.reused_files, "unstable": self._unstable}
+                "reused_files": self.reused_files, "unstable": self.run_fingerprint.unstable}
 
     def absorb(self, result: dict) -> None:
         """Another shard's writes, as if this writer had made them."""
@@ -142,13 +134,13 @@ class PageWriter(Writer):
         self.rendered += result["rendered"]
         self.reused += result["reused"]
         self.reused_files += result["reused_files"]
-        self._unstable = self._unstable or result["unstable"]
+        self.run_fingerprint.unstable = self.run_fingerprint.unstable or result["unstable"]
 
     # --- Fingerprints ---------------------------------------------------------------------
 
     def _fingerprint(self, name, template, context, relative_urls, paginated, template_name,
                      override_output, url, kwargs) -> bytes | None:
-        if not self.options or self._unstable or signals.content_written.receivers:
+        if not self.options or self.run_fingerprint.unstable or signals.content_written.receivers:
             return None  # a content_written listener would miss the pages not rendered
         encoder = self.run_fingerprint.encoder
         try:
@@ -215,10 +207,10 @@ class PageWriter(Writer):
             return
         target = Path(self.options["map_out"])
         target.parent.mkdir(parents=True, exist_ok=True)
+        pages = {} if self.run_fingerprint.unstable else self.map
         with target.open("wb") as handle:
-            pickle.dump({"format": MAP_FORMAT, "pages": {} if self._unstable else self.map,
-                         "reused": self.reused_files, "shards": self.shards}, handle,
-                        protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump({"format": MAP_FORMAT, "pages": pages, "reused": self.reused_files,
+                         "shards": self.shards}, handle, protocol=pickle.HIGHEST_PROTOCOL)
         logger.info("%s%s: %d page writes rendered, %d reused", PREFIX,
                     self.settings.get("SITE_LANG"), self.rendered, self.reused)
 
