@@ -190,7 +190,7 @@ class Keys:
         weights: dict[int, list[str]] = {}
         for group, count in self.counts(text).items():
             weight = count + (TITLE_WEIGHT - 1) if group in titled else count
-            weights.setdefault(weight if weight < MAX_WEIGHT else MAX_WEIGHT, []).append(group)
+            weights.setdefault(min(weight, MAX_WEIGHT), []).append(group)
         spans = [f'<span data-pagefind-weight="{weight}"> '
                  + f" {GROUP} ".join(weights[weight]) + " </span>"
                  for weight in sorted(weights)]

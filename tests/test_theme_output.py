@@ -313,3 +313,25 @@ def test_every_ui_string_is_in_the_catalogue(lang):
     if lang == "uk":
         untranslated = sorted(k for k in _theme_msgids() if not translated[k])
         assert untranslated == [], f"{po}: translate {untranslated}"
+
+
+def _marked_in_header(page: Path) -> list[str]:
+    """The links the page's site header marks as the current page."""
+    header = re.search(r'<header class="site-header">.*?</header>', page.read_text("utf-8"),
+                       re.DOTALL)
+    return re.findall(r'<a href="([^"]*)"[^>]*aria-current="page"', header[0])
+
+
+@pytest.mark.parametrize("page, marked", [
+    ("index.html", ["./"]),  # Publications
+    ("search/index.html", ["../search/"]),
+    ("en/search/index.html", ["../../en/search/"]),
+    ("about/index.html", ["../about/"]),  # a main-menu page
+    ("depression/index.html", ["../depression/"]),  # a "What we treat" page
+    ("articles/burnout-in-helpers/index.html", []),
+    ("category/depression/index.html", []),  # not in the menu while treat pages are
+])
+def test_header_marks_the_page_s_own_menu_entry(real_site, page, marked):
+    # The header is rendered once per menu state (theme_context's menu_state): a page must
+    # still get its own entry marked, and no other page's.
+    assert _marked_in_header(real_site / page) == marked

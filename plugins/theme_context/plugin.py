@@ -139,9 +139,9 @@ def install_globals(generator) -> None:
 
 @pass_context
 def _menu_state(context) -> tuple:
-    """`menu_state()`: what of the page being rendered the header's menus show — the path
-    among those they link that is this page's, the URL among the menu pages' that is its
-    page's — or None. Two pages with the same state (and SITEURL) get the same menus."""
+    """`menu_state()`: (the page's path if the header's menus link it, else None; its page's
+    URL if a menu page has it, else None). The header marks its current entry from these
+    alone, so two pages with the same state (and SITEURL) get the same menus."""
     current = _page_url(context.get("output_file") or "")
     prefix = context.get("LANG_PREFIX") or ""
     paths = {prefix, f"{prefix}search/", f"{prefix}subscribe/",
