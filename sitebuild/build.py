@@ -13,7 +13,7 @@ from core import sources
 from core.findings import WARNING, Finding
 from sitebuild import config, output, poststeps, related, release, search
 from sitebuild.checks import run_all
-from sitebuild.engine import Engine, indexing
+from sitebuild.engine import Engine, indexing, staging
 from sitebuild.engine.reuse import Reuse
 from sitebuild.engine.runs import cores
 
@@ -34,6 +34,7 @@ class BuildReport:
     deferred_search: list[search.Bundle] = field(default_factory=list)
     reuse: Reuse | None = None
     retired_output: Path | None = None  # the replaced output, left for the caller to discard
+    retired_work: Path | None = None  # with defer_search, the work folder, likewise
 
     @property
     def warnings(self) -> int:
@@ -43,11 +44,22 @@ class BuildReport:
 @dataclass
 class BuildState:
     """What the devserver keeps between its rebuilds: the catalogue (unchanged files are not
-    read again) and the related lists (a language whose articles did not change is not scored
-    again)."""
+    read again), the related lists (a language whose articles did not change is not scored
+    again) and, with `stage_ahead`, the next build's folders, made while it waits for an
+    edit (engine/staging.py; `close` removes them when the devserver stops)."""
 
     catalogue: catalogue_module.Catalogue | None = None
     related: dict = field(default_factory=dict)  # each language's related lists, by inputs
+    stage_ahead: bool = True
+    staged: staging.Staged | None = None
+
+    def take_staged(self) -> staging.Staged | None:
+        staged, self.staged = self.staged, None
+        return staged
+
+    def close(self) -> None:
+        if (staged := self.take_staged()) is not None:
+            staged.discard()
 
 
 def build(options: config.BuildOptions, *, swap: bool = True,
@@ -70,7 +82,7 @@ def build(options: config.BuildOptions, *, swap: bool = True,
         engine = Engine(base, options, target)  # its workers fork before the catalogue exists
         # Which files are sources, which are links never to follow.
         found = sources.scan(base)
-        engine.stage(found)
+        engine.stage(found, state.take_staged() if state is not None else None)
         with clock("catalogue"):
             site = catalogue_module.build(base, state.catalogue if state else None, found)
             if state is not None:
@@ -117,9 +129,11 @@ def build(options: config.BuildOptions, *, swap: bool = True,
     finally:
         try:
             if engine is not None:
-                engine.close()
+                report.retired_work = engine.close(keep_work=swap and options.defer_search)
         finally:
             lock.release()
+    if swap and state is not None and state.stage_ahead:
+        state.staged = engine.stage_ahead()  # once the work folder is left alone
     return report
 
 

@@ -133,7 +133,7 @@ def main(options: config.BuildOptions, host: str, port: int, *, watch: bool) -> 
         # Rebuilds serve the new pages first, then bring search up to date (see rebuild).
         options = dataclasses.replace(options, defer_search=True)
     options = served_at(options, host, port)
-    state = BuildState()
+    state = BuildState(stage_ahead=watch)
     report = build(options, state=state)
     _finish(report)
     base = config.read_base(options)
@@ -148,7 +148,10 @@ def main(options: config.BuildOptions, host: str, port: int, *, watch: bool) -> 
         threading.Thread(target=_rebuild_on_change, args=(options, app, state),
                          daemon=True).start()
     logger.info("serving http://%s:%d/ (Ctrl+C stops)", host, port)
-    server.run()
+    try:
+        server.run()
+    finally:
+        state.close()  # the next build's folders, made ahead
     return 0
 
 
@@ -217,6 +220,7 @@ def _finish(report: BuildReport) -> bool:
         updated = bool(refresh_search(report))
     except Exception as error:  # the pages are up; search stays at the previous version
         logger.error("search index not updated: %s", error)
-    if report.retired_output is not None:
-        shutil.rmtree(report.retired_output, ignore_errors=True)
+    for retired in (report.retired_output, report.retired_work):
+        if retired is not None:
+            shutil.rmtree(retired, ignore_errors=True)
     return updated

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import logging
 import os
-import posixpath
 import threading
 from pathlib import Path
 
@@ -28,6 +27,7 @@ from core.languages import language_prefix
 from sitebuild import config, output, search
 from sitebuild.engine import indexing
 from sitebuild.engine import reuse as reuse_module
+from sitebuild.engine import staging
 from sitebuild.engine.runs import Workers, preload, render_language
 
 logger = logging.getLogger(__name__)
@@ -53,10 +53,17 @@ class Engine:
 
     # --- Before rendering -----------------------------------------------------------------
 
-    def stage(self, found: sources.Sources) -> None:
-        """The new site's folder, the work folder, and each language run's settings."""
-        self.fresh = output.fresh_directory(self.target, "new")
-        self.work = output.fresh_directory(self.target, "work")
+    def stage(self, found: sources.Sources, staged: staging.Staged | None = None) -> None:
+        """The new site's folder, the work folder, and each language run's settings. With
+        `staged` (what the previous build made ahead for this one: stage_ahead), its folders,
+        and the runs' folders made in them."""
+        taken = staged.take(self.target) if staged is not None else None
+        if taken is not None:
+            self.fresh, self.work, made = taken
+            self._made = {lang: list(paths) for lang, paths in made.items()}
+        else:
+            self.fresh = output.fresh_directory(self.target, "new")
+            self.work = output.fresh_directory(self.target, "work")
         cache_root = Path(self.base["CACHE_PATH"]).resolve()
         if self.options.cache:
             self.reused = reuse_module.Reuse(cache_root, self.target, self.work)
@@ -66,9 +73,7 @@ class Engine:
 
     def _run_settings(self, lang: str, found: sources.Sources, cache_root: Path) -> dict:
         base, work = self.base, self.work
-        # Non-default languages render into a staging folder, merged afterwards, so two
-        # processes never write the same file (shared static files are compared instead).
-        destination = self.fresh if lang == base["DEFAULT_LANG"] else work / f"render-{lang}"
+        destination = self._destination(lang, self.fresh, work)
         settings = config.for_language(base, lang, output_path=destination,
                                        catalogue_path=work / f"catalogue-{lang}.pickle",
                                        cache_root=cache_root)
@@ -86,6 +91,12 @@ class Engine:
             settings[name] = [*base.get(name, ()), *found.linked_folders]
         settings["SITE_LINKS"] = tuple(found.links)  # what the reader and static files skip
         return settings
+
+    def _destination(self, lang: str, fresh: Path, work: Path) -> Path:
+        """Where a language run writes. Non-default languages render into a staging folder,
+        merged afterwards, so two processes never write the same file (shared static files
+        are compared instead)."""
+        return fresh if lang == self.base["DEFAULT_LANG"] else work / f"render-{lang}"
 
     def prepare(self, site) -> None:
         """Once the catalogue is read: the search plan, the catalogue for each run, and the
@@ -197,6 +208,8 @@ class Engine:
         # Every run is over: the workers go, and with them the runs' memory, before the
         # last languages' Pagefinds need theirs.
         self.workers.shutdown()
+        for lang in list(self._made):  # made ahead for a language no longer built
+            self._drop_unused_folders(lang)
         for ready in to_merge:  # while the languages indexed last are still indexing
             self.indexer.wait_for(ready[0]["SITE_LANG"])
             self._merge(site, ready)
@@ -210,29 +223,10 @@ class Engine:
         (_drop_unused_folders)."""
         for settings in runs:
             previous = self.reused.runs_previous.get(settings["SITE_LANG"])
-            if not previous:
-                continue
-            # Not the theme's: Pelican copies them into folders it makes after asking
-            # whether they exist (another process making one in between would fail it).
-            theme = settings.get("THEME_STATIC_DIR", "theme").strip("/") + "/"
-            folders = set()
-            for relative, _, _ in previous["files"]:
-                if relative.startswith(theme):
-                    continue
-                folder = posixpath.dirname(relative)
-                while folder and folder not in folders:
-                    folders.add(folder)
-                    folder = posixpath.dirname(folder)
-            made = self._made[settings["SITE_LANG"]] = []
-            root = settings["OUTPUT_PATH"]
-            os.makedirs(root, exist_ok=True)  # another language's staging folder
-            for folder in sorted(folders, key=lambda name: (name.count("/"), name)):
-                path = os.path.join(root, folder)
-                try:
-                    os.mkdir(path)
-                except OSError:  # the run made it first (or cannot use it: it will say so)
-                    continue
-                made.append(path)
+            if previous:  # those made ahead (stage) exist already, and are skipped
+                staging.make_folders(settings["OUTPUT_PATH"],
+                                     staging.folders_of(previous["files"], settings),
+                                     self._made.setdefault(settings["SITE_LANG"], []))
 
     def _folders_made(self) -> None:
         """Wait for _make_folders (before a run's empty folders are dropped, or the staging
@@ -317,6 +311,21 @@ class Engine:
         if self.reused is not None:
             self.reused.commit(site.languages)
 
+    def stage_ahead(self) -> staging.Staged | None:
+        """Once committed: the next build's folders, and in them the folders each run wrote
+        into this time, made by a thread while the devserver waits for an edit (staging.py).
+        None when nothing was recorded (no cache)."""
+        records = self.reused.runs_record if self.reused is not None else {}
+        if not records:
+            return None
+        fresh = output.fresh_directory(self.target, "new")
+        work = output.fresh_directory(self.target, "work")
+        folders = {settings["SITE_LANG"]: (
+            self._destination(settings["SITE_LANG"], fresh, work),
+            staging.folders_of(records[settings["SITE_LANG"]]["files"], settings))
+            for settings in self.runs if settings["SITE_LANG"] in records}
+        return staging.Staged(self.target, folders, fresh, work)
+
     def abandon(self) -> None:
         """The build failed: nothing more starts, and what runs is waited for (a run writes
         into the new site and the work folder until it ends); close then discards them."""
@@ -325,12 +334,15 @@ class Engine:
         if self.indexer is not None:
             self.indexer.abandon()
 
-    def close(self) -> None:
-        """Once the workers have ended: the work folder goes, and the new site too unless
-        it was handed over."""
+    def close(self, keep_work: bool = False) -> Path | None:
+        """Once the workers have ended: the work folder goes (with `keep_work`, once the
+        build succeeded, it is returned for the caller to discard: the devserver does once
+        the new pages are served), and the new site too unless it was handed over."""
         self.workers.shutdown()
         self._folders_made()
+        kept = self.work if keep_work and self.fresh is None else None
         for folder in (self.fresh, self.work):
-            if folder is not None:
+            if folder is not None and folder != kept:
                 output.discard(folder)
         self.fresh = self.work = None
+        return kept
