@@ -6,8 +6,11 @@ nothing but that context. So once the context is complete (Pelican asks for its 
 run forks `shards - 1` children. Every process writes the articles' and pages' output names
 whose hash falls in its shard (writer.shard_of); the children then hand back what they wrote
 (the render cache's map, their warnings) through a pipe and exit, while shard 0, the run's
-own process, goes on to write everything that is not sharded (feeds, theme files, static
-files) and to finish the run. Forked children share the context's memory with the run.
+own process, goes on to write everything that is not sharded (theme files, static files,
+the plugins' files) and to finish the run. The feeds (written when the articles are:
+article_writer_finalized) are the last shard's, so that they are written while shard 0
+writes the rest instead of after its articles. Forked children share the context's memory
+with the run.
 """
 
 from __future__ import annotations
@@ -25,11 +28,13 @@ from sitebuild import pelican_log
 from sitebuild.engine.writer import PageWriter, RunFingerprint
 
 logger = logging.getLogger(__name__)
-# The writers' generators: their writes are sharded. Their end-of-output signals (feeds
-# are written on article_writer_finalized) are for shard 0 only.
+# The writers' generators: their writes are sharded. Their end-of-output signals are for
+# one process only: the articles' (feeds are written on it) for the last shard, the others
+# for shard 0.
 SHARDED_GENERATORS = (ArticlesGenerator, PagesGenerator)
-SHARD_0_SIGNALS = (signals.article_writer_finalized, signals.page_writer_finalized,
-                   signals.content_written, signals.feed_written, signals.feed_generated)
+LAST_SHARD_SIGNALS = (signals.article_writer_finalized,)
+SHARD_0_SIGNALS = (signals.page_writer_finalized, signals.content_written,
+                   signals.feed_written, signals.feed_generated)
 # Templates the sharded generators render: loaded before the fork, so that no child
 # compiles them again.
 TEMPLATES = ("article", "page", "index", "tag", "tags", "category", "categories", "author",
@@ -51,6 +56,8 @@ class Shards:
     children: list[tuple[int, int]] = field(default_factory=list)  # (pid, read end)
     writer: PageWriter | None = None
     prepared: RunFingerprint | None = None  # the run's fingerprint, when the shards fork
+    # LAST_SHARD_SIGNALS' receivers, taken from shard 0 while its children run them
+    handed_over: list[tuple] = field(default_factory=list)
 
     def __enter__(self) -> Shards:
         signals.all_generators_finalized.connect(self._generators)
@@ -62,6 +69,9 @@ class Shards:
         signals.all_generators_finalized.disconnect(self._generators)
         signals.get_writer.disconnect(self._writer_class)
         signals.page_writer_finalized.disconnect(self._unshard)
+        for signal, receiver in self.handed_over:  # the worker's next run has them again
+            signal.connect(receiver)
+        self.handed_over = []
         if exc[0] is not None:
             self._reap(raise_errors=False)
 
@@ -89,6 +99,7 @@ class Shards:
             self.prepared = PageWriter.prepare(pelican.settings, self.generators[0].context)
             for shard in range(1, count):
                 self._fork(pelican, shard, count)
+            self.handed_over = _disconnect(LAST_SHARD_SIGNALS)  # the last shard has them
         owner = self
 
         class RunWriter(PageWriter):  # shard 0: the run's own process
@@ -118,9 +129,8 @@ class Shards:
         os.close(read)
         payload: dict = {}
         try:
-            for signal in SHARD_0_SIGNALS:
-                for receiver in list(signal.receivers_for(signal.ANY)):
-                    signal.disconnect(receiver)
+            _disconnect(SHARD_0_SIGNALS if shard == shards - 1
+                        else SHARD_0_SIGNALS + LAST_SHARD_SIGNALS)
             held_before = len(self.held.records)
             collected_before = len(self.collector.messages)
             writer_class = type("ShardWriter", (PageWriter,), {"shard": shard, "shards": shards,
@@ -166,3 +176,13 @@ class Shards:
         self.children = []
         if errors and raise_errors:
             raise ShardFailed("a page-writing shard failed:\n" + "\n".join(errors))
+
+
+def _disconnect(signals_: tuple) -> list[tuple]:
+    """Disconnect every receiver of `signals_`; returns (signal, receiver) of each."""
+    taken = []
+    for signal in signals_:
+        for receiver in list(signal.receivers_for(signal.ANY)):
+            signal.disconnect(receiver)
+            taken.append((signal, receiver))
+    return taken
