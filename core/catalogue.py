@@ -403,8 +403,51 @@ def save(catalogue: Catalogue, path: Path, bodies_of: str | None = None) -> None
         index(catalogue)
     temporary = path.with_suffix(".tmp")
     with temporary.open("wb") as handle:
-        pickle.dump(catalogue, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        _Pickler(handle, _inherited).dump(catalogue)
     temporary.replace(path)
+
+
+# The catalogue the build's worker processes inherited when they were forked: the devserver's
+# previous one (`inherit`). A run's catalogue names the entries it shares with that one (the
+# files not edited since) by their place in it, and the run takes them from its own copy:
+# at 1,000 articles the catalogue pickled in full was 14.6 MB, which the parent wrote and
+# the run read again before it could read its first article (~0.1-0.2 s of a rebuild).
+# Entries are never changed once read (`read_entry` makes them; a rebuild makes new ones
+# for the files it reads again), so the copy a worker inherited is the parent's.
+_inherited: Catalogue | None = None
+
+
+def inherit(previous: Catalogue | None) -> None:
+    """Before a build forks its workers: the catalogue they will hold (None: none)."""
+    global _inherited
+    _inherited = previous
+
+
+def _stamp(catalogue: Catalogue) -> tuple[int, int]:
+    return catalogue.read_at_ns, len(catalogue.entries)
+
+
+class _Pickler(pickle.Pickler):
+    def __init__(self, handle, inherited: Catalogue | None) -> None:
+        super().__init__(handle, protocol=pickle.HIGHEST_PROTOCOL)
+        self.inherited = inherited
+        self.places = ({id(entry): place for place, entry in enumerate(inherited.entries)}
+                       if inherited is not None else {})
+
+    def persistent_id(self, obj):
+        if type(obj) is Entry and (place := self.places.get(id(obj))) is not None \
+                and self.inherited.entries[place] is obj:
+            return ("entry", _stamp(self.inherited), place)
+        return None
+
+
+class _Unpickler(pickle.Unpickler):
+    def persistent_load(self, pid):
+        _, stamp, place = pid
+        if _inherited is None or _stamp(_inherited) != stamp:
+            raise RuntimeError("the catalogue names entries of one this process does not "
+                               "hold: it was pickled for the workers of another build")
+        return _inherited.entries[place]
 
 
 def save_related(lists: dict, path: Path) -> None:
@@ -420,7 +463,7 @@ def _load_pickle(path: str, what: str):
     """What the driver pickled for its runs: written before any run starts (engine/)."""
     try:
         with open(path, "rb") as handle:
-            return pickle.load(handle)
+            return _Unpickler(handle).load()
     except FileNotFoundError:
         raise RuntimeError(f"{what} is not at {path}: the build was abandoned, or this run "
                            "was started before the driver wrote it") from None

@@ -79,7 +79,9 @@ def build(options: config.BuildOptions, *, swap: bool = True,
     try:
         if publishing:
             release.publish_started(target)
-        engine = Engine(base, options, target)  # its workers fork before the catalogue exists
+        # Its workers fork before the catalogue exists, with the devserver's previous one.
+        catalogue_module.inherit(state.catalogue if state is not None else None)
+        engine = Engine(base, options, target)
         # Which files are sources, which are links never to follow.
         found = sources.scan(base)
         engine.stage(found, state.take_staged() if state is not None else None)
@@ -132,6 +134,7 @@ def build(options: config.BuildOptions, *, swap: bool = True,
                 report.retired_work = engine.close(keep_work=swap and options.defer_search)
         finally:
             lock.release()
+            catalogue_module.inherit(None)  # the workers are gone: nothing holds it now
     if swap and state is not None and state.stage_ahead:
         state.staged = engine.stage_ahead()  # once the work folder is left alone
     return report

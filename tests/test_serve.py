@@ -291,3 +291,52 @@ def test_a_rebuild_writes_into_the_folders_made_while_the_devserver_waited(tmp_p
     assert state.staged is not None and state.staged is not staged  # the next one's
     state.close()
     assert sorted(path.name for path in tmp_path.glob(".output-*")) == []
+
+
+def test_a_rebuilds_runs_take_the_unchanged_entries_from_the_catalogue_they_inherited(
+        tmp_path):
+    """The devserver's workers fork holding its previous catalogue: the catalogue pickled for
+    a rebuild's runs names the entries of files not edited since by their place in that one
+    (a fraction of the bytes), and loads as the catalogue itself. A process holding another
+    catalogue refuses it rather than take the wrong entries."""
+    import pickle
+    import shutil
+
+    from core import catalogue
+    from sitebuild import config
+    from tests.conftest import ROOT
+
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    base = config.read_base(config.BuildOptions(
+        settings_file=_settings_file(tmp_path), content=content, output=tmp_path / "output"))
+    previous = catalogue.build(base)
+    edited = content / "articles/ptsd/ptsd-in-veterans.uk.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nЩе один абзац.\n",
+                      encoding="utf-8")
+    site = catalogue.build(base, previous)
+    path = tmp_path / "catalogue-uk.pickle"
+    try:
+        catalogue.inherit(previous)
+        catalogue.save(site, path, bodies_of="uk")
+        full = tmp_path / "full.pickle"
+        catalogue.inherit(None)
+        catalogue.save(site, full, bodies_of="uk")
+        assert path.stat().st_size < full.stat().st_size / 2
+
+        catalogue.inherit(previous)
+        loaded = catalogue._load_pickle(str(path), "the catalogue")
+        assert loaded.entries == pickle.loads(full.read_bytes()).entries
+        unchanged = [entry for entry in loaded.entries if entry.lang == "uk"
+                     and entry.path != "articles/ptsd/ptsd-in-veterans.uk.md"]
+        inherited = {id(entry) for entry in previous.entries}
+        assert unchanged and all(id(entry) in inherited for entry in unchanged)
+        assert "Ще один абзац." in next(entry for entry in loaded.entries
+                                        if entry.path.endswith("ptsd-in-veterans.uk.md")).body
+
+        catalogue.inherit(catalogue.build(base))  # another catalogue than the one named
+        with pytest.raises(RuntimeError, match="another build"):
+            catalogue._load_pickle(str(path), "the catalogue, again")
+    finally:
+        catalogue.inherit(None)
+        catalogue._load_pickle.cache_clear()
