@@ -196,3 +196,19 @@ def test_without_the_npm_packages_only_the_config_is_written(tmp_path, settings)
                                                   content=FIXTURE_SITE)))
     admin.write(tmp_path, settings, site, node_modules=tmp_path / "no-node-modules")
     assert sorted(p.name for p in (tmp_path / "admin").iterdir()) == ["config.yml"]
+
+
+
+def test_a_config_dumped_again_is_the_text_of_that_config(generated) -> None:
+    """The devserver dumps the same config on every rebuild and the text is kept; a config
+    that changed in any value, even one equal to the first (True == 1), is dumped anew, and
+    dumping the first one again gives its own text, never the last one's."""
+    first = cms_config.dump(generated)
+    assert "clean_accents: true" in first
+    assert cms_config.dump(dict(generated)) == first
+    changed = {**generated, "slug": {**generated["slug"], "encoding": "unicode"}}
+    assert "encoding: unicode" in cms_config.dump(changed)
+    retyped = {**generated, "slug": {**generated["slug"], "clean_accents": 1}}
+    assert retyped == generated
+    assert "clean_accents: 1" in cms_config.dump(retyped)
+    assert cms_config.dump(generated) == first
