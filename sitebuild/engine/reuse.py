@@ -86,9 +86,10 @@ class Reuse:
                    files: list[str], warnings: list[str]) -> None:
         """What a run wrote (relative to the site), for the next build to link."""
         stats = []
+        root = str(site_dir)
         for relative in files:
-            stat = (site_dir / relative).stat()
-            stats.append((relative, stat.st_size, stat.st_mtime_ns))
+            stat = os.stat(os.path.join(root, relative))  # not a Path per file: the
+            stats.append((relative, stat.st_size, stat.st_mtime_ns))  # rebuild waits
         self.runs_record[lang] = {"key": key, "related": related, "files": stats,
                                   "warnings": list(warnings)}
 
