@@ -76,6 +76,7 @@ def build(options: config.BuildOptions, *, swap: bool = True,
     # has swapped its site in, so neither sees the other's half-built folders or records.
     lock = output.BuildLock(target)
     engine = None
+    served = False  # the new site is in place (the work folder may outlive the build)
     try:
         if publishing:
             release.publish_started(target)
@@ -120,6 +121,7 @@ def build(options: config.BuildOptions, *, swap: bool = True,
                 engine.commit(site)
             report.output = target
             report.deferred_search, report.reuse = engine.deferred_search(), engine.reused
+            served = True
         else:
             report.output = engine.hand_over()
     except BaseException as error:
@@ -131,11 +133,11 @@ def build(options: config.BuildOptions, *, swap: bool = True,
     finally:
         try:
             if engine is not None:
-                report.retired_work = engine.close(keep_work=swap and options.defer_search)
+                report.retired_work = engine.close(keep_work=served and options.defer_search)
         finally:
             lock.release()
             catalogue_module.inherit(None)  # the workers are gone: nothing holds it now
-    if swap and state is not None and state.stage_ahead:
+    if served and state is not None and state.stage_ahead:
         state.staged = engine.stage_ahead()  # once the work folder is left alone
     return report
 
