@@ -231,8 +231,8 @@ def test_shards_split_the_writes_and_hand_back_what_they_wrote(tmp_path: Path) -
         for article in (tmp_path / "out" / prefix / "articles").iterdir():
             assert f"{prefix}articles/{article.name}/index.html" in pages
             assert f"{prefix}articles/{article.name}/index.html" in written
-        # What a run does once its articles are written is its last shard's: the feeds, and
-        # the Markdown cache saved with every source of the language.
+        # The feeds are the last shard's (what a run does once its articles are written);
+        # the Markdown cache, saved when the run ends, holds every source of the language.
         assert (tmp_path / "out" / prefix / "feeds" / "all.atom.xml").is_file()
         with (tmp_path / "cache" / "markdown" / f"{lang}.pickle").open("rb") as handle:
             _, conversions = pickle.load(handle)

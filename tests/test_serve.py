@@ -284,7 +284,7 @@ def test_a_rebuild_writes_into_the_folders_made_while_the_devserver_waited(tmp_p
     article.write_text(article.read_text(encoding="utf-8") + "\n\nЩе один абзац.\n",
                        encoding="utf-8")
     serve.rebuild(options, LiveReload(None), state, 1)
-    assert output.stat().st_ino == folder, "the rebuild did not write into the staged folder"
+    assert output.stat().st_ino == folder, "the rebuild did not write into the folder made"
     assert "Ще один абзац." in (output / "articles/ptsd-in-veterans/index.html").read_text(
         encoding="utf-8")
 

@@ -185,12 +185,8 @@ def install_theme_helpers(generator) -> None:
     generator.env.globals.setdefault("LANG_PREFIX", run.prefix(generator.settings))
 
 
-def save_conversion_cache(generator, writer=None) -> None:
-    """article_writer_finalized: Pelican reads every source of a run before it writes any
-    page, so the cache is complete once the articles are written. Saved then rather than
-    when the run ends: the build engine's last page-writing shard saves it while the run's
-    own process writes the rest (sitebuild/engine/shards.py)."""
-    run_cache(generator.settings, run.lang(generator.settings)).save()
+def save_conversion_cache(pelican) -> None:
+    run_cache(pelican.settings, run.lang(pelican.settings)).save()
 
 
 def sort_static_files(generator) -> None:
@@ -251,7 +247,7 @@ def register() -> None:
     signals.page_generator_finalized.connect(leave_out_unbuilt)
     signals.static_generator_finalized.connect(sort_static_files)
     signals.article_generator_pretaxonomy.connect(drop_tags_without_slug)
-    signals.article_writer_finalized.connect(save_conversion_cache)
+    signals.finalized.connect(save_conversion_cache)
     signals.article_generator_finalized.connect(attach_site_data)
     signals.page_generator_finalized.connect(attach_site_data)
     signals.generator_init.connect(install_theme_helpers)

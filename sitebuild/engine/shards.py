@@ -7,10 +7,10 @@ run forks `shards - 1` children. Every process writes the articles' and pages' o
 whose hash falls in its shard (writer.shard_of); the children then hand back what they wrote
 (the render cache's map, their warnings) through a pipe and exit, while shard 0, the run's
 own process, goes on to write everything that is not sharded (theme files, static files,
-the plugins' files) and to finish the run. What plugins do once the articles are written
-(article_writer_finalized: the feeds, the Markdown cache saved) is the last shard's, done
-while shard 0 writes the rest instead of after its articles. Forked children share the context's memory
-with the run.
+the plugins' files) and to finish the run. The feeds (written when the articles are:
+article_writer_finalized) are the last shard's, written while shard 0 writes the rest and
+saves the Markdown cache, instead of after its articles. Forked children share the
+context's memory with the run.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ from sitebuild.engine.writer import PageWriter, RunFingerprint
 
 logger = logging.getLogger(__name__)
 # The writers' generators: their writes are sharded. Their end-of-output signals are for
-# one process only: the articles' (the feeds are written and the Markdown cache saved on
-# it) for the last shard, the others for shard 0.
+# one process only: the articles' (feeds are written on it) for the last shard, the others
+# for shard 0.
 SHARDED_GENERATORS = (ArticlesGenerator, PagesGenerator)
 LAST_SHARD_SIGNALS = (signals.article_writer_finalized,)
 SHARD_0_SIGNALS = (signals.page_writer_finalized, signals.content_written,
