@@ -233,6 +233,45 @@ def test_shards_split_the_writes_and_hand_back_what_they_wrote(tmp_path: Path) -
             assert f"{prefix}articles/{article.name}/index.html" in written
 
 
+def test_a_shard_writes_whole_search_bundles_indexed_before_its_run_ends(tmp_path,
+                                                                        caplog) -> None:
+    """The shards write whole search bundles (engine/__init__.py `_follow_bundles`), each
+    indexed as soon as its shard has written its pages, while the run goes on; each bundle
+    then indexes the very pages a serial build's does."""
+    import json
+    import logging
+
+    from sitebuild.build import build
+    from sitebuild.config import BuildOptions
+
+    def entries(output: Path) -> dict[str, int]:
+        return {path.parent.relative_to(output).as_posix():
+                json.loads(path.read_text())["languages"][lang]["page_count"]
+                for lang in ("uk", "en") for path in output.glob(
+                    f"{'en/' if lang == 'en' else ''}pagefind*/pagefind-entry.json")}
+
+    # Eight pages a bundle: several in each language; four workers: two shards in each.
+    def run(name: str, parallel: bool) -> Path:
+        return build(BuildOptions(
+            settings_file=ROOT / "pelicanconf.py", content=ROOT / "content",
+            output=tmp_path / name, parallel=parallel, cache=False, overrides=(
+                ("SEARCH_BUNDLE_PAGES", 8), ("BUILD_WORKERS", 4),
+                ("SITE_BUILD_DATE", BUILD_DATE)))).output
+
+    serial = run("serial", parallel=False)
+    with caplog.at_level(logging.DEBUG, logger="sitebuild.engine.indexing"):
+        parallel = run("parallel", parallel=True)
+    early = sorted(re.findall(r"search: (\S+) is indexed while", caplog.text))
+    expected = entries(serial)
+    assert len(expected) >= 7 and entries(parallel) == expected
+    # Of an odd count of bundles, the smallest one's pages go by hash (indexed at the end).
+    for lang, prefix in (("uk", ""), ("en", "en/")):
+        own = sorted(path for path in expected if path.startswith(f"{prefix}pagefind"))
+        assert len([path for path in early if path in own]) == len(own) - len(own) % 2, lang
+    assert snapshot(parallel, skip=("pagefind", "en/pagefind")) == snapshot(
+        serial, skip=("pagefind", "en/pagefind"))
+
+
 def test_one_date_for_the_whole_build(tmp_path: Path) -> None:
     """SITE_BUILD_DATE, set once per build, is the date the checks and the review report
     judge reviews by."""

@@ -8,6 +8,11 @@ whose hash falls in its shard (writer.shard_of); the children then hand back wha
 (the render cache's map, their warnings) through a pipe and exit, while shard 0, the run's
 own process, goes on to write everything that is not sharded (feeds, theme files, static
 files) and to finish the run. Forked children share the context's memory with the run.
+
+Each process tells the build's parent when its share of the articles' and pages' writes is
+done (`tell_written`): the search bundles whose pages are all in that share (the engine gives
+each shard whole bundles where it can, SITE_SHARD_OF) are indexed from then on, while the
+other shards and the rest of the run go on.
 """
 
 from __future__ import annotations
@@ -34,6 +39,15 @@ SHARD_0_SIGNALS = (signals.article_writer_finalized, signals.page_writer_finaliz
 # compiles them again.
 TEMPLATES = ("article", "page", "index", "tag", "tags", "category", "categories", "author",
              "authors", "archives", "period_archives")
+# In a build's worker (runs._worker_started): the write end of the pipe the parent reads
+# to learn which shards have written their pages (runs.Workers.watch_written).
+written_pipe: int | None = None
+
+
+def tell_written(lang: str, shard: int) -> None:
+    """Shard `shard` of the `lang` run has written every article and page of its share."""
+    if written_pipe is not None:  # one write of a short line: never mixed with another's
+        os.write(written_pipe, f"{lang} {shard}\n".encode())
 
 
 class ShardFailed(RuntimeError):
@@ -105,6 +119,7 @@ class Shards:
         writes after them (the theme's files, its own generators') shard 0 writes whole."""
         if isinstance(writer, PageWriter):
             writer.sharded = False
+        tell_written(generator.settings["SITE_LANG"], 0)
 
     # --- the children ---------------------------------------------------------------------
 
@@ -129,6 +144,7 @@ class Shards:
             for generator in self.generators:
                 if isinstance(generator, SHARDED_GENERATORS):
                     generator.generate_output(writer)
+            tell_written(pelican.settings["SITE_LANG"], shard)
             payload = {"writer": writer.result(),
                        "held": [pelican_log.portable(record)
                                 for record in self.held.records[held_before:]],

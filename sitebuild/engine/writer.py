@@ -57,6 +57,7 @@ class PageWriter(Writer):
     def __init__(self, output_path, settings=None) -> None:
         super().__init__(output_path, settings=settings)
         self.sharded = self.shards > 1
+        self.assigned = (settings or {}).get("SITE_SHARD_OF")  # {name: shard} (shards.py)
         self.options = (settings or {}).get(SETTING) or {}
         self.previous = _load_map(self.options.get("previous_map"))
         self.previous_output = Path(self.options.get("previous_output") or "")
@@ -77,7 +78,7 @@ class PageWriter(Writer):
         if not name:
             return super().write_file(name, template, context, relative_urls, paginated,
                                       template_name, override_output, url, **kwargs)
-        if self.sharded and shard_of(name, self.shards) != self.shard:
+        if self.sharded and shard_of(name, self.shards, self.assigned) != self.shard:
             return None
         fingerprint = self._fingerprint(name, template, context, relative_urls, paginated,
                                         template_name, override_output, url, kwargs)
@@ -248,8 +249,11 @@ class RunFingerprint:
         logger.info("%spages of this run are always rendered: %s", PREFIX, problem)
 
 
-def shard_of(name: str, shards: int) -> int:
-    """Which shard writes an output name: the same in every process (crc32, not hash())."""
+def shard_of(name: str, shards: int, assigned: dict[str, int] | None = None) -> int:
+    """Which shard writes an output name: the same in every process (`assigned` to one, as
+    the pages of a search bundle are; else by crc32, not hash())."""
+    if assigned and name in assigned:
+        return assigned[name]
     return zlib.crc32(name.encode("utf-8")) % shards
 
 
