@@ -46,8 +46,12 @@ written_pipe: int | None = None
 
 def tell_written(lang: str, shard: int) -> None:
     """Shard `shard` of the `lang` run has written every article and page of its share."""
-    if written_pipe is not None:  # one write of a short line: never mixed with another's
+    if written_pipe is None:
+        return
+    try:  # one write of a short line: never mixed with another's
         os.write(written_pipe, f"{lang} {shard}\n".encode())
+    except OSError:  # nobody reads (the build is ending): its bundles wait for the run's end
+        pass
 
 
 class ShardFailed(RuntimeError):
