@@ -12,6 +12,7 @@ files) and to finish the run. Forked children share the context's memory with th
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import pickle
@@ -116,6 +117,9 @@ class Shards:
             self.children.append((pid, read))
             return
         os.close(read)
+        # What the child inherited (the run's context) lives until it exits: its collections
+        # need not go through it, nor copy its memory by marking it (as the workers do).
+        gc.freeze()
         payload: dict = {}
         try:
             for signal in SHARD_0_SIGNALS:
