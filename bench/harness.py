@@ -37,7 +37,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bench import corpus
+from bench import corpus, floor
 from bench.measure import busy_cores, speed_probe
 
 logger = logging.getLogger(__name__)
@@ -199,6 +199,11 @@ def build_ours_cold(work: Path, content: Path, run: int) -> dict:
                                                           "bytes": 0})
     figures.update(_phase_timings(log))
     return figures
+
+
+def index_ours_cold(work: Path, content: Path) -> dict:
+    """Pagefind alone over the last cold build's pages, into empty bundles (bench/floor.py)."""
+    return floor.pagefind_cpu(work / "ours_settings.py", content, work / "out-ours", work)
 
 
 def edit_one_article(content: Path) -> tuple[Path, bytes]:
@@ -475,6 +480,11 @@ def run_size(n: int, *, work_root: Path, repeats: int, seed: int, parts: set[str
     for i in range(1, repeats + 1):
         for name, label, build in (cold if i % 2 else cold[::-1]):
             result[name].append(one(label, build, i))
+    if "vanilla" in parts and "ours" in parts and best(result["ours"]):
+        # Before the warm build below edits an article: the cold build's pages.
+        result["floor"] = index_ours_cold(work, content)
+        print(f"[bench] {tag}: Pagefind alone, cold, on our pages: "
+              f"{result['floor']['pagefind_cpu_s']:.2f} CPU-s", flush=True)
     if "ours" in parts:
         if best(result["ours"]):
             warm = build_ours_warm(work, content)
@@ -511,6 +521,8 @@ def ratios(result: dict) -> dict:
                  for v, o in zip(result["vanilla"], result["ours"])
                  if v.get("returncode") == 0 and o.get("returncode") == 0]
         out["time_ours_over_vanilla_pairs"] = pairs
+        if "floor" in result:
+            out["floor_over_vanilla"] = floor.floor_ratio(vanilla, result["floor"])
         if pairs:
             out["time_ours_over_vanilla_pairs_median"] = round(statistics.median(pairs), 3)
         out["memory_ours_over_vanilla"] = round(ours["peak_mb"] / vanilla["peak_mb"], 3)

@@ -45,6 +45,8 @@ def test_each_split_gets_its_corpus_its_runs_and_its_row(tmp_path, monkeypatch):
         "warm", order, 3.0, 3.0)(work, content, 0))
     monkeypatch.setattr(harness, "devserver_rebuild",
                         lambda work, content: {"pages_s": 1.7, "search_s": 2.0, "edits": 3})
+    monkeypatch.setattr(harness, "index_ours_cold", lambda work, content: {
+        "pagefind_cpu_s": 6.0, "bundles": 2, "pages": 1005, "cores": 2})
     results = harness.run_all([N], work_root=tmp_path, repeats=2, seed=0,
                               parts={"vanilla", "ours"}, splits=("uk", "50/50"))
 
@@ -63,10 +65,15 @@ def test_each_split_gets_its_corpus_its_runs_and_its_row(tmp_path, monkeypatch):
     assert (ratios["time_ours_over_vanilla"], ratios["cpu_ours_over_vanilla"],
             ratios["cpu_ours_over_vanilla_pairs_median"], ratios["devserver_over_cold"]) == (
         0.85, 1.86, 1.86, 0.2)
+    # Vanilla's 10 CPU-s and Pagefind's 6 on two cores, against vanilla's 10 s.
+    assert ratios["floor_over_vanilla"] == 0.8
 
     text = report.markdown(results)
     assert ("| one language (uk) | 10.00 | 8.50 | 10.0 | 18.6 | 0.85 ✅ | 0.85 ✅ | 1.86 | 1.86 "
-            "| 100 | 100 | 0.20 ❌ |") in text
+            "| 100 | 100 | 0.20 ❌ | 0.80 |") in text
+    assert ("the lowest ratio any build could reach that does vanilla's work and builds this "
+            "search index: 0.80 (vanilla's CPU plus Pagefind's 6.00 CPU-s indexing our 1,005 "
+            "pages into 2 empty bundles") in text
     assert "| 50/50 bilingual | 10.00 | 8.50 |" in text
     # Where the CPU went: main process and child processes by phase; the rest is outside.
     assert "| one language (uk) | main CPU s | 0.40 | 0.20 | 1.00 |  |  |" in text
