@@ -272,6 +272,30 @@ def test_a_shard_writes_whole_search_bundles_indexed_before_its_run_ends(tmp_pat
         serial, skip=("pagefind", "en/pagefind"))
 
 
+def test_a_cold_build_leaves_the_word_forms_to_its_runs(tmp_path: Path) -> None:
+    """The runs' writers make every page's word-form copy on a cold build; the build's own
+    process then has none to make, and loads no dictionary for them (0.1 CPU-s, 30 MB).
+    After an edit, it makes the copies of the pages linked unchanged, and loads it then."""
+    from sitebuild import wordforms
+    from sitebuild.build import build
+    from sitebuild.config import BuildOptions
+
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    options = BuildOptions(settings_file=ROOT / "pelicanconf.py", content=content,
+                           output=tmp_path / "out", overrides=(
+                               ("CACHE_PATH", str(tmp_path / "cache")),
+                               ("SITE_BUILD_DATE", BUILD_DATE)))
+    wordforms.shared_keys.cache_clear()
+    build(options)
+    assert wordforms.shared_keys.cache_info().misses == 0
+    edited = content / "articles/depression/depression-or-sadness.uk.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nЩе одне речення.\n",
+                      encoding="utf-8")
+    build(options)
+    assert wordforms.shared_keys.cache_info().misses == 1  # for the pages linked unchanged
+
+
 def test_one_date_for_the_whole_build(tmp_path: Path) -> None:
     """SITE_BUILD_DATE, set once per build, is the date the checks and the review report
     judge reviews by."""

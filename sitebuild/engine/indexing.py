@@ -216,9 +216,6 @@ class Indexer:
         """The bundle's pages as Pagefind is to read them: each with the keys of its words'
         forms at the end of its body (wordforms.index_copy), in `folder`/forms. Pages this
         build rendered have theirs already; those linked from the previous output not."""
-        with self._keys_lock:  # one dictionary for every bundle
-            if self._keys is None:
-                self._keys = wordforms.shared_keys()
         tree = folder / "forms"
         for page in bundle.pages:
             source = site / page
@@ -228,9 +225,17 @@ class Indexer:
             if source.exists():
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(wordforms.index_copy(source.read_text(encoding="utf-8"),
-                                                       self._keys), encoding="utf-8")
+                                                       self._shared_keys()), encoding="utf-8")
         tree.mkdir(parents=True, exist_ok=True)
         return tree
+
+    def _shared_keys(self) -> wordforms.Keys:
+        """The dictionary's keys, loaded by the first copy this process makes: a cold build
+        makes none (its writers made them all), and need not load the dictionary here."""
+        with self._keys_lock:  # one dictionary for every bundle
+            if self._keys is None:
+                self._keys = wordforms.shared_keys()
+        return self._keys
 
     @staticmethod
     def _link_tree(bundle: Bundle, pages_dir: Path, tree: Path) -> Path:

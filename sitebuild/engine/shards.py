@@ -17,6 +17,7 @@ other shards and the rest of the run go on.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import pickle
@@ -135,6 +136,9 @@ class Shards:
             self.children.append((pid, read))
             return
         os.close(read)
+        # What the child inherited (the run's context) lives until it exits: its collections
+        # need not go through it, nor copy its memory by marking it (as the workers do).
+        gc.freeze()
         payload: dict = {}
         try:
             for signal in SHARD_0_SIGNALS:
