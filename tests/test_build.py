@@ -241,6 +241,69 @@ def test_shards_split_the_writes_and_hand_back_what_they_wrote(tmp_path: Path) -
         assert sources and not sources - set(conversions)
 
 
+def test_a_shard_writes_whole_search_bundles_indexed_before_its_run_ends(tmp_path,
+                                                                        caplog) -> None:
+    """The shards write whole search bundles (engine/__init__.py `_follow_bundles`), each
+    indexed as soon as its shard has written its pages, while the run goes on; each bundle
+    then indexes the very pages a serial build's does."""
+    import json
+    import logging
+
+    from sitebuild.build import build
+    from sitebuild.config import BuildOptions
+
+    def entries(output: Path) -> dict[str, int]:
+        return {path.parent.relative_to(output).as_posix():
+                json.loads(path.read_text())["languages"][lang]["page_count"]
+                for lang in ("uk", "en") for path in output.glob(
+                    f"{'en/' if lang == 'en' else ''}pagefind*/pagefind-entry.json")}
+
+    # Eight pages a bundle: several in each language; four workers: two shards in each.
+    def run(name: str, parallel: bool) -> Path:
+        return build(BuildOptions(
+            settings_file=ROOT / "pelicanconf.py", content=ROOT / "content",
+            output=tmp_path / name, parallel=parallel, cache=False, overrides=(
+                ("SEARCH_BUNDLE_PAGES", 8), ("BUILD_WORKERS", 4),
+                ("SITE_BUILD_DATE", BUILD_DATE)))).output
+
+    serial = run("serial", parallel=False)
+    with caplog.at_level(logging.DEBUG, logger="sitebuild.engine.indexing"):
+        parallel = run("parallel", parallel=True)
+    early = sorted(re.findall(r"search: (\S+) is indexed while", caplog.text))
+    expected = entries(serial)
+    assert len(expected) >= 7 and entries(parallel) == expected
+    # Of an odd count of bundles, the smallest one's pages go by hash (indexed at the end).
+    for lang, prefix in (("uk", ""), ("en", "en/")):
+        own = sorted(path for path in expected if path.startswith(f"{prefix}pagefind"))
+        assert len([path for path in early if path in own]) == len(own) - len(own) % 2, lang
+    assert snapshot(parallel, skip=("pagefind", "en/pagefind")) == snapshot(
+        serial, skip=("pagefind", "en/pagefind"))
+
+
+def test_a_cold_build_leaves_the_word_forms_to_its_runs(tmp_path: Path) -> None:
+    """The runs' writers make every page's word-form copy on a cold build; the build's own
+    process then has none to make, and loads no dictionary for them (0.1 CPU-s, 30 MB).
+    After an edit, it makes the copies of the pages linked unchanged, and loads it then."""
+    from sitebuild import wordforms
+    from sitebuild.build import build
+    from sitebuild.config import BuildOptions
+
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    options = BuildOptions(settings_file=ROOT / "pelicanconf.py", content=content,
+                           output=tmp_path / "out", overrides=(
+                               ("CACHE_PATH", str(tmp_path / "cache")),
+                               ("SITE_BUILD_DATE", BUILD_DATE)))
+    wordforms.shared_keys.cache_clear()
+    build(options)
+    assert wordforms.shared_keys.cache_info().misses == 0
+    edited = content / "articles/depression/depression-or-sadness.uk.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nЩе одне речення.\n",
+                      encoding="utf-8")
+    build(options)
+    assert wordforms.shared_keys.cache_info().misses == 1  # for the pages linked unchanged
+
+
 def test_one_date_for_the_whole_build(tmp_path: Path) -> None:
     """SITE_BUILD_DATE, set once per build, is the date the checks and the review report
     judge reviews by."""

@@ -50,6 +50,9 @@ class Engine:
         self._unchanged: set[str] = set()  # languages whose every input is as last time
         self._made: dict[str, list[str]] = {}  # folders made ahead for each run (render)
         self._folders: threading.Thread | None = None  # making them
+        # {lang: {shard: bundle paths}}: the search bundles each shard writes whole
+        self._bundles_of_shard: dict[str, dict[int, set[str]]] = {}
+        self._early_error: BaseException | None = None  # of a bundle started by a shard
 
     # --- Before rendering -----------------------------------------------------------------
 
@@ -70,6 +73,9 @@ class Engine:
         self.runs = [self._run_settings(lang, found, cache_root)
                      for lang in sorted(self.base["SITE_LANGUAGES"],
                                         key=lambda code: code != self.base["DEFAULT_LANG"])]
+        # The workers convert while this process reads the catalogue.
+        self.workers.convert_before_catalogue(self.runs, found.markdown,
+                                              self.base["DEFAULT_LANG"], self.work / "conversions")
 
     def _run_settings(self, lang: str, found: sources.Sources, cache_root: Path) -> dict:
         base, work = self.base, self.work
@@ -82,7 +88,7 @@ class Engine:
         # run (SITE_CONVERSIONS), but nothing is kept for the next build.
         settings["SITE_MARKDOWN_CACHE"] = (str(cache_root / "markdown") if self.options.cache
                                            else None)
-        settings["SITE_CONVERSIONS"] = ()  # the workers' conversion files: prepare()
+        settings["SITE_CONVERSIONS"] = ()  # the workers' conversion files: stage(), prepare()
         settings["SITE_FEEDS_CACHE"] = str(cache_root / "feeds") if self.options.cache else None
         settings["SITE_RENDER_CACHE"] = (self.reused.settings_for(lang)
                                          if self.reused is not None else None)
@@ -127,6 +133,8 @@ class Engine:
                                                self.keys[settings["SITE_LANG"]])}
         running = [s for s in self.runs if s["SITE_LANG"] not in self._unchanged]
         self._share_cores(running, site)
+        self._follow_bundles(running, bundles)
+        self.workers.watch_written(self._shard_written)
         self.workers.submit_conversions(running, site, self.work / "conversions")
         # The runs read their articles while this process scores the related lists.
         self.workers.start_after_conversions(running)
@@ -142,6 +150,36 @@ class Engine:
         for settings in running:
             share = cores * sizes[settings["SITE_LANG"]] / total
             settings["SITE_SHARDS"] = max(1, min(cores, round(share)))
+
+    def _follow_bundles(self, running: list[dict], bundles: dict) -> None:
+        """The shards write whole search bundles where the counts allow, so that a bundle is
+        indexed as soon as its shard has written its share (_shard_written), not once the
+        run ends: the bundles, largest first, dealt in turns from shard 0 to the last shard
+        (which writes the feeds too: shards.py); of a count that does not divide evenly, the
+        last ones are left out (their pages go by hash, as every other page)."""
+        for settings in running:
+            lang, shards = settings["SITE_LANG"], settings["SITE_SHARDS"]
+            own = bundles.get(lang, [])
+            whole = sorted(own, key=lambda bundle: -len(bundle.pages))
+            whole = whole[:len(whole) - len(whole) % shards]
+            shard_of = {bundle.path: number % shards for number, bundle in enumerate(whole)}
+            by_shard = self._bundles_of_shard[lang] = {}
+            for bundle in whole:
+                by_shard.setdefault(shard_of[bundle.path], set()).add(bundle.path)
+            settings["SITE_SHARD_OF"] = ({page: shard_of[bundle.path] for bundle in whole
+                                          for page in bundle.pages} if shards > 1 else None)
+
+    def _shard_written(self, lang: str, shard: int) -> None:
+        """A shard of the `lang` run has written its pages (from the workers' watcher
+        thread): its bundles are indexed from now on."""
+        paths = self._bundles_of_shard.get(lang, {}).get(shard)
+        if not paths or self._early_error is not None:
+            return
+        try:
+            settings = next(s for s in self.runs if s["SITE_LANG"] == lang)
+            self.indexer.start_written(lang, Path(settings["OUTPUT_PATH"]), paths)
+        except BaseException as error:  # noqa: BLE001 - raised by render
+            self._early_error = error
 
     def related_ready(self, site) -> None:
         """The related lists are known: with the catalogue, all a run reads from the parent.
@@ -208,6 +246,8 @@ class Engine:
         # Every run is over: the workers go, and with them the runs' memory, before the
         # last languages' Pagefinds need theirs.
         self.workers.shutdown()
+        if self._early_error is not None:
+            raise self._early_error
         for lang in list(self._made):  # made ahead for a language no longer built
             self._drop_unused_folders(lang)
         for ready in to_merge:  # while the languages indexed last are still indexing
@@ -283,15 +323,19 @@ class Engine:
     def _files_of_run(self, run_dir: Path, site) -> list[str]:
         """The files a finished run wrote, relative to the site. The default language's run
         writes into the new site itself: what lies under another language's folder is not
-        its."""
+        its, nor the search bundles being written there (started by its shards)."""
         base = self.base
         others = tuple(language_prefix(base, lang) for lang in site.languages
                        if lang != base["DEFAULT_LANG"])
+        bundles = {os.path.join(run_dir, path) for paths in site.search_bundles.values()
+                   for path in paths} if run_dir == self.fresh else set()
         files = []
         root = str(run_dir)
         # The folder's part of each path cut off as text: os.path.relpath, once per file,
         # was most of the time this took (3,000 files at 1,000 articles).
-        for directory, _, names in os.walk(root):
+        for directory, folders, names in os.walk(root):
+            folders[:] = [name for name in folders
+                          if os.path.join(directory, name) not in bundles]
             folder = directory[len(root) + 1:].replace(os.sep, "/")
             prefix = folder + "/" if folder else ""
             for name in names:

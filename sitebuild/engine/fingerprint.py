@@ -40,7 +40,7 @@ SKIPPED_ATTRIBUTES = frozenset({"_context", "settings"})
 VOLATILE_SETTINGS = frozenset({
     "OUTPUT_PATH", "CACHE_PATH", "SITE_CATALOGUE_PATH", "SITE_RELATED_PATH",
     "SITE_MARKDOWN_CACHE", "SITE_RENDER_CACHE", "SITE_FEEDS_CACHE", "SITE_SHARDS",
-    "SITE_SEARCH_FORMS", "SITE_CONVERSIONS",
+    "SITE_SEARCH_FORMS", "SITE_CONVERSIONS", "SITE_SHARD_OF",
 })
 # Settings pages read only through their content objects' attributes, which the cards hold:
 # the build's date reaches a page as its articles' review status. Left out of the shared

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -21,6 +22,8 @@ from sitebuild import wordforms
 from sitebuild.engine import bundle_files
 from sitebuild.search import (_INDEXED, _MARKED, _PLAIN_PATH, _UNMARKED, Bundle, IndexRun,
                               SearchIndexError, command)
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -68,13 +71,37 @@ class Indexer:
         self.pages_dirs: dict[str, Path] = {}
         self._keys: wordforms.Keys | None = None
         self._keys_lock = threading.Lock()
+        self._claimed: set[str] = set()  # the bundles started (start, start_written)
+        self._starting = threading.Lock()
 
     def start(self, lang: str, pages_dir: Path | None = None) -> None:
         """The language's pages are all in `pages_dir` (the site folder, or the folder its
-        run rendered into, not yet merged): index its bundles."""
-        self.pages_dirs[lang] = pages_dir or self.site_dir
+        run rendered into, not yet merged): index its bundles (those start_written has not)."""
+        with self._starting:
+            self.pages_dirs[lang] = pages_dir or self.site_dir
+            self._start([bundle for bundle in self.bundles.get(lang, ())
+                         if bundle.path not in self._claimed])
+
+    def start_written(self, lang: str, pages_dir: Path, paths) -> None:
+        """Before the language's run ends: the bundles at `paths` have every page written,
+        in `pages_dir` (a shard has written its share, and they are in it). Each is indexed
+        from now on, but for one with a page not there (then `start` does it at the run's
+        end)."""
+        with self._starting:
+            self.pages_dirs[lang] = pages_dir
+            written = [bundle for bundle in self.bundles.get(lang, ())
+                       if bundle.path in paths and bundle.path not in self._claimed
+                       and all(os.path.exists(pages_dir / page) for page in bundle.pages)]
+            for bundle in written:
+                logger.debug("search: %s is indexed while its language's run goes on",
+                             bundle.path)
+            self._start(written)
+
+    def _start(self, bundles: list[Bundle]) -> None:
+        """Every future of a language is known once `start` returns (indexed, wait_for)."""
+        self._claimed.update(bundle.path for bundle in bundles)
         ready = []
-        for bundle in self.bundles.get(lang, ()):
+        for bundle in bundles:
             key = self._key(bundle)
             action = self._action(bundle, key)
             # Now, not in the threads: without `pages_stay` the pages may be moved as soon
@@ -87,7 +114,10 @@ class Indexer:
         for bundle, key, action, source in ready:
             future = self.pool.submit(self._index, bundle, key, action, source)
             self.futures.append(future)
-            self._futures_of.setdefault(lang, []).append(future)
+            self._futures_of.setdefault(bundle.lang, []).append(future)
+        if all(bundle.path in self._claimed for group in self.bundles.values()
+               for bundle in group):
+            self.all_rendered()  # every page is written: what is left of the runs is short
 
     def indexed(self, lang: str) -> bool:
         """Whether every bundle of `lang` is done (its pages may move now)."""
@@ -186,9 +216,6 @@ class Indexer:
         """The bundle's pages as Pagefind is to read them: each with the keys of its words'
         forms at the end of its body (wordforms.index_copy), in `folder`/forms. Pages this
         build rendered have theirs already; those linked from the previous output not."""
-        with self._keys_lock:  # one dictionary for every bundle
-            if self._keys is None:
-                self._keys = wordforms.shared_keys()
         tree = folder / "forms"
         for page in bundle.pages:
             source = site / page
@@ -198,9 +225,17 @@ class Indexer:
             if source.exists():
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(wordforms.index_copy(source.read_text(encoding="utf-8"),
-                                                       self._keys), encoding="utf-8")
+                                                       self._shared_keys()), encoding="utf-8")
         tree.mkdir(parents=True, exist_ok=True)
         return tree
+
+    def _shared_keys(self) -> wordforms.Keys:
+        """The dictionary's keys, loaded by the first copy this process makes: a cold build
+        makes none (its writers made them all), and need not load the dictionary here."""
+        with self._keys_lock:  # one dictionary for every bundle
+            if self._keys is None:
+                self._keys = wordforms.shared_keys()
+        return self._keys
 
     @staticmethod
     def _link_tree(bundle: Bundle, pages_dir: Path, tree: Path) -> Path:

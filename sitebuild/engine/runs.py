@@ -64,49 +64,77 @@ class Workers:
         self.count = (count or cores()) if parallel else 0
         self.pool = None
         self._conversions: list[Future] = []
+        self._submitted: dict[str, set[str]] = {}  # the sources being converted, by language
         self._gate: int | None = None  # the write end of the runs' gate, until released
         self._starter: threading.Thread | None = None
         self._started: dict[str, Future] = {}
         self._start_error: BaseException | None = None
         self._stopping = False
+        self._written: int | None = None  # the read end of the shards' news (watch_written)
+        self._watcher: threading.Thread | None = None
         if self.count:
             context = multiprocessing.get_context("fork")
             read, self._gate = os.pipe()
+            self._written, written = os.pipe()
             self.pool = ProcessPoolExecutor(max_workers=self.count, mp_context=context,
                                             initializer=_worker_started,
-                                            initargs=(read, self._gate))
+                                            initargs=(read, self._gate, self._written, written))
             for ready in [self.pool.submit(os.getpid) for _ in range(self.count)]:
                 ready.result()  # the workers exist now, forked from a lean process
             os.close(read)
+            os.close(written)  # the workers' now: the read end sees its end when they end
 
     def shards(self) -> int:
         return max(1, self.count)
 
     # --- Markdown conversion --------------------------------------------------------------
 
+    def convert_before_catalogue(self, runs: list[dict], markdown: list[str],
+                                 default_lang: str, folder: Path) -> None:
+        """Before the catalogue is read, from the list of sources alone: every source of a
+        language whose conversion cache holds nothing (a cold build), by the language its
+        name gives (submit_conversions converts those whose header says otherwise)."""
+        if self.pool is None:
+            return
+        from core.catalogue import file_language
+        from site_content.conversion import cached_digests, fingerprint
+
+        for settings in runs:
+            lang, directory = settings["SITE_LANG"], settings.get("SITE_MARKDOWN_CACHE")
+            if directory and cached_digests(directory, lang, fingerprint(settings)):
+                continue  # a rebuild: the catalogue's digests say what is new
+            self._submit(settings, [path for path in markdown
+                                    if (file_language(path) or default_lang) == lang], folder)
+
     def submit_conversions(self, runs: list[dict], site, folder: Path) -> None:
-        """Start converting every source the runs will read that their caches lack, each
-        chunk into a file of `folder` the run takes in (SITE_CONVERSIONS, set here): the
-        converted HTML never passes through this process. The caller goes on meanwhile;
-        wait_for_conversions waits. Serial builds leave it to the runs."""
+        """Start converting every source the runs will read that their caches lack (and
+        convert_before_catalogue did not start), each chunk into a file of `folder` the run
+        takes in (SITE_CONVERSIONS, set here): the converted HTML never passes through this
+        process. The caller goes on meanwhile; wait_for_conversions waits. Serial builds
+        leave it to the runs."""
         if self.pool is None:
             return
         from site_content.conversion import cached_digests, fingerprint
 
-        folder.mkdir(parents=True, exist_ok=True)
         for settings in runs:
             lang = settings["SITE_LANG"]
             directory = settings.get("SITE_MARKDOWN_CACHE")
             cached = cached_digests(directory, lang, fingerprint(settings)) if directory else {}
-            missing = [(entry.path, entry.digest) for entry in site.entries
-                       if entry.lang == lang and cached.get(entry.path) != entry.digest]
-            chunks = []
-            for start in range(0, len(missing), CHUNK):
-                chunk = folder / f"{lang}-{len(chunks)}.pickle"
-                self._conversions.append(self.pool.submit(convert_chunk, settings,
-                                                          missing[start:start + CHUNK], chunk))
-                chunks.append(str(chunk))
-            settings["SITE_CONVERSIONS"] = chunks
+            started = self._submitted.get(lang, set())
+            self._submit(settings, [entry.path for entry in site.entries
+                                    if entry.lang == lang and entry.path not in started
+                                    and cached.get(entry.path) != entry.digest], folder)
+
+    def _submit(self, settings: dict, paths: list[str], folder: Path) -> None:
+        lang = settings["SITE_LANG"]
+        folder.mkdir(parents=True, exist_ok=True)
+        chunks = settings["SITE_CONVERSIONS"] = list(settings["SITE_CONVERSIONS"])
+        self._submitted.setdefault(lang, set()).update(paths)
+        for start in range(0, len(paths), CHUNK):
+            chunk = folder / f"{lang}-{len(chunks)}.pickle"
+            self._conversions.append(self.pool.submit(convert_chunk, settings,
+                                                      paths[start:start + CHUNK], chunk))
+            chunks.append(str(chunk))
 
     def wait_for_conversions(self) -> None:
         for future in self._conversions:
@@ -152,6 +180,28 @@ class Workers:
             os.close(self._gate)
             self._gate = None
 
+    def watch_written(self, callback) -> None:
+        """From a thread: `callback(lang, shard)` as each shard of a run has written its share
+        of the articles' and pages' own pages (shards.tell_written), until the workers end.
+        A blocking read of a pipe whose write ends only the workers (and their shards) hold."""
+        if self._written is None:
+            return
+        fd, self._written = self._written, None
+
+        def watch() -> None:
+            pending = b""
+            try:
+                while chunk := os.read(fd, 4096):
+                    *lines, pending = (pending + chunk).split(b"\n")
+                    for line in lines:
+                        lang, shard = line.decode().split()
+                        callback(lang, int(shard))
+            finally:
+                os.close(fd)
+
+        self._watcher = threading.Thread(target=watch, name="shards-written", daemon=True)
+        self._watcher.start()
+
     def start(self, settings: dict) -> Future | None:
         """A language run in a worker (None when serial: Engine.render runs it itself)."""
         return self.pool.submit(render_language, settings) if self.pool else None
@@ -168,15 +218,25 @@ class Workers:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=cancel)
             self.pool = None
+        if self._watcher is not None:  # the workers are gone: it has read all they said
+            self._watcher.join()
+            self._watcher = None
+        if self._written is not None:  # never watched
+            os.close(self._written)
+            self._written = None
 
 
-def _worker_started(gate: int, parent_end: int) -> None:
+def _worker_started(gate: int, parent_end: int, written_read: int, written: int) -> None:
     """A worker's first act: the runs it will make wait on `gate` for the related lists;
-    the parent's end of it is closed here, so that only the parent holds it open."""
+    the parent's end of it is closed here, so that only the parent holds it open. Its shards
+    tell the parent on `written` when they have written their pages (shards.tell_written)."""
     from core import catalogue
+    from sitebuild.engine import shards
 
     os.close(parent_end)
+    os.close(written_read)
     catalogue.related_gate = functools.partial(_wait_for_related, gate)
+    shards.written_pipe = written
     gc.freeze()  # a worker's full collections skip what it inherited, and do not copy
     # those pages by touching them
 
@@ -190,7 +250,7 @@ def _wait_for_related(gate: int) -> None:
 _converters: dict[str, tuple] = {}
 
 
-def convert_chunk(settings: dict, items: list[tuple[str, str]], out: Path) -> None:
+def convert_chunk(settings: dict, paths: list[str], out: Path) -> None:
     """In a worker: (relative path, sha256, Converted) of each source, as the run's reader
     would convert it, pickled into `out`."""
     from site_content.conversion import convert_source
@@ -201,7 +261,7 @@ def convert_chunk(settings: dict, items: list[tuple[str, str]], out: Path) -> No
         _converters[lang] = (markdown_for(settings, with_meta=True),
                              markdown_for(settings, with_meta=False))
     results = []
-    for relative, _ in items:
+    for relative in paths:
         raw = (Path(settings["PATH"]) / relative).read_bytes()
         # Keyed by the bytes converted, not those the catalogue read: a file saved again
         # meanwhile is then a cache miss for the run, never someone else's HTML.

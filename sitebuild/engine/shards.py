@@ -11,10 +11,16 @@ the plugins' files) and to finish the run. The feeds (written when the articles 
 article_writer_finalized) are the last shard's, written while shard 0 writes the rest and
 saves the Markdown cache, instead of after its articles. Forked children share the
 context's memory with the run.
+
+Each process tells the build's parent when its share of the articles' and pages' writes is
+done (`tell_written`): the search bundles whose pages are all in that share (the engine gives
+each shard whole bundles where it can, SITE_SHARD_OF) are indexed from then on, while the
+other shards and the rest of the run go on.
 """
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import pickle
@@ -39,6 +45,19 @@ SHARD_0_SIGNALS = (signals.page_writer_finalized, signals.content_written,
 # compiles them again.
 TEMPLATES = ("article", "page", "index", "tag", "tags", "category", "categories", "author",
              "authors", "archives", "period_archives")
+# In a build's worker (runs._worker_started): the write end of the pipe the parent reads
+# to learn which shards have written their pages (runs.Workers.watch_written).
+written_pipe: int | None = None
+
+
+def tell_written(lang: str, shard: int) -> None:
+    """Shard `shard` of the `lang` run has written every article and page of its share."""
+    if written_pipe is None:
+        return
+    try:  # one write of a short line: never mixed with another's
+        os.write(written_pipe, f"{lang} {shard}\n".encode())
+    except OSError:  # nobody reads (the build is ending): its bundles wait for the run's end
+        pass
 
 
 class ShardFailed(RuntimeError):
@@ -116,6 +135,7 @@ class Shards:
         writes after them (the theme's files, its own generators') shard 0 writes whole."""
         if isinstance(writer, PageWriter):
             writer.sharded = False
+        tell_written(generator.settings["SITE_LANG"], 0)
 
     # --- the children ---------------------------------------------------------------------
 
@@ -127,6 +147,9 @@ class Shards:
             self.children.append((pid, read))
             return
         os.close(read)
+        # What the child inherited (the run's context) lives until it exits: its collections
+        # need not go through it, nor copy its memory by marking it (as the workers do).
+        gc.freeze()
         payload: dict = {}
         try:
             _disconnect(SHARD_0_SIGNALS if shard == shards - 1
@@ -139,6 +162,7 @@ class Shards:
             for generator in self.generators:
                 if isinstance(generator, SHARDED_GENERATORS):
                     generator.generate_output(writer)
+            tell_written(pelican.settings["SITE_LANG"], shard)
             payload = {"writer": writer.result(),
                        "held": [pelican_log.portable(record)
                                 for record in self.held.records[held_before:]],

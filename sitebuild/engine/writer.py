@@ -57,6 +57,7 @@ class PageWriter(Writer):
     def __init__(self, output_path, settings=None) -> None:
         super().__init__(output_path, settings=settings)
         self.sharded = self.shards > 1
+        self.assigned = (settings or {}).get("SITE_SHARD_OF")  # {name: shard} (shards.py)
         self.options = (settings or {}).get(SETTING) or {}
         self.previous = _load_map(self.options.get("previous_map"))
         self.previous_output = Path(self.options.get("previous_output") or "")
@@ -64,20 +65,23 @@ class PageWriter(Writer):
         self.rendered = self.reused = 0
         self.reused_files: list[str] = []
         self._opened: list[str] = []
+        # The text of the page being written, when it needs a search copy (_search_copy).
+        self._kept: _KeptText | None = None
         self.run_fingerprint = self.prepared or RunFingerprint(self.settings)
 
     # --- Pelican's Writer API -------------------------------------------------------------
 
     def _open_w(self, filename, encoding, override=False):
         self._opened.append(filename)
-        return super()._open_w(filename, encoding, override)
+        handle = super()._open_w(filename, encoding, override)
+        return self._kept.open(filename, handle) if self._kept is not None else handle
 
     def write_file(self, name, template, context, relative_urls=False, paginated=None,
                    template_name=None, override_output=False, url=None, **kwargs):
         if not name:
             return super().write_file(name, template, context, relative_urls, paginated,
                                       template_name, override_output, url, **kwargs)
-        if self.sharded and shard_of(name, self.shards) != self.shard:
+        if self.sharded and shard_of(name, self.shards, self.assigned) != self.shard:
             return None
         fingerprint = self._fingerprint(name, template, context, relative_urls, paginated,
                                         template_name, override_output, url, kwargs)
@@ -85,6 +89,8 @@ class PageWriter(Writer):
             self.reused += 1
             return None
         self._opened = []
+        bundle = self._search_bundle(name)
+        self._kept = _KeptText() if bundle else None
         try:
             result = super().write_file(name, template, context, relative_urls, paginated,
                                         template_name, override_output, url, **kwargs)
@@ -97,26 +103,33 @@ class PageWriter(Writer):
                            "another slug", PREFIX, name,
                            getattr(source, "relative_source_path", "the second"))
             return None
+        finally:
+            kept, self._kept = self._kept, None
         self.rendered += 1
         if fingerprint is not None:
             self.map[name] = (fingerprint, tuple(self._stat(path) for path in self._opened))
-        self._search_copy(name)
+        if bundle:
+            self._search_copy(name, bundle, kept)
         return result
 
-    def _search_copy(self, name: str) -> None:
-        """The copy of a page search indexes (word forms, indexing.Indexer), made here, in the
-        shard that rendered it, rather than after the run in one process."""
+    def _search_bundle(self, name: str) -> str | None:
+        """The search bundle whose word-form copies include page `name` (None: no copy)."""
         forms = self.settings.get("SITE_SEARCH_FORMS")
-        bundle = forms and forms["pages"].get(name)
-        if not bundle:
-            return
+        return forms["pages"].get(name) if forms else None
+
+    def _search_copy(self, name: str, bundle: str, kept: _KeptText) -> None:
+        """The copy of a page search indexes (word forms, indexing.Indexer), made here, in the
+        shard that rendered it, rather than after the run in one process; from the text just
+        written, not read back from the file."""
         from sitebuild import wordforms
 
         page = Path(self.output_path) / name
-        target = Path(forms["folder"]) / bundle / "forms" / name
+        text = kept.text(page)
+        if text is None:  # not written through _open_w (never so for Pelican's writer)
+            text = page.read_text(encoding="utf-8")
+        target = Path(self.settings["SITE_SEARCH_FORMS"]["folder"]) / bundle / "forms" / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(wordforms.index_copy(page.read_text(encoding="utf-8"),
-                                               wordforms.shared_keys()), encoding="utf-8")
+        target.write_text(wordforms.index_copy(text, wordforms.shared_keys()), encoding="utf-8")
 
     def write_feed(self, *args, **kwargs):
         if self.shard == 0:  # feeds are not sharded: shard 0 writes them all
@@ -248,8 +261,48 @@ class RunFingerprint:
         logger.info("%spages of this run are always rendered: %s", PREFIX, problem)
 
 
-def shard_of(name: str, shards: int) -> int:
-    """Which shard writes an output name: the same in every process (crc32, not hash())."""
+class _KeptText:
+    """The text written to each file of one write_file call, by absolute path."""
+
+    def __init__(self) -> None:
+        self.written: dict[str, list[str]] = {}
+
+    def open(self, filename: str, handle) -> _Keeping:
+        parts = self.written[os.path.abspath(filename)] = []
+        return _Keeping(handle, parts)
+
+    def text(self, path: Path) -> str | None:
+        """As reading the file back would give it (universal newlines), or None."""
+        parts = self.written.get(os.path.abspath(path))
+        if parts is None:
+            return None
+        text = "".join(parts)
+        return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
+class _Keeping:
+    """A text file being written, whose text is also kept in `parts`."""
+
+    def __init__(self, handle, parts: list[str]) -> None:
+        self.handle, self.parts = handle, parts
+
+    def write(self, text: str) -> int:
+        self.parts.append(text)
+        return self.handle.write(text)
+
+    def __enter__(self) -> _Keeping:
+        self.handle.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        return self.handle.__exit__(*exc)
+
+
+def shard_of(name: str, shards: int, assigned: dict[str, int] | None = None) -> int:
+    """Which shard writes an output name: the same in every process (`assigned` to one, as
+    the pages of a search bundle are; else by crc32, not hash())."""
+    if assigned and name in assigned:
+        return assigned[name]
     return zlib.crc32(name.encode("utf-8")) % shards
 
 
