@@ -12,9 +12,10 @@ page merges them in the browser (Pagefind's mergeIndex). Pagefind holds about 0.
 page while indexing, so this bounds its memory, and the bundles are indexed in parallel.
 
 The plan (which page goes to which bundle) is made from the catalogue before anything is
-rendered, so the search page knows its bundles (kept in the catalogue). Each language's
-bundles are indexed as soon as that language is rendered, one Pagefind at a time while
-another language is still rendering, then one per core. A bundle whose pages are the very
+rendered, so the search page knows its bundles (kept in the catalogue). Each bundle is
+indexed as soon as its pages are written: when the shard that writes it whole is done, else
+when its language's run ends (sitebuild/engine/README.md); one Pagefind at a time while
+pages are still being written, then one per core. A bundle whose pages are the very
 files the previous build indexed (the render cache linked them unchanged) is linked from the
 previous output instead of being indexed again; another starts from the previous bundle's
 files, of which it keeps those it still names (sitebuild/engine/bundle_files.py).
