@@ -164,8 +164,8 @@ class Engine:
             whole = whole[:len(whole) - len(whole) % shards]
             shard_of = {bundle.path: number % shards for number, bundle in enumerate(whole)}
             by_shard = self._bundles_of_shard[lang] = {}
-            for bundle in whole:
-                by_shard.setdefault(shard_of[bundle.path], set()).add(bundle.path)
+            for path, shard in shard_of.items():
+                by_shard.setdefault(shard, set()).add(path)
             settings["SITE_SHARD_OF"] = ({page: shard_of[bundle.path] for bundle in whole
                                           for page in bundle.pages} if shards > 1 else None)
 

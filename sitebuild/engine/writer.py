@@ -132,7 +132,9 @@ class PageWriter(Writer):
         target.write_text(wordforms.index_copy(text, wordforms.shared_keys()), encoding="utf-8")
 
     def write_feed(self, *args, **kwargs):
-        if self.shard == 0:  # feeds are not sharded: shard 0 writes them all
+        # Pelican's own feeds, not sharded: shard 0 writes them all (the feeds plugin's are
+        # written on article_writer_finalized, by the last shard: shards.py).
+        if self.shard == 0:
             return super().write_feed(*args, **kwargs)
         return None
 
